@@ -1,0 +1,36 @@
+package bot
+
+import "time"
+
+// FlowEngine runs the guided report conversations. It does no I/O: it takes
+// a session and an inbound message and returns the next session and the
+// replies. Package flows implements it.
+type FlowEngine interface {
+	// Begin starts a conversation that asks what to report.
+	Begin(s Session, now time.Time) Turn
+	// Resume asks whether to continue the draft in s or to start again.
+	Resume(s Session, now time.Time) Turn
+	// Handle answers the current question of s with in.
+	Handle(s Session, in Inbound, now time.Time) Turn
+	// Title returns the display name of a report kind in lang.
+	Title(kind ReportKind, lang string) string
+}
+
+// Turn is the result of one step of a conversation.
+type Turn struct {
+	Session Session
+	Replies []Reply
+	// Ack is shown for a button press.
+	Ack Ack
+	// Submit is a finished report to store; the session then ends.
+	Submit *Submission
+	// End deletes the session (cancelled or submitted).
+	End bool
+}
+
+// Submission is a report a user confirmed.
+type Submission struct {
+	Kind    ReportKind
+	Answers map[string]string
+	Urgent  bool
+}

@@ -1,0 +1,105 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Choice is one answer a user can pick: a button on Telegram, a numbered
+// line where a platform has no buttons. Value is opaque to the platform and
+// must fit Telegram's 64-byte callback data.
+type Choice struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Inbound is a platform update turned into neutral terms at the edge.
+type Inbound struct {
+	// UpdateKey identifies the update for de-duplication, unique per
+	// platform ("telegram:update:812345"). Never compared by order.
+	UpdateKey string
+	Chat      Address
+	From      Address
+	Name      string // the sender's display name, for greetings
+	LangHint  string // the platform's language code of the user, if any
+	Text      string // NFC; empty for a button press
+	// Callback is the pressed button's Value; CallbackID is the platform's
+	// handle to acknowledge the press; MessageID the message it sat under.
+	Callback   string
+	CallbackID string
+	MessageID  string
+}
+
+// IsCallback reports whether the update is a button press.
+func (in Inbound) IsCallback() bool { return in.CallbackID != "" }
+
+// Command splits "/baocao@totuquan_bot arg" into ("baocao", "arg"); it
+// returns "" when the text is not a command.
+func (in Inbound) Command() (name, arg string) {
+	if !strings.HasPrefix(in.Text, "/") {
+		return "", ""
+	}
+	head, arg, _ := strings.Cut(in.Text[1:], " ")
+	head, _, _ = strings.Cut(head, "@")
+	return strings.ToLower(head), strings.TrimSpace(arg)
+}
+
+// Reply is a message for the user: text and optional rows of choices.
+// FreeInput means the user may also type an answer (a date, a place), so a
+// platform without buttons must not read a typed number as a menu pick.
+type Reply struct {
+	Text      string     `json:"text"`
+	Choices   [][]Choice `json:"choices,omitempty"`
+	FreeInput bool       `json:"free_input,omitempty"`
+}
+
+// Flat returns the choices in reading order, the order they are numbered in.
+func (r Reply) Flat() []Choice {
+	var out []Choice
+	for _, row := range r.Choices {
+		out = append(out, row...)
+	}
+	return out
+}
+
+// NumberedText renders the reply for a platform without buttons: each
+// choice on its own numbered line under the text.
+func (r Reply) NumberedText() string {
+	flat := r.Flat()
+	if len(flat) == 0 {
+		return r.Text
+	}
+	var b strings.Builder
+	b.WriteString(r.Text)
+	b.WriteString("\n")
+	for i, c := range flat {
+		b.WriteString("\n")
+		b.WriteString(strconv.Itoa(i + 1))
+		b.WriteString(". ")
+		b.WriteString(c.Label)
+	}
+	return b.String()
+}
+
+// Op is what an Outbound asks the platform to do.
+type Op string
+
+// The outbound operations.
+const (
+	OpSend         Op = ""              // send a new message
+	OpClearButtons Op = "clear_buttons" // remove the buttons under MessageID
+)
+
+// Outbound is a message waiting in the outbox for a chat.
+type Outbound struct {
+	Chat      Address `json:"chat"`
+	Op        Op      `json:"op,omitempty"`
+	MessageID string  `json:"message_id,omitempty"`
+	Reply
+}
+
+// Ack is what the platform should show for a button press once the update
+// has been handled (a toast on Telegram). Empty text acknowledges silently.
+type Ack struct {
+	Text string
+}

@@ -1,0 +1,28 @@
+package bot
+
+import "time"
+
+// Session is the state of one chat's conversation, saved after every
+// update so that a draft survives a restart. Flows own its meaning; the
+// dispatcher only loads, stores and deletes it.
+type Session struct {
+	Chat Address `json:"chat"`
+	// Flow is the report being drafted ("incident"), or "" while the user
+	// is choosing what to report.
+	Flow string `json:"flow,omitempty"`
+	// Mode is where in the flow the user is: asking a step, confirming,
+	// choosing a field to edit, or deciding whether to resume.
+	Mode    string            `json:"mode"`
+	Step    string            `json:"step,omitempty"`
+	Answers map[string]string `json:"answers,omitempty"`
+	// History holds the steps answered so far, for "back".
+	History []string `json:"history,omitempty"`
+	// Editing is set while one answer is changed from the confirmation.
+	Editing bool `json:"editing,omitempty"`
+	// Token changes with every new question; buttons carry it so a press
+	// on an older message is recognised as stale.
+	Token     int       `json:"token"`
+	Lang      string    `json:"lang"`
+	StartedAt time.Time `json:"started_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}

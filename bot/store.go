@@ -1,0 +1,73 @@
+package bot
+
+import "time"
+
+// Store runs transactions over the persistent state. Update transactions
+// are atomic and durable when they return nil: an update's effects, its
+// de-duplication mark and its replies (in the outbox) commit together.
+type Store interface {
+	Update(fn func(Tx) error) error
+	View(fn func(Tx) error) error
+}
+
+// Tx is one transaction. Values it returns are copies, valid after it ends.
+// Lookups of a missing record return an error with code ENOTFOUND.
+type Tx interface {
+	User(a Address) (User, error)
+	PutUser(u User) error
+	Users() ([]User, error)
+
+	Area(code string) (Area, error)
+	Areas() ([]Area, error)
+	// PutAreas adds or replaces the given areas.
+	PutAreas(areas []Area) error
+
+	Invite(code string) (Invite, error)
+	PutInvite(inv Invite) error
+
+	Session(chat Address) (Session, error)
+	PutSession(s Session) error
+	DeleteSession(chat Address) error
+
+	// NextSeq returns the next number of the named sequence, from 1.
+	NextSeq(name string) (uint64, error)
+	PutReport(r Report) error
+	Report(id string) (Report, error)
+	// Reports calls fn for the reports created in [from, to), oldest first.
+	Reports(from, to time.Time, fn func(Report) error) error
+
+	// Enqueue appends a message to the persistent outbox.
+	Enqueue(m Outbound) error
+	// Pending returns up to limit outbox items, oldest first.
+	Pending(limit int) ([]OutboxItem, error)
+	// Delivered removes the items from the outbox.
+	Delivered(ids ...uint64) error
+
+	// Seen reports whether an update key was already applied; MarkSeen
+	// records it. Keys are compared for equality only, never by order.
+	Seen(key string) (bool, error)
+	MarkSeen(key string, at time.Time) error
+	// ForgetSeen drops marks older than before.
+	ForgetSeen(before time.Time) error
+
+	// Offset and PutOffset keep a platform's polling position.
+	Offset(platform string) (Offset, error)
+	PutOffset(platform string, o Offset) error
+
+	Meta(key string) (string, error)
+	PutMeta(key, value string) error
+}
+
+// OutboxItem is a stored Outbound with its outbox id.
+type OutboxItem struct {
+	ID  uint64   `json:"id"`
+	Msg Outbound `json:"msg"`
+}
+
+// Offset is where a platform's long poll resumes: Next is the first update
+// id not yet confirmed; LastUpdate is when an update last arrived, because
+// Telegram may restart ids from a random value after a quiet week.
+type Offset struct {
+	Next       int64     `json:"next"`
+	LastUpdate time.Time `json:"last_update"`
+}

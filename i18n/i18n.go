@@ -1,0 +1,47 @@
+// Package i18n holds every text the bot sends, in Vietnamese (the default)
+// and English. Keys are the same in both catalogs; a test fails otherwise.
+package i18n
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Languages the bot speaks; the first is the default.
+var Languages = []string{"vi", "en"}
+
+// Supported reports whether lang has a catalog.
+func Supported(lang string) bool {
+	_, ok := catalogs[lang]
+	return ok
+}
+
+// T returns the text of key in lang, formatted with args. An unknown
+// language falls back to Vietnamese; an unknown key renders as ⟦key⟧ so that
+// a missing text is visible in transcripts and caught by tests.
+func T(lang, key string, args ...any) string {
+	cat, ok := catalogs[lang]
+	if !ok {
+		cat = catalogs["vi"]
+	}
+	s, ok := cat[key]
+	if !ok {
+		return "⟦" + key + "⟧"
+	}
+	if len(args) == 0 {
+		return s
+	}
+	return fmt.Sprintf(s, args...)
+}
+
+// Keys returns the sorted keys of lang's catalog.
+func Keys(lang string) []string {
+	keys := make([]string, 0, len(catalogs[lang]))
+	for k := range catalogs[lang] {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+var catalogs = map[string]map[string]string{"vi": vi, "en": en}

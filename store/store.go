@@ -1,0 +1,356 @@
+// Package store keeps totuquan's state in one bbolt file. It is the only
+// package that imports bbolt; everything else sees the bot.Store and bot.Tx
+// interfaces.
+//
+// Reports are keyed by their creation time (big-endian nanoseconds, then the
+// reference number), so the reports of a week are one cursor seek and scan.
+package store
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/totuquan/totuquan/bot"
+)
+
+// SchemaVersion is the layout this code reads and writes.
+const SchemaVersion = 1
+
+var (
+	bMeta      = []byte("meta")
+	bUsers     = []byte("users")
+	bAreas     = []byte("areas")
+	bInvites   = []byte("invites")
+	bSessions  = []byte("sessions")
+	bSeqs      = []byte("sequences")
+	bReports   = []byte("reports")
+	bReportIDs = []byte("report_ids")
+	bOutbox    = []byte("outbox")
+	bSeen      = []byte("seen")
+
+	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bSeqs, bReports, bReportIDs, bOutbox, bSeen}
+)
+
+// ErrLocked is returned by Open when another process holds the file.
+var ErrLocked = errors.New("the store file is in use by another totuquan process")
+
+// Store is a bbolt-backed bot.Store.
+type Store struct {
+	db *bolt.DB
+}
+
+var _ bot.Store = (*Store)(nil)
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout is how long to wait for another process to release the
+	// file (default 1s).
+	LockTimeout time.Duration
+}
+
+// Open opens or creates the store at path, creates its buckets and checks
+// its schema version. A store written by a newer version is refused.
+func Open(path string, opts Options) (*Store, error) {
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = time.Second
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("open store %s: %w", path, ErrLocked)
+	} else if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bMeta)
+		v := meta.Get([]byte("schema"))
+		if v == nil {
+			return meta.Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
+		}
+		n, err := strconv.Atoi(string(v))
+		if err != nil {
+			return fmt.Errorf("schema version %q is not a number", v)
+		}
+		if n > SchemaVersion {
+			return fmt.Errorf("the file was written by a newer totuquan (schema %d; this one reads up to %d): upgrade totuquan", n, SchemaVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path returns the file's path.
+func (s *Store) Path() string { return s.db.Path() }
+
+// Update runs fn in a read-write transaction, committed (and synced to
+// disk) when fn returns nil.
+func (s *Store) Update(fn func(bot.Tx) error) error {
+	return s.db.Update(func(btx *bolt.Tx) error { return fn(&tx{btx}) })
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(bot.Tx) error) error {
+	return s.db.View(func(btx *bolt.Tx) error { return fn(&tx{btx}) })
+}
+
+// Backup writes a consistent copy of the live store to path.
+func (s *Store) Backup(path string) error {
+	return s.db.View(func(btx *bolt.Tx) error {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		if err != nil {
+			return err
+		}
+		if _, err := btx.WriteTo(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	})
+}
+
+// tx implements bot.Tx over one bbolt transaction.
+type tx struct{ *bolt.Tx }
+
+func itob(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+// timeKey orders by time: the big-endian nanoseconds since 1970, UTC.
+func timeKey(t time.Time) []byte { return itob(uint64(t.UnixNano())) }
+
+func (t *tx) getJSON(bucket []byte, key string, v any, what string) error {
+	data := t.Bucket(bucket).Get([]byte(key))
+	if data == nil {
+		return bot.Errorf(bot.ENOTFOUND, "%s %q not found", what, key)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s %q: %w", what, key, err)
+	}
+	return nil
+}
+
+func (t *tx) putJSON(bucket []byte, key string, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.Bucket(bucket).Put([]byte(key), data)
+}
+
+func allJSON[T any](t *tx, bucket []byte) ([]T, error) {
+	var out []T
+	err := t.Bucket(bucket).ForEach(func(k, v []byte) error {
+		var x T
+		if err := json.Unmarshal(v, &x); err != nil {
+			return fmt.Errorf("decode %s %q: %w", bucket, k, err)
+		}
+		out = append(out, x)
+		return nil
+	})
+	return out, err
+}
+
+func (t *tx) User(a bot.Address) (u bot.User, err error) {
+	return u, t.getJSON(bUsers, string(a), &u, "user")
+}
+
+func (t *tx) PutUser(u bot.User) error { return t.putJSON(bUsers, string(u.Address), u) }
+
+func (t *tx) Users() ([]bot.User, error) { return allJSON[bot.User](t, bUsers) }
+
+func (t *tx) Area(code string) (a bot.Area, err error) {
+	return a, t.getJSON(bAreas, code, &a, "area")
+}
+
+func (t *tx) Areas() ([]bot.Area, error) { return allJSON[bot.Area](t, bAreas) }
+
+func (t *tx) PutAreas(areas []bot.Area) error {
+	for _, a := range areas {
+		if err := t.putJSON(bAreas, a.Code, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) Invite(code string) (inv bot.Invite, err error) {
+	return inv, t.getJSON(bInvites, code, &inv, "invite")
+}
+
+func (t *tx) PutInvite(inv bot.Invite) error { return t.putJSON(bInvites, inv.Code, inv) }
+
+func (t *tx) Session(chat bot.Address) (s bot.Session, err error) {
+	return s, t.getJSON(bSessions, string(chat), &s, "session")
+}
+
+func (t *tx) PutSession(s bot.Session) error { return t.putJSON(bSessions, string(s.Chat), s) }
+
+func (t *tx) DeleteSession(chat bot.Address) error {
+	return t.Bucket(bSessions).Delete([]byte(chat))
+}
+
+func (t *tx) NextSeq(name string) (uint64, error) {
+	b := t.Bucket(bSeqs)
+	var n uint64
+	if v := b.Get([]byte(name)); v != nil {
+		n = binary.BigEndian.Uint64(v)
+	}
+	n++
+	return n, b.Put([]byte(name), itob(n))
+}
+
+func (t *tx) PutReport(r bot.Report) error {
+	ids := t.Bucket(bReportIDs)
+	if old := ids.Get([]byte(r.ID)); old != nil {
+		// A corrected report keeps its place in time.
+		return t.putReportAt(append([]byte(nil), old...), r)
+	}
+	key := append(timeKey(r.CreatedAt), r.ID...)
+	if err := ids.Put([]byte(r.ID), key); err != nil {
+		return err
+	}
+	return t.putReportAt(key, r)
+}
+
+func (t *tx) putReportAt(key []byte, r bot.Report) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return t.Bucket(bReports).Put(key, data)
+}
+
+func (t *tx) Report(id string) (r bot.Report, err error) {
+	key := t.Bucket(bReportIDs).Get([]byte(id))
+	if key == nil {
+		return r, bot.Errorf(bot.ENOTFOUND, "report %q not found", id)
+	}
+	if err := json.Unmarshal(t.Bucket(bReports).Get(key), &r); err != nil {
+		return r, fmt.Errorf("decode report %q: %w", id, err)
+	}
+	return r, nil
+}
+
+func (t *tx) Reports(from, to time.Time, fn func(bot.Report) error) error {
+	c := t.Bucket(bReports).Cursor()
+	end := timeKey(to)
+	for k, v := c.Seek(timeKey(from)); k != nil && string(k[:8]) < string(end); k, v = c.Next() {
+		var r bot.Report
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("decode report at %x: %w", k, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) Enqueue(m bot.Outbound) error {
+	b := t.Bucket(bOutbox)
+	id, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return b.Put(itob(id), data)
+}
+
+func (t *tx) Pending(limit int) ([]bot.OutboxItem, error) {
+	var out []bot.OutboxItem
+	c := t.Bucket(bOutbox).Cursor()
+	for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+		it := bot.OutboxItem{ID: binary.BigEndian.Uint64(k)}
+		if err := json.Unmarshal(v, &it.Msg); err != nil {
+			return nil, fmt.Errorf("decode outbox item %d: %w", it.ID, err)
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+func (t *tx) Delivered(ids ...uint64) error {
+	b := t.Bucket(bOutbox)
+	for _, id := range ids {
+		if err := b.Delete(itob(id)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) Seen(key string) (bool, error) {
+	return t.Bucket(bSeen).Get([]byte(key)) != nil, nil
+}
+
+func (t *tx) MarkSeen(key string, at time.Time) error {
+	return t.Bucket(bSeen).Put([]byte(key), timeKey(at))
+}
+
+func (t *tx) ForgetSeen(before time.Time) error {
+	b := t.Bucket(bSeen)
+	var old [][]byte // collect first: deleting while iterating skips keys
+	limit := timeKey(before)
+	err := b.ForEach(func(k, v []byte) error {
+		if string(v) < string(limit) {
+			old = append(old, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range old {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) Offset(platform string) (o bot.Offset, err error) {
+	err = t.getJSON(bMeta, "offset:"+platform, &o, "offset")
+	if bot.IsNotFound(err) {
+		return bot.Offset{}, nil
+	}
+	return o, err
+}
+
+func (t *tx) PutOffset(platform string, o bot.Offset) error {
+	return t.putJSON(bMeta, "offset:"+platform, o)
+}
+
+func (t *tx) Meta(key string) (string, error) {
+	v := t.Bucket(bMeta).Get([]byte(key))
+	if v == nil {
+		return "", bot.Errorf(bot.ENOTFOUND, "meta %q not found", key)
+	}
+	return string(v), nil
+}
+
+func (t *tx) PutMeta(key, value string) error {
+	return t.Bucket(bMeta).Put([]byte(key), []byte(value))
+}

@@ -1,0 +1,226 @@
+package store_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/store"
+)
+
+// MustOpen opens a store in a temp dir, closed when the test ends.
+func MustOpen(tb testing.TB) *store.Store {
+	tb.Helper()
+	s, err := store.Open(filepath.Join(tb.TempDir(), "t.db"), store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestOpen(t *testing.T) {
+	// Ensure a second process gets a clear error instead of hanging.
+	t.Run("ErrLocked", func(t *testing.T) {
+		s := MustOpen(t)
+		_, err := store.Open(s.Path(), store.Options{LockTimeout: 50 * time.Millisecond})
+		if !errors.Is(err, store.ErrLocked) {
+			t.Fatalf("got %v, want ErrLocked", err)
+		}
+		if !strings.Contains(err.Error(), s.Path()) {
+			t.Errorf("error %q does not name the file", err)
+		}
+	})
+	// Ensure a store from a newer version is refused, not misread.
+	t.Run("ErrNewerSchema", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "new.db")
+		db, err := bolt.Open(path, 0o600, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Update(func(tx *bolt.Tx) error {
+			b, _ := tx.CreateBucketIfNotExists([]byte("meta"))
+			return b.Put([]byte("schema"), []byte("99"))
+		})
+		db.Close()
+		if _, err := store.Open(path, store.Options{}); err == nil || !strings.Contains(err.Error(), "newer") {
+			t.Fatalf("got %v, want a newer-schema error", err)
+		}
+	})
+	t.Run("Reopen", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "r.db")
+		s, err := store.Open(path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Update(func(tx bot.Tx) error { return tx.PutMeta("k", "v") })
+		s.Close()
+		s, err = store.Open(path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		s.View(func(tx bot.Tx) error {
+			if v, _ := tx.Meta("k"); v != "v" {
+				t.Errorf("meta after reopen = %q", v)
+			}
+			return nil
+		})
+	})
+}
+
+func TestEntities(t *testing.T) {
+	s := MustOpen(t)
+	now := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
+	u := bot.User{Address: "telegram:1", Name: "Lan", Role: bot.RoleLeader, Group: "G1", CreatedAt: now}
+	sess := bot.Session{Chat: "telegram:1", Flow: "incident", Mode: "ask", Step: "place", Answers: map[string]string{"category": "theft"}, Token: 4}
+	err := s.Update(func(tx bot.Tx) error {
+		if err := tx.PutUser(u); err != nil {
+			return err
+		}
+		if err := tx.PutAreas([]bot.Area{{Code: "G1", Name: "Tổ 1", Level: "to"}}); err != nil {
+			return err
+		}
+		if err := tx.PutInvite(bot.Invite{Code: "abc", Group: "G1", Role: bot.RoleLeader, MaxUses: 1}); err != nil {
+			return err
+		}
+		return tx.PutSession(sess)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.View(func(tx bot.Tx) error {
+		got, err := tx.User("telegram:1")
+		if err != nil || got.Name != "Lan" || got.Group != "G1" || !got.CreatedAt.Equal(now) {
+			t.Errorf("User = %+v, %v", got, err)
+		}
+		if _, err := tx.User("telegram:2"); !bot.IsNotFound(err) {
+			t.Errorf("missing user: err = %v, want ENOTFOUND", err)
+		}
+		if a, err := tx.Area("G1"); err != nil || a.Name != "Tổ 1" {
+			t.Errorf("Area = %+v, %v", a, err)
+		}
+		if inv, err := tx.Invite("abc"); err != nil || inv.Group != "G1" {
+			t.Errorf("Invite = %+v, %v", inv, err)
+		}
+		if got, err := tx.Session("telegram:1"); err != nil || got.Step != "place" || got.Answers["category"] != "theft" || got.Token != 4 {
+			t.Errorf("Session = %+v, %v", got, err)
+		}
+		return nil
+	})
+	s.Update(func(tx bot.Tx) error { return tx.DeleteSession("telegram:1") })
+	s.View(func(tx bot.Tx) error {
+		if _, err := tx.Session("telegram:1"); !bot.IsNotFound(err) {
+			t.Errorf("deleted session: err = %v", err)
+		}
+		return nil
+	})
+}
+
+// Ensure a week of reports is found by time range alone, in time order.
+func TestReportsByTime(t *testing.T) {
+	s := MustOpen(t)
+	base := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC) // a Monday
+	err := s.Update(func(tx bot.Tx) error {
+		for i := range 30 { // one a day, from 16 Nov to 15 Dec
+			seq, err := tx.NextSeq("AN-2026")
+			if err != nil {
+				return err
+			}
+			r := bot.Report{ID: bot.RefNumber(bot.KindIncident, 2026, seq), Kind: bot.KindIncident, CreatedAt: base.AddDate(0, 0, i)}
+			if err := tx.PutReport(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	s.View(func(tx bot.Tx) error {
+		return tx.Reports(base.AddDate(0, 0, 7), base.AddDate(0, 0, 14), func(r bot.Report) error {
+			ids = append(ids, r.ID)
+			return nil
+		})
+	})
+	want := []string{"AN-2026-000008", "AN-2026-000009", "AN-2026-000010", "AN-2026-000011", "AN-2026-000012", "AN-2026-000013", "AN-2026-000014"}
+	if strings.Join(ids, ",") != strings.Join(want, ",") {
+		t.Errorf("week 2 = %v, want %v", ids, want)
+	}
+	s.View(func(tx bot.Tx) error {
+		r, err := tx.Report("AN-2026-000030")
+		if err != nil || !r.CreatedAt.Equal(base.AddDate(0, 0, 29)) {
+			t.Errorf("Report by id = %+v, %v", r, err)
+		}
+		return nil
+	})
+}
+
+func TestOutboxAndSeen(t *testing.T) {
+	s := MustOpen(t)
+	now := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
+	s.Update(func(tx bot.Tx) error {
+		for _, text := range []string{"a", "b", "c"} {
+			if err := tx.Enqueue(bot.Outbound{Chat: "telegram:1", Reply: bot.Reply{Text: text}}); err != nil {
+				return err
+			}
+		}
+		tx.MarkSeen("telegram:update:5", now.Add(-72*time.Hour))
+		return tx.MarkSeen("telegram:update:1", now)
+	})
+	var items []bot.OutboxItem
+	s.View(func(tx bot.Tx) (err error) { items, err = tx.Pending(10); return })
+	if len(items) != 3 || items[0].Msg.Text != "a" || items[2].Msg.Text != "c" {
+		t.Fatalf("Pending = %+v", items)
+	}
+	s.Update(func(tx bot.Tx) error {
+		if err := tx.Delivered(items[0].ID, items[1].ID); err != nil {
+			return err
+		}
+		return tx.ForgetSeen(now.Add(-48 * time.Hour))
+	})
+	s.View(func(tx bot.Tx) error {
+		items, _ := tx.Pending(10)
+		if len(items) != 1 || items[0].Msg.Text != "c" {
+			t.Errorf("after Delivered: %+v", items)
+		}
+		if ok, _ := tx.Seen("telegram:update:1"); !ok {
+			t.Error("recent update forgotten")
+		}
+		if ok, _ := tx.Seen("telegram:update:5"); ok {
+			t.Error("old update still marked seen")
+		}
+		return nil
+	})
+}
+
+// Ensure a backup taken from the live store opens and holds the data.
+func TestBackup(t *testing.T) {
+	s := MustOpen(t)
+	s.Update(func(tx bot.Tx) error { return tx.PutMeta("k", "v") })
+	path := filepath.Join(t.TempDir(), "backup.db")
+	if err := s.Backup(path); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Fatalf("backup file: %v", err)
+	}
+	b, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.View(func(tx bot.Tx) error {
+		if v, _ := tx.Meta("k"); v != "v" {
+			t.Errorf("backup meta = %q", v)
+		}
+		return nil
+	})
+}
