@@ -17,6 +17,8 @@ type Session struct {
 	Answers map[string]string `json:"answers,omitempty"`
 	// History holds the steps answered so far, for "back".
 	History []string `json:"history,omitempty"`
+	// Prev is the mode to return to when a paused draft is resumed.
+	Prev string `json:"prev,omitempty"`
 	// Editing is set while one answer is changed from the confirmation.
 	Editing bool `json:"editing,omitempty"`
 	// Token changes with every new question; buttons carry it so a press

@@ -44,6 +44,7 @@ var en = map[string]string{
 	"resume.restart":  "Start again",
 	"choose.hint":     "Please tap a button below or type its number.",
 	"menu.numbers":    "Answer with the number (1, 2, 3…).",
+	"current":         "Now: %s",
 	"skipped":         "(skipped)",
 
 	"err.date_format":  "That date is not valid. Type day/month, for example 24/11 or 24/11/2026, or choose Today / Yesterday.",

@@ -44,6 +44,7 @@ var vi = map[string]string{
 	"resume.restart":  "Làm lại",
 	"choose.hint":     "Vui lòng bấm một nút bên dưới hoặc gõ số thứ tự.",
 	"menu.numbers":    "Trả lời bằng số thứ tự (1, 2, 3…).",
+	"current":         "Hiện tại: %s",
 	"skipped":         "(bỏ qua)",
 
 	"err.date_format":  "Ngày chưa đúng. Gõ theo dạng ngày/tháng, ví dụ 24/11 hoặc 24/11/2026, hoặc chọn Hôm nay / Hôm qua.",

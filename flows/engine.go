@@ -1,0 +1,417 @@
+package flows
+
+import (
+	"maps"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/i18n"
+	"github.com/totuquan/totuquan/vntext"
+)
+
+// Session modes.
+const (
+	modeMenu    = "menu"    // choosing what to report
+	modeAsk     = "ask"     // asking Session.Step
+	modeConfirm = "confirm" // showing the summary: send, change or cancel
+	modeEdit    = "edit"    // choosing which answer to change
+	modeResume  = "resume"  // a paused draft: continue or start again
+)
+
+// Button values. Every value is sent as "<token>|<value>" so that a press on
+// an older question is recognised; all stay far below Telegram's 64 bytes.
+const (
+	actBack     = "!b"
+	actSkip     = "!s"
+	actCancel   = "!x"
+	actSend     = "!ok"
+	actEdit     = "!ed"
+	actContinue = "!c"
+	actRestart  = "!r"
+	prefKind    = "k:" // k:<flow>
+	prefValue   = "v:" // v:<option value>
+	prefField   = "e:" // e:<step key>
+	prefTyped   = "t:" // typed input, never on a button
+)
+
+// Engine runs the declared flows. It implements bot.FlowEngine.
+type Engine struct {
+	Flows []*Flow
+	// Timeout is how long a draft may sit idle before a typed message is
+	// met with "continue or start again?" instead of being taken as the
+	// answer. The draft is kept either way.
+	Timeout  time.Duration
+	Location *time.Location
+}
+
+var _ bot.FlowEngine = (*Engine)(nil)
+
+// New returns an engine with the report flows built so far.
+func New(loc *time.Location, timeout time.Duration) *Engine {
+	return &Engine{Flows: []*Flow{Incident}, Timeout: timeout, Location: loc}
+}
+
+func (e *Engine) flow(name string) *Flow {
+	for _, f := range e.Flows {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// Title implements bot.FlowEngine.
+func (e *Engine) Title(kind bot.ReportKind, lang string) string {
+	for _, f := range e.Flows {
+		if f.Kind == kind {
+			return i18n.T(lang, f.Title)
+		}
+	}
+	return string(kind)
+}
+
+// Begin implements bot.FlowEngine: it asks what to report.
+func (e *Engine) Begin(s bot.Session, now time.Time) bot.Turn {
+	s.Flow, s.Answers, s.History, s.Editing, s.Prev = "", nil, nil, false, ""
+	s.StartedAt = now
+	s.Mode = modeMenu
+	return e.next(s, now)
+}
+
+// Resume implements bot.FlowEngine.
+func (e *Engine) Resume(s bot.Session, now time.Time) bot.Turn {
+	if s.Mode != modeResume {
+		s.Prev = s.Mode
+		s.Mode = modeResume
+	}
+	return e.next(s, now)
+}
+
+// Handle implements bot.FlowEngine.
+func (e *Engine) Handle(s bot.Session, in bot.Inbound, now time.Time) bot.Turn {
+	lang := s.Lang
+	if in.IsCallback() {
+		tok, value, ok := strings.Cut(in.Callback, "|")
+		if !ok || tok != strconv.Itoa(s.Token) || !e.offered(s, now, value) {
+			t := e.ask(s, now, i18n.T(lang, "stale"))
+			t.Ack = bot.Ack{Text: i18n.T(lang, "stale")}
+			return t
+		}
+		return e.act(s, value, now)
+	}
+	if in.Text == "" {
+		return e.ask(s, now, i18n.T(lang, "err.need_text"))
+	}
+	if s.Mode != modeResume && s.Flow != "" && e.Timeout > 0 && now.Sub(s.UpdatedAt) > e.Timeout {
+		return e.Resume(s, now)
+	}
+	value, ok := e.typed(s, now, in.Text)
+	if !ok {
+		return e.ask(s, now, i18n.T(lang, "choose.hint"))
+	}
+	return e.act(s, value, now)
+}
+
+// offered reports whether value is one of the current question's buttons,
+// so a forged or mangled press is treated like a stale one.
+func (e *Engine) offered(s bot.Session, now time.Time, value string) bool {
+	for _, c := range e.render(s, now).Flat() {
+		if c.Value == strconv.Itoa(s.Token)+"|"+value {
+			return true
+		}
+	}
+	return false
+}
+
+// typed maps typed text to a button value: a label (with or without
+// diacritics) or its number; on a free-input step, anything else is the
+// typed answer itself.
+func (e *Engine) typed(s bot.Session, now time.Time, text string) (string, bool) {
+	r := e.render(s, now)
+	flat := r.Flat()
+	strip := func(v string) string { _, v, _ = strings.Cut(v, "|"); return v }
+	for _, c := range flat {
+		if vntext.Equal(c.Label, text) {
+			return strip(c.Value), true
+		}
+	}
+	// Navigation words count even where their button is not shown, so
+	// "bỏ qua" on a required step is explained rather than stored.
+	for _, nav := range [...][2]string{{"nav.skip", actSkip}, {"nav.back", actBack}, {"nav.cancel", actCancel}} {
+		if vntext.Equal(i18n.T(s.Lang, nav[0]), text) {
+			return nav[1], true
+		}
+	}
+	st := e.currentStep(s)
+	numberIsAnswer := st != nil && (st.Kind == Number || st.Kind == Time)
+	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && !numberIsAnswer && n >= 1 && n <= len(flat) {
+		return strip(flat[n-1].Value), true
+	}
+	if r.FreeInput {
+		return prefTyped + text, true
+	}
+	return "", false
+}
+
+func (e *Engine) currentStep(s bot.Session) *Step {
+	if s.Mode != modeAsk {
+		return nil
+	}
+	f := e.flow(s.Flow)
+	if f == nil {
+		return nil
+	}
+	_, st := f.step(s.Step)
+	return st
+}
+
+// act applies a button value (or typed input) in the current mode.
+func (e *Engine) act(s bot.Session, value string, now time.Time) bot.Turn {
+	lang := s.Lang
+	if value == actCancel {
+		return bot.Turn{End: true, Replies: []bot.Reply{{Text: i18n.T(lang, "cancel.done")}}}
+	}
+	f := e.flow(s.Flow)
+	switch s.Mode {
+	case modeMenu:
+		if kind, ok := strings.CutPrefix(value, prefKind); ok {
+			if f := e.flow(kind); f != nil {
+				return e.startFlow(s, f, now)
+			}
+		}
+	case modeResume:
+		switch value {
+		case actContinue:
+			s.Mode, s.Prev = s.Prev, ""
+			if s.Mode == "" || s.Mode == modeResume {
+				s.Mode = modeConfirm
+			}
+			return e.next(s, now)
+		case actRestart:
+			return e.Begin(s, now)
+		}
+	case modeConfirm:
+		switch value {
+		case actSend:
+			sub := &bot.Submission{Kind: f.Kind, Answers: maps.Clone(s.Answers)}
+			if f.Urgent != nil {
+				sub.Urgent = f.Urgent(s.Answers)
+			}
+			return bot.Turn{Session: s, Submit: sub}
+		case actEdit:
+			s.Mode = modeEdit
+			return e.next(s, now)
+		case actBack:
+			return e.back(s, f, now)
+		}
+	case modeEdit:
+		if value == actBack {
+			s.Mode = modeConfirm
+			return e.next(s, now)
+		}
+		if key, ok := strings.CutPrefix(value, prefField); ok {
+			if _, st := f.step(key); st != nil {
+				s.Mode, s.Step, s.Editing = modeAsk, key, true
+				return e.next(s, now)
+			}
+		}
+	case modeAsk:
+		return e.answer(s, f, value, now)
+	}
+	return e.ask(s, now, i18n.T(lang, "choose.hint"))
+}
+
+func (e *Engine) startFlow(s bot.Session, f *Flow, now time.Time) bot.Turn {
+	s.Flow, s.Mode, s.Step = f.Name, modeAsk, f.Steps[0].Key
+	s.Answers, s.History, s.Editing = map[string]string{}, nil, false
+	return e.next(s, now)
+}
+
+func (e *Engine) back(s bot.Session, f *Flow, now time.Time) bot.Turn {
+	if s.Editing {
+		s.Mode, s.Editing = modeConfirm, false
+		return e.next(s, now)
+	}
+	if len(s.History) == 0 {
+		s.Mode, s.Flow, s.Answers = modeMenu, "", nil
+		return e.next(s, now)
+	}
+	s.Mode, s.Step = modeAsk, s.History[len(s.History)-1]
+	s.History = s.History[:len(s.History)-1]
+	return e.next(s, now)
+}
+
+// answer takes the answer to the current step and moves on.
+func (e *Engine) answer(s bot.Session, f *Flow, value string, now time.Time) bot.Turn {
+	lang := s.Lang
+	i, st := f.step(s.Step)
+	if st == nil {
+		return e.Begin(s, now)
+	}
+	switch {
+	case value == actBack:
+		return e.back(s, f, now)
+	case value == actSkip:
+		if !st.Optional {
+			return e.ask(s, now, i18n.T(lang, "err.no_skip"))
+		}
+		s.Answers = withAnswer(s.Answers, st.Key, "")
+	default:
+		v, msg := e.parse(st, s.Answers, value, lang, now)
+		if msg != "" {
+			return e.ask(s, now, msg)
+		}
+		s.Answers = withAnswer(s.Answers, st.Key, v)
+	}
+	if s.Editing {
+		s.Mode, s.Editing = modeConfirm, false
+		return e.next(s, now)
+	}
+	s.History = append(s.History, st.Key)
+	if i+1 < len(f.Steps) {
+		s.Step = f.Steps[i+1].Key
+	} else {
+		s.Mode, s.Step = modeConfirm, ""
+	}
+	return e.next(s, now)
+}
+
+func withAnswer(a map[string]string, key, v string) map[string]string {
+	a = maps.Clone(a)
+	if a == nil {
+		a = map[string]string{}
+	}
+	if v == "" {
+		delete(a, key)
+	} else {
+		a[key] = v
+	}
+	return a
+}
+
+// next moves to a new question: old buttons become stale.
+func (e *Engine) next(s bot.Session, now time.Time) bot.Turn {
+	s.Token++
+	return e.ask(s, now, "")
+}
+
+// ask (re-)asks the current question, after an optional explanation,
+// without invalidating its buttons.
+func (e *Engine) ask(s bot.Session, now time.Time, why string) bot.Turn {
+	var replies []bot.Reply
+	if why != "" {
+		replies = append(replies, bot.Reply{Text: why})
+	}
+	return bot.Turn{Session: s, Replies: append(replies, e.render(s, now))}
+}
+
+// render builds the current question of s with its buttons.
+func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
+	lang := s.Lang
+	tok := strconv.Itoa(s.Token) + "|"
+	btn := func(labelKey, value string) bot.Choice {
+		return bot.Choice{Label: i18n.T(lang, labelKey), Value: tok + value}
+	}
+	f := e.flow(s.Flow)
+	switch s.Mode {
+	case modeMenu:
+		var rows [][]bot.Choice
+		for _, fl := range e.Flows {
+			rows = append(rows, []bot.Choice{btn(fl.Title, prefKind+fl.Name)})
+		}
+		return bot.Reply{Text: i18n.T(lang, "menu.prompt"), Choices: append(rows, []bot.Choice{btn("nav.cancel", actCancel)})}
+	case modeResume:
+		title := ""
+		if f != nil {
+			title = i18n.T(lang, f.Title)
+		}
+		return bot.Reply{
+			Text: i18n.T(lang, "resume.prompt", title, s.StartedAt.In(e.Location).Format("15:04 02/01/2006")),
+			Choices: [][]bot.Choice{
+				{btn("resume.continue", actContinue), btn("resume.restart", actRestart)},
+				{btn("nav.cancel", actCancel)},
+			},
+		}
+	case modeConfirm:
+		return bot.Reply{
+			Text: i18n.T(lang, "confirm.prompt", i18n.T(lang, f.Title), e.Summary(f, s.Answers, lang)),
+			Choices: [][]bot.Choice{
+				{btn("confirm.send", actSend)},
+				{btn("confirm.edit", actEdit), btn("nav.back", actBack), btn("nav.cancel", actCancel)},
+			},
+		}
+	case modeEdit:
+		var rows [][]bot.Choice
+		for i := 0; i < len(f.Steps); i += 2 {
+			var row []bot.Choice
+			for _, st := range f.Steps[i:min(i+2, len(f.Steps))] {
+				row = append(row, btn(f.Name+"."+st.Key, prefField+st.Key))
+			}
+			rows = append(rows, row)
+		}
+		return bot.Reply{Text: i18n.T(lang, "edit.prompt"), Choices: append(rows, []bot.Choice{btn("nav.back", actBack)})}
+	}
+
+	_, st := f.step(s.Step)
+	r := bot.Reply{Text: i18n.T(lang, f.Name+"."+st.Key+".q"), FreeInput: st.Kind != Choice}
+	if cur, ok := s.Answers[st.Key]; ok {
+		r.Text += "\n" + i18n.T(lang, "current", e.display(st, cur, lang))
+	}
+	switch st.Kind {
+	case Choice:
+		cols := max(st.Columns, 1)
+		for i := 0; i < len(st.Options); i += cols {
+			var row []bot.Choice
+			for _, o := range st.Options[i:min(i+cols, len(st.Options))] {
+				row = append(row, btn(o.Label, prefValue+o.Value))
+			}
+			r.Choices = append(r.Choices, row)
+		}
+	case Date:
+		r.Choices = append(r.Choices, []bot.Choice{btn("date.today", prefValue+"today"), btn("date.yesterday", prefValue+"yesterday")})
+	}
+	nav := []bot.Choice{btn("nav.back", actBack)}
+	if st.Optional {
+		nav = append(nav, btn("nav.skip", actSkip))
+	}
+	r.Choices = append(r.Choices, nav)
+	return r
+}
+
+// Summary lists the answers of f as "label: value" lines in lang.
+func (e *Engine) Summary(f *Flow, answers map[string]string, lang string) string {
+	var b strings.Builder
+	for i, st := range f.Steps {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("• ")
+		b.WriteString(i18n.T(lang, f.Name+"."+st.Key))
+		b.WriteString(": ")
+		if v, ok := answers[st.Key]; ok {
+			b.WriteString(e.display(&st, v, lang))
+		} else {
+			b.WriteString(i18n.T(lang, "skipped"))
+		}
+	}
+	return b.String()
+}
+
+// display renders a stored answer for people: labels, dd/mm/yyyy dates.
+func (e *Engine) display(st *Step, v, lang string) string {
+	switch st.Kind {
+	case Choice:
+		for _, o := range st.Options {
+			if o.Value == v {
+				return i18n.T(lang, o.Label)
+			}
+		}
+	case Date:
+		if d, err := time.Parse(time.DateOnly, v); err == nil {
+			return d.Format("02/01/2006")
+		}
+	}
+	return v
+}
