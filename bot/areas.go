@@ -1,0 +1,125 @@
+package bot
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/totuquan/totuquan/vntext"
+)
+
+// ParseAreas reads an area tree in CSV with the header
+// code,name,level,parent_code. A parent may be a row above or below, or an
+// area already stored (known). Every bad row is reported with its line
+// number, and nothing is returned unless all rows are good.
+func ParseAreas(r io.Reader, known map[string]Area) ([]Area, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, Errorf(EINVALID, "the file is empty; expected the header code,name,level,parent_code")
+	} else if err != nil {
+		return nil, Errorf(EINVALID, "%v", err)
+	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff") // Excel's BOM
+	}
+	want := []string{"code", "name", "level", "parent_code"}
+	if len(header) != len(want) || !equalFold(header, want) {
+		return nil, Errorf(EINVALID, "line 1: header is %q, want %q", strings.Join(header, ","), strings.Join(want, ","))
+	}
+
+	var (
+		areas []Area
+		lines []int
+		errs  []error
+		seen  = map[string]int{}
+	)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%v", err))
+			continue
+		}
+		if len(rec) != 4 {
+			errs = append(errs, fmt.Errorf("line %d: %d columns, want 4", line, len(rec)))
+			continue
+		}
+		a := Area{Code: strings.TrimSpace(rec[0]), Name: vntext.NFC(rec[1]), Level: vntext.NFC(rec[2]), Parent: strings.TrimSpace(rec[3])}
+		switch {
+		case a.Code == "":
+			errs = append(errs, fmt.Errorf("line %d: missing code", line))
+			continue
+		case strings.ContainsAny(a.Code, " \t/"):
+			errs = append(errs, fmt.Errorf("line %d: code %q has a space or a slash", line, a.Code))
+		case a.Name == "":
+			errs = append(errs, fmt.Errorf("line %d: missing name for %s", line, a.Code))
+		case a.Parent == a.Code:
+			errs = append(errs, fmt.Errorf("line %d: %s is its own parent", line, a.Code))
+		}
+		if first, dup := seen[a.Code]; dup {
+			errs = append(errs, fmt.Errorf("line %d: duplicate code %s (first on line %d)", line, a.Code, first))
+			continue
+		}
+		seen[a.Code] = line
+		areas = append(areas, a)
+		lines = append(lines, line)
+	}
+	for i, a := range areas {
+		if a.Parent == "" {
+			continue
+		}
+		if _, ok := seen[a.Parent]; !ok {
+			if _, ok := known[a.Parent]; !ok {
+				errs = append(errs, fmt.Errorf("line %d: unknown parent %s of %s", lines[i], a.Parent, a.Code))
+			}
+		}
+	}
+	if err := cycles(areas, lines, known); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, &Error{Code: EINVALID, Message: errors.Join(errs...).Error()}
+	}
+	if len(areas) == 0 {
+		return nil, Errorf(EINVALID, "no areas in the file")
+	}
+	return areas, nil
+}
+
+func equalFold(a, b []string) bool {
+	for i := range a {
+		if !strings.EqualFold(strings.TrimSpace(a[i]), b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// cycles reports a parent chain that loops back on itself.
+func cycles(areas []Area, lines []int, known map[string]Area) error {
+	parent := map[string]string{}
+	for code, a := range known {
+		parent[code] = a.Parent
+	}
+	for _, a := range areas {
+		parent[a.Code] = a.Parent
+	}
+	for i, a := range areas {
+		cur := a.Parent
+		for steps := 0; cur != "" && steps <= len(parent); steps++ {
+			if cur == a.Code {
+				return fmt.Errorf("line %d: %s is inside itself (a parent loop)", lines[i], a.Code)
+			}
+			cur = parent[cur]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package bot
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"slices"
+	"sort"
+	"time"
+)
+
+// ExportRecord is one report as exported: the JSON object, and the CSV row
+// in the same order of columns.
+type ExportRecord struct {
+	ID        string            `json:"id"`
+	Kind      ReportKind        `json:"kind"`
+	Group     string            `json:"group"`
+	GroupName string            `json:"group_name,omitempty"`
+	Reporter  string            `json:"reporter"`
+	CreatedAt string            `json:"created_at"` // RFC 3339 in the configured time zone
+	Answers   map[string]string `json:"answers"`
+}
+
+// NewExportRecord prepares r for export with times in loc.
+func NewExportRecord(r Report, groupName string, loc *time.Location) ExportRecord {
+	return ExportRecord{
+		ID: r.ID, Kind: r.Kind, Group: r.Group, GroupName: groupName, Reporter: string(r.Reporter),
+		CreatedAt: r.CreatedAt.In(loc).Format(time.RFC3339), Answers: r.Answers,
+	}
+}
+
+// WriteJSON writes the records as one JSON array.
+func WriteJSON(w io.Writer, recs []ExportRecord) error {
+	if recs == nil {
+		recs = []ExportRecord{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(recs)
+}
+
+// WriteCSV writes the records with a header row: the fixed columns, then one
+// column per answer key (in first-seen order of answerOrder, then sorted).
+// The UTF-8 byte-order mark lets spreadsheet programs read the Vietnamese.
+func WriteCSV(w io.Writer, recs []ExportRecord, answerOrder []string) error {
+	keys := slices.Clone(answerOrder)
+	var extra []string
+	for _, r := range recs {
+		for k := range r.Answers {
+			if !slices.Contains(keys, k) && !slices.Contains(extra, k) {
+				extra = append(extra, k)
+			}
+		}
+	}
+	sort.Strings(extra)
+	keys = append(keys, extra...)
+
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Write(append([]string{"id", "kind", "group", "group_name", "reporter", "created_at"}, keys...))
+	for _, r := range recs {
+		row := []string{r.ID, string(r.Kind), r.Group, r.GroupName, r.Reporter, r.CreatedAt}
+		for _, k := range keys {
+			row = append(row, r.Answers[k])
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	return cw.Error()
+}

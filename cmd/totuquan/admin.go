@@ -1,0 +1,211 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/flows"
+	"github.com/totuquan/totuquan/store"
+)
+
+func (m *Main) openStore(cfg Config) (*store.Store, error) {
+	st, err := store.Open(cfg.Store.Path, store.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("%w (stop the running bot first: the store file is used by one process at a time)", err)
+	}
+	return st, nil
+}
+
+func (m *Main) cmdAreasImport(args []string) error {
+	fs, path := m.flags("areas import", "areas import [-config FILE] FILE.csv")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usageError{"areas import takes one CSV file"}
+	}
+	cfg, err := m.config(fs, *path)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := m.openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var added, updated int
+	err = st.Update(func(tx bot.Tx) error {
+		existing, err := tx.Areas()
+		if err != nil {
+			return err
+		}
+		known := map[string]bot.Area{}
+		for _, a := range existing {
+			known[a.Code] = a
+		}
+		areas, err := bot.ParseAreas(f, known)
+		if err != nil {
+			return err
+		}
+		for _, a := range areas {
+			if _, ok := known[a.Code]; ok {
+				updated++
+			} else {
+				added++
+			}
+		}
+		return tx.PutAreas(areas)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w; nothing was imported", fs.Arg(0), err)
+	}
+	fmt.Fprintf(m.Stdout, "imported %d areas (%d new, %d updated) from %s\n", added+updated, added, updated, fs.Arg(0))
+	return nil
+}
+
+func (m *Main) cmdInvite(args []string) error {
+	fs, path := m.flags("invite", "invite -group CODE [-uses N] [-valid DURATION] [-config FILE]")
+	group := fs.String("group", "", "`code` of the group the leader will lead (required)")
+	uses := fs.Int("uses", 1, "how many people may join with this invite")
+	valid := fs.Duration("valid", 7*24*time.Hour, "how long the invite stays valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *group == "" || fs.NArg() > 0 || *uses < 1 || *valid <= 0 {
+		fs.Usage()
+		return usageError{"invite needs -group CODE, -uses of at least 1 and a positive -valid"}
+	}
+	cfg, err := m.config(fs, *path)
+	if err != nil {
+		return err
+	}
+	st, err := m.openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	now := m.Now()
+	inv := bot.Invite{Code: newCode(), Group: *group, Role: bot.RoleLeader, MaxUses: *uses,
+		ExpiresAt: now.Add(*valid).UTC(), CreatedAt: now.UTC(), CreatedBy: "cli"}
+	var area bot.Area
+	username := cfg.Telegram.BotUsername
+	err = st.Update(func(tx bot.Tx) error {
+		if area, err = tx.Area(*group); bot.IsNotFound(err) {
+			return fmt.Errorf("no area with code %s: import the area tree first (totuquan areas import)", *group)
+		} else if err != nil {
+			return err
+		}
+		if username == "" {
+			username, _ = tx.Meta("telegram.username")
+		}
+		return tx.PutInvite(inv)
+	})
+	if err != nil {
+		return err
+	}
+	if username == "" {
+		username = "<bot>"
+		fmt.Fprintln(m.Stderr, "note: the bot's username is not known yet; set telegram.bot_username or run the bot once.")
+	}
+	fmt.Fprintln(m.Stdout, inv.Code)
+	fmt.Fprintf(m.Stdout, "https://t.me/%s?start=%s\n", username, inv.Code)
+	fmt.Fprintf(m.Stderr, "Invite for the leader of %s (%s): %d use(s), valid until %s.\n",
+		area.Name, area.Code, inv.MaxUses, inv.ExpiresAt.In(cfg.location).Format("15:04 02/01/2006"))
+	return nil
+}
+
+func (m *Main) cmdExport(args []string) error {
+	fs, path := m.flags("export", "export [-format json|csv] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]")
+	format := fs.String("format", "json", "json or csv")
+	fromS := fs.String("from", "", "first `day` to include, YYYY-MM-DD (default: the first report)")
+	toS := fs.String("to", "", "last `day` to include, YYYY-MM-DD (default: today)")
+	out := fs.String("o", "", "write to `file` instead of standard output")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || (*format != "json" && *format != "csv") {
+		fs.Usage()
+		return usageError{"export -format must be json or csv"}
+	}
+	cfg, err := m.config(fs, *path)
+	if err != nil {
+		return err
+	}
+	from, to := time.Unix(0, 0), m.Now().Add(24*time.Hour)
+	if *fromS != "" {
+		if from, err = time.ParseInLocation(time.DateOnly, *fromS, cfg.location); err != nil {
+			return usageError{fmt.Sprintf("-from %q is not a date YYYY-MM-DD", *fromS)}
+		}
+	}
+	if *toS != "" {
+		if to, err = time.ParseInLocation(time.DateOnly, *toS, cfg.location); err != nil {
+			return usageError{fmt.Sprintf("-to %q is not a date YYYY-MM-DD", *toS)}
+		}
+		to = to.AddDate(0, 0, 1)
+	}
+	st, err := m.openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var recs []bot.ExportRecord
+	err = st.View(func(tx bot.Tx) error {
+		names := map[string]string{}
+		areas, err := tx.Areas()
+		if err != nil {
+			return err
+		}
+		for _, a := range areas {
+			names[a.Code] = a.Name
+		}
+		return tx.Reports(from, to, func(r bot.Report) error {
+			recs = append(recs, bot.NewExportRecord(r, names[r.Group], cfg.location))
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	write := func(f io.Writer) error {
+		if *format == "csv" {
+			var keys []string
+			for _, st := range flows.Incident.Steps {
+				keys = append(keys, st.Key)
+			}
+			return bot.WriteCSV(f, recs, keys)
+		}
+		return bot.WriteJSON(f, recs)
+	}
+	if *out == "" {
+		return write(m.Stdout)
+	}
+	// Write beside the target and rename, so a reader never sees half a file.
+	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), *out); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "%d reports written to %s\n", len(recs), strings.TrimSpace(*out))
+	return nil
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/totuquan/totuquan/i18n"
+)
+
+// Config is config.yaml. Every key, its default and its meaning are in
+// config.example.yaml, which a test keeps equal to defaultConfig.
+type Config struct {
+	Store struct {
+		Path string `yaml:"path"`
+	} `yaml:"store"`
+	Timezone       string `yaml:"timezone"`
+	Language       string `yaml:"language"`
+	SessionTimeout string `yaml:"session_timeout"`
+	Telegram       struct {
+		Token             string  `yaml:"token"`
+		APIEndpoint       string  `yaml:"api_endpoint"`
+		PollTimeout       string  `yaml:"poll_timeout"`
+		BotUsername       string  `yaml:"bot_username"`
+		MessagesPerSecond float64 `yaml:"messages_per_second"`
+	} `yaml:"telegram"`
+	Admins struct {
+		Telegram []int64 `yaml:"telegram"`
+	} `yaml:"admins"`
+	Log struct {
+		Level string `yaml:"level"`
+	} `yaml:"log"`
+
+	// Parsed values, filled by validate.
+	location       *time.Location
+	sessionTimeout time.Duration
+	pollTimeout    time.Duration
+	source         string // the file read, or "built-in defaults"
+}
+
+func defaultConfig() Config {
+	var c Config
+	c.Store.Path = "totuquan.db"
+	c.Timezone = "Asia/Ho_Chi_Minh"
+	c.Language = "vi"
+	c.SessionTimeout = "2h"
+	c.Telegram.APIEndpoint = "https://api.telegram.org/bot%s/%s"
+	c.Telegram.PollTimeout = "30s"
+	c.Telegram.MessagesPerSecond = 30
+	c.Admins.Telegram = []int64{}
+	c.Log.Level = "info"
+	return c
+}
+
+// loadConfig reads path over the defaults. A missing file is an error
+// unless optional is set (the default path), when the defaults are used.
+// The environment variable TELEGRAM_BOT_TOKEN overrides telegram.token.
+func loadConfig(path string, optional bool, getenv func(string) string) (Config, error) {
+	c := defaultConfig()
+	c.source = "built-in defaults"
+	data, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && optional:
+	case err != nil:
+		return c, fmt.Errorf("read config: %w", err)
+	default:
+		c.source = path
+		if err := decodeConfig(path, data, &c); err != nil {
+			return c, err
+		}
+	}
+	if tok := getenv("TELEGRAM_BOT_TOKEN"); tok != "" {
+		c.Telegram.Token = tok
+	}
+	return c, c.validate()
+}
+
+func decodeConfig(path string, data []byte, c *Config) error {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return fmt.Errorf("%s: %v", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if len(root.Content) == 0 {
+		return nil // an empty file keeps the defaults
+	}
+	if err := checkKeys(path, root.Content[0], reflect.TypeFor[Config](), ""); err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("%s: %s", path, strings.Join(te.Errors, "; "))
+		}
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	return nil
+}
+
+// checkKeys walks the YAML mapping against the struct's yaml tags so that
+// an unknown or misspelt key is named with its full path and line.
+func checkKeys(path string, n *yaml.Node, t reflect.Type, prefix string) error {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		if n.Tag == "!!null" {
+			return nil
+		}
+		return fmt.Errorf("%s:%d: %s must be a mapping of keys", path, n.Line, strings.TrimSuffix(prefix, "."))
+	}
+	fields := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if tag := strings.Split(f.Tag.Get("yaml"), ",")[0]; tag != "" && tag != "-" {
+			fields[tag] = f.Type
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		ft, ok := fields[k.Value]
+		if !ok {
+			return fmt.Errorf("%s:%d: unknown key %s%s", path, k.Line, prefix, k.Value)
+		}
+		if err := checkKeys(path, v, ft, prefix+k.Value+"."); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validate checks every value and names the key of the first bad one.
+func (c *Config) validate() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("%s: %s: %s", c.source, key, fmt.Sprintf(format, args...))
+	}
+	var err error
+	if c.Store.Path == "" {
+		return bad("store.path", "must not be empty")
+	}
+	if c.location, err = time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
+		return bad("timezone", "%q is not a time zone name such as Asia/Ho_Chi_Minh", c.Timezone)
+	}
+	if !i18n.Supported(c.Language) {
+		return bad("language", "%q is not one of %s", c.Language, strings.Join(i18n.Languages, ", "))
+	}
+	if c.sessionTimeout, err = time.ParseDuration(c.SessionTimeout); err != nil || c.sessionTimeout < time.Minute {
+		return bad("session_timeout", "%q is not a duration of at least 1m, such as 2h", c.SessionTimeout)
+	}
+	if c.pollTimeout, err = time.ParseDuration(c.Telegram.PollTimeout); err != nil || c.pollTimeout < time.Second || c.pollTimeout > 50*time.Second {
+		return bad("telegram.poll_timeout", "%q is not a duration from 1s to 50s, such as 30s", c.Telegram.PollTimeout)
+	}
+	if strings.Count(c.Telegram.APIEndpoint, "%s") != 2 || !(strings.HasPrefix(c.Telegram.APIEndpoint, "https://") || strings.HasPrefix(c.Telegram.APIEndpoint, "http://")) {
+		return bad("telegram.api_endpoint", "%q must be an http(s) URL with two %%s, for the token and the method", c.Telegram.APIEndpoint)
+	}
+	if c.Telegram.MessagesPerSecond < 0 || c.Telegram.MessagesPerSecond > 1000 {
+		return bad("telegram.messages_per_second", "%v must be from 0 (no cap) to 1000", c.Telegram.MessagesPerSecond)
+	}
+	if tok := c.Telegram.Token; tok != "" && (!strings.Contains(tok, ":") || strings.ContainsAny(tok, " /\t")) {
+		// The token itself is never printed.
+		return bad("telegram.token", "does not look like a bot token (digits:secret, from @BotFather)")
+	}
+	if u := c.Telegram.BotUsername; strings.ContainsAny(u, " /@") {
+		return bad("telegram.bot_username", "%q must be the bare username, without @", u)
+	}
+	for i, id := range c.Admins.Telegram {
+		if id <= 0 {
+			return bad("admins.telegram["+strconv.Itoa(i)+"]", "%d is not a Telegram user id", id)
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	return nil
+}

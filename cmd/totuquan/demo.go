@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/store"
+	"github.com/totuquan/totuquan/telegram/fakeapi"
+)
+
+//go:embed demo_areas.csv
+var demoAreas []byte
+
+// demoScript is the conversation -script plays: a leader joins, reports a
+// theft, makes two mistakes, changes one answer and sends. Numbers pick the
+// numbered buttons, as on a platform without buttons.
+var demoScript = []string{
+	"/trogiup",
+	"/baocao",
+	"1",     // An ninh trật tự
+	"1",     // Trộm cắp tài sản
+	"2",     // Hôm qua
+	"25:00", // not a time
+	"21h30", //
+	"Ngõ 3, xóm Bãi",
+	"Mất trộm một xe máy Honda Wave đỗ trước cổng nhà ông Hùng.",
+	"hai", // not a number
+	"1",   // people involved
+	"2",   // Đã báo công an
+	"1",   // Khẩn cấp
+	"2",   // Sửa
+	"4",   // Nơi xảy ra
+	"Ngõ 3, cạnh nhà văn hóa xóm Bãi",
+	"1", // Gửi
+}
+
+const demoInvite = "demo"
+
+func (m *Main) cmdDemo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	script := fs.Bool("script", false, "play a scripted conversation and print the transcript")
+	lang := fs.String("lang", "vi", "language of the bot: vi or en")
+	verbose := fs.Bool("v", false, "print the bot's log")
+	fs.Usage = func() {
+		fmt.Fprint(m.Stderr, "Usage: totuquan demo [-script] [-lang vi|en] [-v]\n\nChat with the bot as a group leader, offline: the bot runs against a\nbuilt-in Telegram server on 127.0.0.1 with a fresh store.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *lang != "vi" && *lang != "en" {
+		return usageError{"demo -lang must be vi or en"}
+	}
+	if *verbose {
+		m.demoLog = true
+	}
+	return m.demo(ctx, *script, *lang)
+}
+
+// demo runs the real bot against the in-process fake Telegram server with a
+// fresh store, and lets the person at the terminal (or the script) chat as
+// a leader who has just received an invite.
+func (m *Main) demo(ctx context.Context, script bool, lang string) error {
+	fake, err := fakeapi.New(fakeapi.Options{})
+	if err != nil {
+		return err
+	}
+	defer fake.Close()
+	dir, err := os.MkdirTemp("", "totuquan-demo-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	cfg := defaultConfig()
+	cfg.source = "demo"
+	cfg.Store.Path = filepath.Join(dir, "demo.db")
+	cfg.Language = lang
+	cfg.Telegram.Token = fake.Token()
+	cfg.Telegram.APIEndpoint = fake.Endpoint()
+	cfg.Telegram.MessagesPerSecond = 0
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	st, err := store.Open(cfg.Store.Path, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	err = st.Update(func(tx bot.Tx) error {
+		areas, err := bot.ParseAreas(bytes.NewReader(demoAreas), nil)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutAreas(areas); err != nil {
+			return err
+		}
+		return tx.PutInvite(bot.Invite{Code: demoInvite, Group: "PT-TL-XB-T1", Role: bot.RoleLeader, MaxUses: 1, CreatedAt: m.Now()})
+	})
+	if err != nil {
+		return err
+	}
+
+	log := slog.New(slog.DiscardHandler)
+	if m.demoLog {
+		log = m.logger("debug")
+	}
+	handled := make(chan struct{}, 1)
+	inner := m.wrap
+	m.wrap = func(h bot.Handler) bot.Handler {
+		if inner != nil {
+			h = inner(h)
+		}
+		return handlerFunc(func(ctx context.Context, in bot.Inbound) (bot.Ack, error) {
+			ack, err := h.Handle(ctx, in)
+			select {
+			case handled <- struct{}{}:
+			default:
+			}
+			return ack, err
+		})
+	}
+	defer func() { m.wrap = inner }()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan struct{})
+	m.ready = func() { close(ready) }
+	defer func() { m.ready = nil }()
+	errc := make(chan error, 1)
+	go func() { errc <- m.runBot(ctx, cfg, st, log) }()
+	select {
+	case <-ready:
+	case err := <-errc:
+		return err
+	}
+
+	d := &demoChat{m: m, fake: fake, st: st, handled: handled, user: fakeapi.User{ID: 1001, FirstName: "Lan", Language: lang}}
+	if !script {
+		fmt.Fprint(m.Stdout, i18nDemoIntro(lang))
+	}
+	err = d.turn(ctx, "/start "+demoInvite)
+	if script {
+		for _, line := range demoScript {
+			if err != nil {
+				break
+			}
+			err = d.turn(ctx, line)
+		}
+	} else {
+		sc := bufio.NewScanner(m.Stdin)
+		for err == nil && sc.Scan() {
+			if line := strings.TrimSpace(sc.Text()); line != "" {
+				err = d.turn(ctx, line)
+			}
+		}
+	}
+	cancel()
+	if rerr := <-errc; err == nil && rerr != nil && !errors.Is(rerr, context.Canceled) {
+		err = rerr
+	}
+	return err
+}
+
+func i18nDemoIntro(lang string) string {
+	if lang == "en" {
+		return "Offline demo: you are Lan, a group leader who has just opened an invite link.\nType answers, or the number of a button to press it. Ctrl-D ends.\n\n"
+	}
+	return "Bản chạy thử offline: anh/chị là Lan, tổ trưởng vừa mở link mời.\nGõ câu trả lời, hoặc gõ số của nút để bấm. Ctrl-D để thoát.\n\n"
+}
+
+type handlerFunc func(context.Context, bot.Inbound) (bot.Ack, error)
+
+func (f handlerFunc) Handle(ctx context.Context, in bot.Inbound) (bot.Ack, error) { return f(ctx, in) }
+
+// demoChat prints the conversation as a transcript.
+type demoChat struct {
+	m       *Main
+	fake    *fakeapi.Server
+	st      *store.Store
+	handled chan struct{}
+	user    fakeapi.User
+	printed int
+	mu      sync.Mutex
+}
+
+// turn sends one line as the user, waits until the bot has handled it and
+// sent every reply, and prints both sides.
+func (d *demoChat) turn(ctx context.Context, line string) error {
+	fmt.Fprintf(d.m.Stdout, "👤 %s: %s\n", d.user.FirstName, line)
+	d.fake.SendText(d.user, line)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	select {
+	case <-d.handled:
+	case <-ctx.Done():
+		return fmt.Errorf("the bot did not answer %q: %w", line, ctx.Err())
+	}
+	for {
+		var pending int
+		d.st.View(func(tx bot.Tx) error {
+			items, err := tx.Pending(1)
+			pending = len(items)
+			return err
+		})
+		if pending == 0 {
+			break
+		}
+		select {
+		case <-time.After(5 * time.Millisecond):
+		case <-ctx.Done():
+			return fmt.Errorf("the bot's replies to %q were not delivered: %w", line, ctx.Err())
+		}
+	}
+	d.print(d.m.Stdout)
+	return nil
+}
+
+func (d *demoChat) print(w io.Writer) {
+	msgs := d.fake.BotMessages(d.user.ID)
+	for _, msg := range msgs[d.printed:] {
+		for i, line := range strings.Split(msg.Text, "\n") {
+			switch {
+			case i == 0:
+				fmt.Fprintf(w, "🤖 %s\n", line)
+			case line == "":
+				fmt.Fprintln(w)
+			default:
+				fmt.Fprintf(w, "   %s\n", line)
+			}
+		}
+		n := 0
+		for _, row := range msg.Buttons {
+			var cells []string
+			for _, b := range row {
+				n++
+				cells = append(cells, fmt.Sprintf("[%d] %s", n, b.Text))
+			}
+			fmt.Fprintf(w, "     %s\n", strings.Join(cells, "   "))
+		}
+	}
+	fmt.Fprintln(w)
+	d.printed = len(msgs)
+}

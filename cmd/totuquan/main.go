@@ -1,0 +1,154 @@
+// Command totuquan runs the bot for tổ tự quản leaders and its admin tasks.
+//
+//	totuquan [run]            run the bot (the local demo when no token is set)
+//	totuquan demo             chat with the bot in the terminal, offline
+//	totuquan areas import F   import the area tree from CSV
+//	totuquan invite -group C  create a leader invite
+//	totuquan export           write the reports as JSON or CSV
+//
+// This is the only package that wires the store, the flows and the chat
+// platforms together.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+	_ "time/tzdata" // Asia/Ho_Chi_Minh even where the system has no zoneinfo
+
+	"github.com/totuquan/totuquan/bot"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "totuquan:", err)
+		}
+		var ue usageError
+		if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// Main is the program, with its outside world injected so that tests drive
+// the same code as the binary.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Now            func() time.Time
+	// wrap, set by tests, wraps the update handler (to stop at a chosen
+	// moment, say).
+	wrap func(bot.Handler) bot.Handler
+	// ready, set by tests and the demo, is called once the bot is polling.
+	ready func()
+	// demoLog shows the bot's log during the demo.
+	demoLog bool
+}
+
+// NewMain returns a Main on the process's own streams and clock.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `totuquan: a reporting bot for tổ tự quản (residential self-management groups)
+
+Usage:
+  totuquan [run] [-config FILE]      run the bot; with no token, the local demo
+  totuquan demo [-script] [-lang vi|en]
+                                     chat with the bot offline in this terminal
+  totuquan areas import [-config FILE] FILE.csv
+                                     import the area tree (code,name,level,parent_code)
+  totuquan invite -group CODE [-uses N] [-valid 168h] [-config FILE]
+                                     create a leader invite; prints the code, then the link
+  totuquan export [-format json|csv] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]
+                                     write the stored reports
+
+Each command takes -h for its flags. The configuration defaults to
+config.yaml; see config.example.yaml. TELEGRAM_BOT_TOKEN overrides
+telegram.token.
+`
+
+// Run runs the subcommand in args.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	cmd := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		return m.cmdRun(ctx, args)
+	case "demo":
+		return m.cmdDemo(ctx, args)
+	case "areas":
+		if len(args) == 0 || args[0] != "import" {
+			return usageError{"usage: totuquan areas import [-config FILE] FILE.csv"}
+		}
+		return m.cmdAreasImport(args[1:])
+	case "invite":
+		return m.cmdInvite(args)
+	case "export":
+		return m.cmdExport(args)
+	case "help", "-h", "--help":
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(m.Stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// flags returns a flag set for a subcommand with the common -config flag.
+func (m *Main) flags(name, synopsis string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(m.Stderr, "Usage: totuquan %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	cfg := fs.String("config", "config.yaml", "configuration `file`")
+	return fs, cfg
+}
+
+// config loads the file named by -config; only the default name may be
+// missing.
+func (m *Main) config(fs *flag.FlagSet, path string) (Config, error) {
+	explicit := false
+	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
+	return loadConfig(path, !explicit, m.Getenv)
+}
+
+func (m *Main) logger(level string) *slog.Logger {
+	var l slog.Level
+	l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// newCode returns an invite code: 12 characters that Telegram's start
+// parameter accepts and that are easy to read aloud.
+func newCode() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	b := make([]byte, 12)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

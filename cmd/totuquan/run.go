@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+
+	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/flows"
+	"github.com/totuquan/totuquan/i18n"
+	"github.com/totuquan/totuquan/store"
+	"github.com/totuquan/totuquan/telegram"
+)
+
+func (m *Main) cmdRun(ctx context.Context, args []string) error {
+	fs, path := m.flags("run [-config FILE]", "run [-config FILE]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := m.config(fs, *path)
+	if err != nil {
+		return err
+	}
+	if cfg.Telegram.Token == "" {
+		fmt.Fprintln(m.Stderr, "No Telegram token (telegram.token in the config, or TELEGRAM_BOT_TOKEN): starting the offline demo.")
+		return m.demo(ctx, false, cfg.Language)
+	}
+	log := m.logger(cfg.Log.Level)
+	st, err := store.Open(cfg.Store.Path, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return m.runBot(ctx, cfg, st, log)
+}
+
+// runBot wires the dispatcher, the flows, the outbox sender and the
+// Telegram adapter over st, and runs until ctx ends.
+func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) error {
+	engine := flows.New(cfg.location, cfg.sessionTimeout)
+	sender := &bot.Sender{Store: st, Log: log, PerSecond: cfg.Telegram.MessagesPerSecond}
+	admins := map[bot.Address]bool{}
+	for _, id := range cfg.Admins.Telegram {
+		admins[bot.NewAddress(telegram.Platform, strconv.FormatInt(id, 10))] = true
+	}
+	var h bot.Handler = &bot.Dispatcher{
+		Store: st, Flows: engine, Admins: admins, Lang: cfg.Language,
+		Location: cfg.location, Now: m.Now, Log: log, Notify: sender.Notify,
+	}
+	if m.wrap != nil {
+		h = m.wrap(h)
+	}
+	tg, err := telegram.New(ctx, telegram.Config{
+		Token:       cfg.Telegram.Token,
+		Endpoint:    cfg.Telegram.APIEndpoint,
+		PollTimeout: cfg.pollTimeout,
+		Handler:     h,
+		Store:       st,
+		Log:         log,
+		Now:         m.Now,
+		Commands: map[string]string{
+			"baocao":  i18n.T(cfg.Language, "kind.incident"),
+			"huy":     i18n.T(cfg.Language, "nav.cancel"),
+			"trogiup": "/trogiup",
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if err := st.Update(func(tx bot.Tx) error { return tx.PutMeta("telegram.username", tg.Username()) }); err != nil {
+		return err
+	}
+	sender.Transports = map[string]bot.Transport{telegram.Platform: tg}
+	log.Info("totuquan is running", "bot", "@"+tg.Username(), "store", cfg.Store.Path)
+
+	var wg sync.WaitGroup
+	wg.Go(func() { sender.Run(ctx) })
+	if m.ready != nil {
+		m.ready()
+	}
+	err = tg.Run(ctx)
+	wg.Wait()
+	log.Info("totuquan stopped")
+	return err
+}

@@ -1,0 +1,517 @@
+// Package fakeapi is an in-process fake of the Telegram Bot API on
+// 127.0.0.1, for tests, benchmarks and the offline demo. It speaks the wire
+// format the real client library sends (form-encoded requests, JSON
+// replies), keeps updates until a getUpdates offset confirms them as
+// Telegram does, long-polls, and lets a test inject user messages, button
+// presses, rate limiting (429 with retry_after) and server errors, and read
+// what the bot sent.
+//
+// It does not import the client library, so it checks the library too.
+package fakeapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// User is a Telegram user as the fake knows it.
+type User struct {
+	ID        int64  `json:"id"`
+	IsBot     bool   `json:"is_bot"`
+	FirstName string `json:"first_name"`
+	Username  string `json:"username,omitempty"`
+	Language  string `json:"language_code,omitempty"`
+}
+
+// Button is an inline keyboard button.
+type Button struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data,omitempty"`
+}
+
+// Message is a message in a private chat, sent by a user or by the bot.
+type Message struct {
+	ID       int        `json:"message_id"`
+	ChatID   int64      `json:"-"`
+	Text     string     `json:"text"`
+	Buttons  [][]Button `json:"-"`
+	FromBot  bool       `json:"-"`
+	Edits    int        `json:"-"` // how many times the bot edited it
+	SentAt   time.Time  `json:"-"`
+	Document string     `json:"-"` // file name of an uploaded document
+}
+
+// Options configure a Server.
+type Options struct {
+	Token       string // default "123456:TEST"
+	BotUsername string // default "totuquan_test_bot"
+	// EmptyAtOnce makes getUpdates answer an empty poll at once, ignoring
+	// its timeout, as some proxies and test servers do.
+	EmptyAtOnce bool
+}
+
+// Server is a running fake. All methods are safe for concurrent use.
+type Server struct {
+	opts Options
+	ln   net.Listener
+	srv  *http.Server
+
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced whenever state changes
+	nextID   int64         // next update id
+	pending  []json.RawMessage
+	pendIDs  []int64
+	msgID    map[int64]int // last message id per chat
+	messages map[int64][]*Message
+	answers  []CallbackAnswer
+	failures map[string][]failure
+	calls    map[string]int
+	cbSeq    int
+}
+
+// CallbackAnswer is a recorded answerCallbackQuery.
+type CallbackAnswer struct {
+	ID   string
+	Text string
+}
+
+type failure struct {
+	status     int
+	retryAfter int
+}
+
+// New starts a fake on a free loopback port.
+func New(opts Options) (*Server, error) {
+	if opts.Token == "" {
+		opts.Token = "123456:TEST"
+	}
+	if opts.BotUsername == "" {
+		opts.BotUsername = "totuquan_test_bot"
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("fake bot api: listen: %w", err)
+	}
+	s := &Server{
+		opts: opts, ln: ln, changed: make(chan struct{}), nextID: 1000,
+		msgID: map[int64]int{}, messages: map[int64][]*Message{}, failures: map[string][]failure{}, calls: map[string]int{},
+	}
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
+	go s.srv.Serve(ln)
+	return s, nil
+}
+
+// Close stops the server; pending long polls return.
+func (s *Server) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s.mu.Lock()
+	s.notifyLocked()
+	s.mu.Unlock()
+	s.srv.Shutdown(ctx)
+}
+
+// Endpoint is the API endpoint format string for the client library.
+func (s *Server) Endpoint() string { return "http://" + s.ln.Addr().String() + "/bot%s/%s" }
+
+// Token is the token the fake accepts.
+func (s *Server) Token() string { return s.opts.Token }
+
+// BotUsername is the bot's @username.
+func (s *Server) BotUsername() string { return s.opts.BotUsername }
+
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// SetNextUpdateID makes the next injected update carry id, as Telegram does
+// when it restarts ids from a random value after a quiet week.
+func (s *Server) SetNextUpdateID(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID = id
+}
+
+func (s *Server) pushLocked(build func(id int64) any) int64 {
+	id := s.nextID
+	s.nextID++
+	raw, _ := json.Marshal(build(id))
+	s.pending = append(s.pending, raw)
+	s.pendIDs = append(s.pendIDs, id)
+	s.notifyLocked()
+	return id
+}
+
+func (s *Server) newMessageLocked(chat int64, text string, fromBot bool) *Message {
+	s.msgID[chat]++
+	m := &Message{ID: s.msgID[chat], ChatID: chat, Text: text, FromBot: fromBot, SentAt: time.Now()}
+	s.messages[chat] = append(s.messages[chat], m)
+	return m
+}
+
+func chatJSON(u User) map[string]any {
+	return map[string]any{"id": u.ID, "type": "private", "first_name": u.FirstName}
+}
+
+// SendText injects a text message from u in its private chat and returns
+// the update id.
+func (s *Server) SendText(u User, text string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.newMessageLocked(u.ID, text, false)
+	msg := map[string]any{"message_id": m.ID, "from": u, "chat": chatJSON(u), "date": time.Now().Unix(), "text": text}
+	if strings.HasPrefix(text, "/") {
+		cmd, _, _ := strings.Cut(text, " ")
+		msg["entities"] = []map[string]any{{"type": "bot_command", "offset": 0, "length": len([]rune(cmd))}}
+	}
+	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
+}
+
+// SendPhoto injects a photo without text from u.
+func (s *Server) SendPhoto(u User) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.newMessageLocked(u.ID, "", false)
+	msg := map[string]any{"message_id": m.ID, "from": u, "chat": chatJSON(u), "date": time.Now().Unix(),
+		"photo": []map[string]any{{"file_id": "photo-" + strconv.Itoa(m.ID), "file_unique_id": "u" + strconv.Itoa(m.ID), "width": 90, "height": 90}}}
+	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
+}
+
+// Press injects a press by u on the button with callback data under the
+// bot's message messageID, and returns the update id and the callback id.
+func (s *Server) Press(u User, messageID int, data string) (int64, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cbSeq++
+	cbID := "cb" + strconv.Itoa(s.cbSeq)
+	var text string
+	for _, m := range s.messages[u.ID] {
+		if m.ID == messageID {
+			text = m.Text
+		}
+	}
+	msg := map[string]any{"message_id": messageID, "chat": chatJSON(u), "date": time.Now().Unix(), "text": text,
+		"from": User{ID: 1, IsBot: true, FirstName: "bot", Username: s.opts.BotUsername}}
+	id := s.pushLocked(func(id int64) any {
+		return map[string]any{"update_id": id, "callback_query": map[string]any{
+			"id": cbID, "from": u, "message": msg, "chat_instance": "ci" + strconv.FormatInt(u.ID, 10), "data": data}}
+	})
+	return id, cbID
+}
+
+// PressLabel presses the button labelled label on the bot's latest message
+// to u that has buttons. It fails if there is none.
+func (s *Server) PressLabel(u User, label string) (int64, error) {
+	m, ok := s.LastWithButtons(u.ID)
+	if !ok {
+		return 0, fmt.Errorf("no message with buttons in chat %d", u.ID)
+	}
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			if b.Text == label {
+				id, _ := s.Press(u, m.ID, b.CallbackData)
+				return id, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("no button %q on message %d (%q)", label, m.ID, m.Text)
+}
+
+// FailNext makes the next call of method fail with status; for 429,
+// retryAfter seconds are given in the reply's parameters.
+func (s *Server) FailNext(method string, status, retryAfter int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[method] = append(s.failures[method], failure{status, retryAfter})
+}
+
+// Messages returns copies of every message in chat, both ways, in order.
+func (s *Server) Messages(chat int64) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Message, 0, len(s.messages[chat]))
+	for _, m := range s.messages[chat] {
+		out = append(out, *m)
+	}
+	return out
+}
+
+// BotMessages returns copies of the messages the bot sent to chat.
+func (s *Server) BotMessages(chat int64) []Message {
+	var out []Message
+	for _, m := range s.Messages(chat) {
+		if m.FromBot {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// LastWithButtons returns the bot's latest message to chat that still has
+// buttons.
+func (s *Server) LastWithButtons(chat int64) (Message, bool) {
+	msgs := s.BotMessages(chat)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if len(msgs[i].Buttons) > 0 {
+			return msgs[i], true
+		}
+	}
+	return Message{}, false
+}
+
+// CallbackAnswers returns the answered callback queries.
+func (s *Server) CallbackAnswers() []CallbackAnswer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]CallbackAnswer(nil), s.answers...)
+}
+
+// Calls returns how many times method was called.
+func (s *Server) Calls(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[method]
+}
+
+// Unconfirmed returns how many updates getUpdates has not had confirmed.
+func (s *Server) Unconfirmed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.pending)
+}
+
+// WaitFor blocks until cond holds (checked after every change) or ctx ends.
+func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
+	for {
+		s.mu.Lock()
+		ch := s.changed
+		s.mu.Unlock()
+		if cond() {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// WaitBotMessages waits until the bot has sent at least n messages to chat
+// and returns them.
+func (s *Server) WaitBotMessages(ctx context.Context, chat int64, n int) ([]Message, error) {
+	var msgs []Message
+	err := s.WaitFor(ctx, func() bool { msgs = s.BotMessages(chat); return len(msgs) >= n })
+	if err != nil {
+		return msgs, fmt.Errorf("waiting for %d bot messages in chat %d, have %d: %w", n, chat, len(msgs), err)
+	}
+	return msgs, nil
+}
+
+type apiReply struct {
+	OK          bool           `json:"ok"`
+	Result      any            `json:"result,omitempty"`
+	ErrorCode   int            `json:"error_code,omitempty"`
+	Description string         `json:"description,omitempty"`
+	Parameters  map[string]int `json:"parameters,omitempty"`
+}
+
+func write(w http.ResponseWriter, status int, r apiReply) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(r)
+}
+
+func fail(w http.ResponseWriter, status int, desc string) {
+	write(w, status, apiReply{ErrorCode: status, Description: desc})
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
+	token, method, ok2 := strings.Cut(rest, "/")
+	if !ok || !ok2 {
+		fail(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	if token != s.opts.Token {
+		fail(w, http.StatusUnauthorized, "Unauthorized")
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := r.ParseMultipartForm(32 << 20); err != nil {
+			fail(w, http.StatusBadRequest, "Bad Request: "+err.Error())
+			return
+		}
+	} else if err := r.ParseForm(); err != nil {
+		fail(w, http.StatusBadRequest, "Bad Request: "+err.Error())
+		return
+	}
+
+	s.mu.Lock()
+	s.calls[method]++
+	if fs := s.failures[method]; len(fs) > 0 {
+		f := fs[0]
+		s.failures[method] = fs[1:]
+		s.mu.Unlock()
+		rep := apiReply{ErrorCode: f.status, Description: http.StatusText(f.status)}
+		if f.status == http.StatusTooManyRequests {
+			rep.Description = "Too Many Requests: retry after " + strconv.Itoa(f.retryAfter)
+			rep.Parameters = map[string]int{"retry_after": f.retryAfter}
+		}
+		write(w, f.status, rep)
+		return
+	}
+	s.mu.Unlock()
+
+	switch method {
+	case "getMe":
+		write(w, http.StatusOK, apiReply{OK: true, Result: User{ID: 1, IsBot: true, FirstName: "Tổ tự quản", Username: s.opts.BotUsername}})
+	case "getUpdates":
+		s.getUpdates(w, r)
+	case "sendMessage", "sendDocument":
+		s.sendMessage(w, r, method)
+	case "editMessageText", "editMessageReplyMarkup":
+		s.editMessage(w, r, method)
+	case "answerCallbackQuery":
+		s.mu.Lock()
+		s.answers = append(s.answers, CallbackAnswer{ID: r.FormValue("callback_query_id"), Text: r.FormValue("text")})
+		s.notifyLocked()
+		s.mu.Unlock()
+		write(w, http.StatusOK, apiReply{OK: true, Result: true})
+	case "setMyCommands", "deleteWebhook":
+		write(w, http.StatusOK, apiReply{OK: true, Result: true})
+	default:
+		fail(w, http.StatusNotFound, "Not Found: method "+method)
+	}
+}
+
+func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
+	offset, _ := strconv.ParseInt(r.FormValue("offset"), 10, 64)
+	limit, _ := strconv.Atoi(r.FormValue("limit"))
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	timeout, _ := strconv.Atoi(r.FormValue("timeout"))
+	deadline := time.NewTimer(time.Duration(timeout) * time.Second)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		if offset != 0 {
+			// Telegram forgets every update below the offset: confirmed.
+			keep, keepIDs := s.pending[:0], s.pendIDs[:0]
+			for i, id := range s.pendIDs {
+				if id >= offset {
+					keep, keepIDs = append(keep, s.pending[i]), append(keepIDs, id)
+				}
+			}
+			s.pending, s.pendIDs = keep, keepIDs
+		}
+		n := min(limit, len(s.pending))
+		batch := append([]json.RawMessage{}, s.pending[:n]...)
+		ch := s.changed
+		s.mu.Unlock()
+		if n > 0 || timeout == 0 || s.opts.EmptyAtOnce {
+			write(w, http.StatusOK, apiReply{OK: true, Result: batch})
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			timeout = 0
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+func parseKeyboard(raw string) ([][]Button, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	var kb struct {
+		InlineKeyboard [][]Button `json:"inline_keyboard"`
+	}
+	if err := json.Unmarshal([]byte(raw), &kb); err != nil {
+		return nil, err
+	}
+	for _, row := range kb.InlineKeyboard {
+		for _, b := range row {
+			if n := len(b.CallbackData); n == 0 || n > 64 {
+				return nil, errors.New("BUTTON_DATA_INVALID")
+			}
+		}
+	}
+	return kb.InlineKeyboard, nil
+}
+
+func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method string) {
+	chat, err := strconv.ParseInt(r.FormValue("chat_id"), 10, 64)
+	if err != nil {
+		fail(w, http.StatusBadRequest, "Bad Request: chat not found")
+		return
+	}
+	text := r.FormValue("text")
+	doc := ""
+	if method == "sendDocument" {
+		text = r.FormValue("caption")
+		if r.MultipartForm != nil {
+			for _, fh := range r.MultipartForm.File["document"] {
+				doc = fh.Filename
+			}
+		}
+		if doc == "" {
+			fail(w, http.StatusBadRequest, "Bad Request: there is no document in the request")
+			return
+		}
+	} else if n := len([]rune(text)); n == 0 || n > 4096 {
+		fail(w, http.StatusBadRequest, "Bad Request: message text is empty or too long")
+		return
+	}
+	kb, err := parseKeyboard(r.FormValue("reply_markup"))
+	if err != nil {
+		fail(w, http.StatusBadRequest, "Bad Request: "+err.Error())
+		return
+	}
+	s.mu.Lock()
+	m := s.newMessageLocked(chat, text, true)
+	m.Buttons, m.Document = kb, doc
+	s.notifyLocked()
+	res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": map[string]any{"id": chat, "type": "private"}, "text": text}
+	s.mu.Unlock()
+	write(w, http.StatusOK, apiReply{OK: true, Result: res})
+}
+
+func (s *Server) editMessage(w http.ResponseWriter, r *http.Request, method string) {
+	chat, _ := strconv.ParseInt(r.FormValue("chat_id"), 10, 64)
+	id, _ := strconv.Atoi(r.FormValue("message_id"))
+	kb, err := parseKeyboard(r.FormValue("reply_markup"))
+	if err != nil {
+		fail(w, http.StatusBadRequest, "Bad Request: "+err.Error())
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.messages[chat] {
+		if m.ID == id && m.FromBot {
+			if method == "editMessageText" {
+				m.Text = r.FormValue("text")
+			}
+			m.Buttons = kb
+			m.Edits++
+			s.notifyLocked()
+			res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": map[string]any{"id": chat, "type": "private"}, "text": m.Text}
+			write(w, http.StatusOK, apiReply{OK: true, Result: res})
+			return
+		}
+	}
+	fail(w, http.StatusBadRequest, "Bad Request: message to edit not found")
+}

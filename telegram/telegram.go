@@ -1,0 +1,459 @@
+// Package telegram is the Telegram adapter: it turns Bot API updates into
+// bot.Inbound messages and delivers bot.Outbound messages. It is the only
+// package that imports the Telegram client library.
+//
+// It runs its own getUpdates loop instead of the library's channel, because
+// the channel confirms updates before they are handled and spins or sleeps
+// blindly on errors. Here an update is confirmed to Telegram only after its
+// effects are committed, and the handler's de-duplication marks make a
+// batch that comes back after a crash harmless.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/vntext"
+)
+
+// Platform is the address prefix of Telegram chats and users.
+const Platform = "telegram"
+
+// DefaultEndpoint is Telegram's own Bot API.
+const DefaultEndpoint = tgbotapi.APIEndpoint
+
+// quietReset is how long without updates after which the stored offset is
+// not trusted: Telegram may then restart update ids from a random value,
+// possibly below it, and polling from it would confirm the new updates
+// unseen.
+const quietReset = 6 * 24 * time.Hour
+
+// Config configures a Bot.
+type Config struct {
+	Token string
+	// Endpoint is a format string taking the token and the method,
+	// default DefaultEndpoint.
+	Endpoint string
+	// PollTimeout is the long-poll timeout (default 30s).
+	PollTimeout time.Duration
+	Handler     bot.Handler
+	Store       bot.Store
+	Log         *slog.Logger
+	// Workers is how many chats are handled at once (default 8).
+	Workers int
+	// MinBackoff and MaxBackoff bound the wait after errors (default 1s, 1m).
+	MinBackoff, MaxBackoff time.Duration
+	// Now and Sleep are the clock; tests replace them.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Commands, if set, are published as the bot's command menu.
+	Commands map[string]string
+}
+
+// api is the part of the client library the adapter uses.
+type api interface {
+	GetUpdates(config tgbotapi.UpdateConfig) ([]tgbotapi.Update, error)
+	Request(c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
+	Send(c tgbotapi.Chattable) (tgbotapi.Message, error)
+}
+
+// Bot is a running Telegram adapter. It implements bot.Transport.
+type Bot struct {
+	cfg      Config
+	api      api
+	username string
+}
+
+var _ bot.Transport = (*Bot)(nil)
+
+// ctxClient attaches a context to every request, because the library sends
+// none: cancelling it ends a long poll at once on shutdown.
+type ctxClient struct {
+	ctx context.Context
+	c   *http.Client
+}
+
+func (c ctxClient) Do(r *http.Request) (*http.Response, error) { return c.c.Do(r.WithContext(c.ctx)) }
+
+// New connects (getMe) and returns the adapter. Requests are cancelled when
+// ctx ends. Errors never contain the token.
+func New(ctx context.Context, cfg Config) (*Bot, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("telegram: no token")
+	}
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = DefaultEndpoint
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 30 * time.Second
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = time.Second
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleep
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	client := ctxClient{ctx: ctx, c: &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}}
+	b := &Bot{cfg: cfg}
+	lib, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, client)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: connect: %w", b.redact(err))
+	}
+	b.api, b.username = lib, lib.Self.UserName
+	if len(cfg.Commands) > 0 {
+		var cmds []tgbotapi.BotCommand
+		for _, name := range []string{"baocao", "huy", "trogiup"} {
+			if d, ok := cfg.Commands[name]; ok {
+				cmds = append(cmds, tgbotapi.BotCommand{Command: name, Description: d})
+			}
+		}
+		if _, err := b.api.Request(tgbotapi.NewSetMyCommands(cmds...)); err != nil {
+			cfg.Log.Warn("telegram: set command menu", "err", b.redact(err))
+		}
+	}
+	return b, nil
+}
+
+// Username is the bot's @username, from getMe.
+func (b *Bot) Username() string { return b.username }
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Run polls for updates and hands them to the handler until ctx ends; it
+// then returns nil. Updates of one chat are handled in order, chats in
+// parallel. A batch is confirmed (the offset stored and sent to Telegram
+// with the next poll) only when every update in it was handled.
+func (b *Bot) Run(ctx context.Context) error {
+	var off bot.Offset
+	if err := b.cfg.Store.View(func(tx bot.Tx) (err error) { off, err = tx.Offset(Platform); return }); err != nil {
+		return fmt.Errorf("telegram: read offset: %w", err)
+	}
+	var failBackoff, emptyBackoff time.Duration
+	for ctx.Err() == nil {
+		req := tgbotapi.UpdateConfig{Limit: 100, Timeout: int(b.cfg.PollTimeout / time.Second)}
+		if off.Next != 0 && b.cfg.Now().Sub(off.LastUpdate) < quietReset {
+			req.Offset = int(off.Next)
+		}
+		start := time.Now()
+		updates, err := b.api.GetUpdates(req)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			failBackoff = grow(failBackoff, b.cfg.MinBackoff, b.cfg.MaxBackoff)
+			wait := failBackoff
+			var te *tgbotapi.Error
+			if errors.As(err, &te) && te.RetryAfter > 0 {
+				wait = time.Duration(te.RetryAfter) * time.Second
+			}
+			b.cfg.Log.Warn("telegram: getUpdates failed", "err", b.redact(err), "retry_in", wait)
+			if b.cfg.Sleep(ctx, wait) != nil {
+				return nil
+			}
+			continue
+		}
+		failBackoff = 0
+		if len(updates) == 0 {
+			// A server that answers an empty poll long before the timeout
+			// does not long-poll; wait rather than spin against it.
+			if time.Since(start) < b.cfg.PollTimeout/2 {
+				emptyBackoff = grow(emptyBackoff, b.cfg.MinBackoff/4, b.cfg.MaxBackoff/4)
+				if b.cfg.Sleep(ctx, emptyBackoff) != nil {
+					return nil
+				}
+			} else {
+				emptyBackoff = 0
+			}
+			continue
+		}
+		emptyBackoff = 0
+		if err := b.handleBatch(ctx, updates); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			failBackoff = grow(failBackoff, b.cfg.MinBackoff, b.cfg.MaxBackoff)
+			b.cfg.Log.Error("telegram: handling a batch failed; it will be offered again", "err", err, "retry_in", failBackoff)
+			if b.cfg.Sleep(ctx, failBackoff) != nil {
+				return nil
+			}
+			continue
+		}
+		if ctx.Err() != nil {
+			// Stopped after the batch was committed: it stays unconfirmed,
+			// comes back on the next start and is skipped by its marks.
+			return nil
+		}
+		next := off.Next
+		for _, u := range updates {
+			next = max(next, int64(u.UpdateID)+1)
+		}
+		if req.Offset == 0 {
+			// Ids may have restarted lower: confirm exactly this batch.
+			next = int64(updates[len(updates)-1].UpdateID) + 1
+		}
+		now := b.cfg.Now()
+		off = bot.Offset{Next: next, LastUpdate: now}
+		err = b.cfg.Store.Update(func(tx bot.Tx) error {
+			if err := tx.PutOffset(Platform, off); err != nil {
+				return err
+			}
+			// Telegram keeps an unconfirmed update for 24 hours; marks
+			// older than that can never match again.
+			return tx.ForgetSeen(now.Add(-72 * time.Hour))
+		})
+		if err != nil {
+			b.cfg.Log.Error("telegram: store offset", "err", err)
+		}
+	}
+	return nil
+}
+
+func grow(d, lo, hi time.Duration) time.Duration {
+	return min(max(2*d, lo), hi)
+}
+
+// handleBatch handles each chat's updates in order and different chats in
+// parallel. It returns the first handler error; the chat whose update
+// failed stops there so that its order is kept when the batch comes back.
+func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error {
+	var order []int64
+	byChat := map[int64][]tgbotapi.Update{}
+	for _, u := range updates {
+		c := chatOf(u)
+		if _, ok := byChat[c]; !ok {
+			order = append(order, c)
+		}
+		byChat[c] = append(byChat[c], u)
+	}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		sem      = make(chan struct{}, b.cfg.Workers)
+	)
+	for _, c := range order {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(us []tgbotapi.Update) {
+			defer func() { <-sem; wg.Done() }()
+			for _, u := range us {
+				if err := b.handleOne(ctx, u); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}(byChat[c])
+	}
+	wg.Wait()
+	return firstErr
+}
+
+func (b *Bot) handleOne(ctx context.Context, u tgbotapi.Update) error {
+	in, ok := Inbound(u)
+	if !ok {
+		return nil // a kind of update the bot does not use
+	}
+	ack, err := b.cfg.Handler.Handle(ctx, in)
+	if in.IsCallback() {
+		// Always answer, or the button keeps spinning on the phone.
+		if _, aerr := b.api.Request(tgbotapi.NewCallback(in.CallbackID, ack.Text)); aerr != nil {
+			b.cfg.Log.Warn("telegram: answer callback", "err", b.redact(aerr))
+		}
+	}
+	return err
+}
+
+func chatOf(u tgbotapi.Update) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	}
+	return 0
+}
+
+func addr(id int64) bot.Address { return bot.NewAddress(Platform, strconv.FormatInt(id, 10)) }
+
+// Inbound converts an update into the neutral message; ok is false for
+// updates the bot does not use (edits, channel posts, joins).
+func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
+	switch {
+	case u.Message != nil && u.Message.From != nil:
+		m := u.Message
+		return bot.Inbound{
+			// Message ids never restart within a chat, unlike update ids.
+			UpdateKey: fmt.Sprintf("%s:m:%d:%d", Platform, m.Chat.ID, m.MessageID),
+			Chat:      addr(m.Chat.ID),
+			From:      addr(m.From.ID),
+			Name:      strings.TrimSpace(vntext.NFC(m.From.FirstName + " " + m.From.LastName)),
+			LangHint:  m.From.LanguageCode,
+			Text:      vntext.NFC(m.Text),
+		}, true
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		in := bot.Inbound{
+			UpdateKey:  fmt.Sprintf("%s:cb:%s", Platform, q.ID),
+			Chat:       addr(q.From.ID),
+			From:       addr(q.From.ID),
+			Name:       strings.TrimSpace(vntext.NFC(q.From.FirstName + " " + q.From.LastName)),
+			LangHint:   q.From.LanguageCode,
+			Callback:   q.Data,
+			CallbackID: q.ID,
+		}
+		if q.Message != nil {
+			in.Chat = addr(q.Message.Chat.ID)
+			in.MessageID = strconv.Itoa(q.Message.MessageID)
+		}
+		return in, true
+	}
+	return bot.Inbound{}, false
+}
+
+// maxText is Telegram's limit on one message, in characters.
+const maxText = 4096
+
+// Deliver implements bot.Transport.
+func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
+	chat, err := strconv.ParseInt(m.Chat.ID(), 10, 64)
+	if err != nil {
+		return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: bad chat id %q", m.Chat)}
+	}
+	switch m.Op {
+	case bot.OpClearButtons:
+		id, err := strconv.Atoi(m.MessageID)
+		if err != nil {
+			return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: bad message id %q", m.MessageID)}
+		}
+		edit := tgbotapi.NewEditMessageReplyMarkup(chat, id, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
+		_, err = b.api.Request(edit)
+		return b.classify(err)
+	case bot.OpSend:
+		parts := Split(m.Text, maxText)
+		for i, part := range parts {
+			msg := tgbotapi.NewMessage(chat, part)
+			if i == len(parts)-1 && len(m.Choices) > 0 {
+				msg.ReplyMarkup = keyboard(m.Choices)
+			}
+			if _, err := b.api.Send(msg); err != nil {
+				return b.classify(err)
+			}
+		}
+		return nil
+	}
+	return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: unknown operation %q", m.Op)}
+}
+
+func keyboard(choices [][]bot.Choice) tgbotapi.InlineKeyboardMarkup {
+	rows := make([][]tgbotapi.InlineKeyboardButton, 0, len(choices))
+	for _, row := range choices {
+		var r []tgbotapi.InlineKeyboardButton
+		for _, c := range row {
+			r = append(r, tgbotapi.NewInlineKeyboardButtonData(c.Label, c.Value))
+		}
+		rows = append(rows, r)
+	}
+	return tgbotapi.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// Split cuts text into parts of at most limit characters, at line breaks
+// where it can, so that a long summary arrives as several messages.
+func Split(text string, limit int) []string {
+	var parts []string
+	r := []rune(text)
+	for len(r) > limit {
+		cut := limit
+		for i := limit; i > limit/2; i-- {
+			if r[i-1] == '\n' {
+				cut = i
+				break
+			}
+		}
+		parts = append(parts, strings.TrimRight(string(r[:cut]), "\n"))
+		r = r[cut:]
+	}
+	return append(parts, string(r))
+}
+
+// classify turns a library error into a *bot.DeliveryError, without the
+// token.
+func (b *Bot) classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var te *tgbotapi.Error
+	if errors.As(err, &te) {
+		switch {
+		case te.Code == http.StatusTooManyRequests:
+			return &bot.DeliveryError{RetryAfter: time.Duration(max(te.RetryAfter, 1)) * time.Second, Err: b.redact(err)}
+		case te.Code == http.StatusBadRequest && strings.Contains(te.Message, "message is not modified"):
+			return nil
+		case te.Code == http.StatusForbidden || te.Code == http.StatusBadRequest || te.Code == http.StatusUnauthorized:
+			// Blocked by the user, chat gone, or a request Telegram will
+			// never accept: retrying cannot help.
+			return &bot.DeliveryError{Permanent: te.Code != http.StatusUnauthorized, Err: b.redact(err)}
+		}
+	}
+	return &bot.DeliveryError{Err: b.redact(err)}
+}
+
+// redacted is an error whose text has the token removed. It does not unwrap
+// to the original, whose text (a *url.Error) contains the token; it answers
+// errors.Is for its chain and errors.As only for *tgbotapi.Error, whose
+// text comes from Telegram and holds no token.
+type redacted struct {
+	msg string
+	err error
+}
+
+func (r *redacted) Error() string        { return r.msg }
+func (r *redacted) Is(target error) bool { return errors.Is(r.err, target) }
+func (r *redacted) As(target any) bool   { return errors.As(r.err, target) }
+
+func (b *Bot) redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if b.cfg.Token != "" {
+		msg = strings.ReplaceAll(msg, b.cfg.Token, "<token>")
+	}
+	return &redacted{msg: msg, err: err}
+}
