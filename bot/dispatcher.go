@@ -145,10 +145,14 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 	}
 
 	if !c.registered {
-		if c.admin {
+		switch {
+		case c.admin && (cmd == "baocao" || cmd == "report"):
+			r.say(i18n.T(c.lang, "not_leader"))
+		case c.admin:
 			return r, d.help(tx, r, c)
+		default:
+			r.say(i18n.T(c.lang, "help.unregistered"))
 		}
-		r.say(i18n.T(c.lang, "help.unregistered"))
 		return r, nil
 	}
 
@@ -187,7 +191,10 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 
 	if !active {
 		if in.IsCallback() {
+			// A button from a report that is finished or cancelled.
 			r.ack = Ack{Text: i18n.T(c.lang, "stale")}
+			r.say(i18n.T(c.lang, "stale"))
+			return r, nil
 		}
 		r.say(i18n.T(c.lang, "unknown"))
 		return r, nil

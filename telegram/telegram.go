@@ -72,6 +72,12 @@ type Bot struct {
 	cfg      Config
 	api      api
 	username string
+
+	// keyboards holds, per chat, the message whose buttons are still
+	// shown, so they can be removed when the next question goes out: old
+	// buttons invite stale presses and confuse. Cosmetic, so kept in memory.
+	mu        sync.Mutex
+	keyboards map[int64]int
 }
 
 var _ bot.Transport = (*Bot)(nil)
@@ -116,7 +122,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	client := ctxClient{ctx: ctx, c: &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}}
-	b := &Bot{cfg: cfg}
+	b := &Bot{cfg: cfg, keyboards: map[int64]int{}}
 	lib, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, client)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: connect: %w", b.redact(err))
@@ -362,23 +368,55 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 		if err != nil {
 			return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: bad message id %q", m.MessageID)}
 		}
-		edit := tgbotapi.NewEditMessageReplyMarkup(chat, id, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
-		_, err = b.api.Request(edit)
-		return b.classify(err)
+		b.mu.Lock()
+		if b.keyboards[chat] == id {
+			delete(b.keyboards, chat)
+		}
+		b.mu.Unlock()
+		return b.clearButtons(chat, id)
 	case bot.OpSend:
+		b.mu.Lock()
+		open, ok := b.keyboards[chat]
+		delete(b.keyboards, chat)
+		b.mu.Unlock()
+		if ok {
+			if err := b.clearButtons(chat, open); err != nil {
+				var de *bot.DeliveryError
+				if errors.As(err, &de) && de.RetryAfter > 0 {
+					b.mu.Lock()
+					b.keyboards[chat] = open
+					b.mu.Unlock()
+					return err
+				}
+				b.cfg.Log.Debug("telegram: clear old buttons", "chat", chat, "err", err)
+			}
+		}
 		parts := Split(m.Text, maxText)
 		for i, part := range parts {
 			msg := tgbotapi.NewMessage(chat, part)
-			if i == len(parts)-1 && len(m.Choices) > 0 {
+			last := i == len(parts)-1
+			if last && len(m.Choices) > 0 {
 				msg.ReplyMarkup = keyboard(m.Choices)
 			}
-			if _, err := b.api.Send(msg); err != nil {
+			sent, err := b.api.Send(msg)
+			if err != nil {
 				return b.classify(err)
+			}
+			if last && len(m.Choices) > 0 {
+				b.mu.Lock()
+				b.keyboards[chat] = sent.MessageID
+				b.mu.Unlock()
 			}
 		}
 		return nil
 	}
 	return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: unknown operation %q", m.Op)}
+}
+
+func (b *Bot) clearButtons(chat int64, id int) error {
+	edit := tgbotapi.NewEditMessageReplyMarkup(chat, id, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
+	_, err := b.api.Request(edit)
+	return b.classify(err)
 }
 
 func keyboard(choices [][]bot.Choice) tgbotapi.InlineKeyboardMarkup {

@@ -139,7 +139,7 @@ func (m *Main) demo(ctx context.Context, script bool, lang string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ready := make(chan struct{})
-	m.ready = func() { close(ready) }
+	m.ready = func(*store.Store) { close(ready) }
 	defer func() { m.ready = nil }()
 	errc := make(chan error, 1)
 	go func() { errc <- m.runBot(ctx, cfg, st, log) }()
@@ -210,21 +210,8 @@ func (d *demoChat) turn(ctx context.Context, line string) error {
 	case <-ctx.Done():
 		return fmt.Errorf("the bot did not answer %q: %w", line, ctx.Err())
 	}
-	for {
-		var pending int
-		d.st.View(func(tx bot.Tx) error {
-			items, err := tx.Pending(1)
-			pending = len(items)
-			return err
-		})
-		if pending == 0 {
-			break
-		}
-		select {
-		case <-time.After(5 * time.Millisecond):
-		case <-ctx.Done():
-			return fmt.Errorf("the bot's replies to %q were not delivered: %w", line, ctx.Err())
-		}
+	if err := waitDelivered(ctx, d.st); err != nil {
+		return fmt.Errorf("the bot's replies to %q were not delivered: %w", line, err)
 	}
 	d.print(d.m.Stdout)
 	return nil
@@ -255,4 +242,24 @@ func (d *demoChat) print(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	d.printed = len(msgs)
+}
+
+// waitDelivered waits until the outbox of st is empty.
+func waitDelivered(ctx context.Context, st *store.Store) error {
+	for {
+		var pending int
+		err := st.View(func(tx bot.Tx) error {
+			items, err := tx.Pending(1)
+			pending = len(items)
+			return err
+		})
+		if err != nil || pending == 0 {
+			return err
+		}
+		select {
+		case <-time.After(2 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }

@@ -26,6 +26,7 @@ import (
 	_ "time/tzdata" // Asia/Ho_Chi_Minh even where the system has no zoneinfo
 
 	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/store"
 )
 
 func main() {
@@ -54,8 +55,9 @@ type Main struct {
 	// wrap, set by tests, wraps the update handler (to stop at a chosen
 	// moment, say).
 	wrap func(bot.Handler) bot.Handler
-	// ready, set by tests and the demo, is called once the bot is polling.
-	ready func()
+	// ready, set by tests and the demo, is called with the open store once
+	// the bot is polling.
+	ready func(*store.Store)
 	// demoLog shows the bot's log during the demo.
 	demoLog bool
 }

@@ -78,7 +78,7 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	var wg sync.WaitGroup
 	wg.Go(func() { sender.Run(ctx) })
 	if m.ready != nil {
-		m.ready()
+		m.ready(st)
 	}
 	err = tg.Run(ctx)
 	wg.Wait()

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/store"
+	"github.com/totuquan/totuquan/telegram/fakeapi"
+)
+
+// testAreas is the example tree from the README, with a second group.
+const testAreas = `code,name,level,parent_code
+PT,Tỉnh Phú Thọ,tinh,
+PT-TL,Xã Tân Lạc,xa,PT
+PT-TL-XB,Xóm Bãi,thon,PT-TL
+PT-TL-XB-T1,Tổ tự quản số 1 xóm Bãi,to,PT-TL-XB
+PT-TL-XB-T2,Tổ tự quản số 2 xóm Bãi,to,PT-TL-XB
+`
+
+// env is one bot installation for an end-to-end test: a config file, a
+// store, the fake Telegram server and a frozen clock.
+type env struct {
+	t       *testing.T
+	fake    *fakeapi.Server
+	dir     string
+	cfgPath string
+	clock   atomic.Pointer[time.Time]
+	stderr  syncBuffer
+
+	// The running bot, if any.
+	cancel  context.CancelFunc
+	done    chan error
+	st      *store.Store
+	handled atomic.Int64
+	sent    int64 // updates injected since start
+	// afterHandle, if set, runs after each handled update.
+	afterHandle func(bot.Inbound, context.CancelFunc)
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testNow is Wednesday 25/11/2026 20:00 in Hà Nội (13:00 UTC).
+var testNow = time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	fake, err := fakeapi.New(fakeapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	e := &env{t: t, fake: fake, dir: t.TempDir()}
+	now := testNow
+	e.clock.Store(&now)
+	e.cfgPath = filepath.Join(e.dir, "config.yaml")
+	e.writeConfig("")
+	csv := filepath.Join(e.dir, "areas.csv")
+	os.WriteFile(csv, []byte(testAreas), 0o600)
+	e.cli("areas", "import", "-config", e.cfgPath, csv)
+	t.Cleanup(e.stop)
+	return e
+}
+
+func (e *env) writeConfig(extra string) {
+	cfg := fmt.Sprintf(`store:
+  path: %s
+telegram:
+  token: %q
+  api_endpoint: %q
+  poll_timeout: 2s
+  messages_per_second: 0
+admins:
+  telegram: [900]
+log:
+  level: debug
+%s`, filepath.Join(e.dir, "bot.db"), e.fake.Token(), e.fake.Endpoint(), extra)
+	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) now() time.Time { return *e.clock.Load() }
+
+func (e *env) advance(d time.Duration) {
+	n := e.now().Add(d)
+	e.clock.Store(&n)
+}
+
+func (e *env) main() (*Main, *bytes.Buffer) {
+	var out bytes.Buffer
+	return &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &e.stderr, Getenv: func(string) string { return "" }, Now: e.now}, &out
+}
+
+// cli runs a command to completion and returns its standard output.
+func (e *env) cli(args ...string) string {
+	e.t.Helper()
+	out, err := e.try(args...)
+	if err != nil {
+		e.t.Fatalf("totuquan %s: %v\n%s", strings.Join(args, " "), err, e.stderr.String())
+	}
+	return out
+}
+
+func (e *env) try(args ...string) (string, error) {
+	m, out := e.main()
+	err := m.Run(context.Background(), args)
+	return out.String(), err
+}
+
+// start runs the bot ("totuquan run") until stop.
+func (e *env) start() {
+	e.t.Helper()
+	m, _ := e.main()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan *store.Store, 1)
+	m.ready = func(st *store.Store) { ready <- st }
+	e.handled.Store(0)
+	e.sent = 0
+	m.wrap = func(h bot.Handler) bot.Handler {
+		return handlerFunc(func(ctx context.Context, in bot.Inbound) (bot.Ack, error) {
+			ack, err := h.Handle(ctx, in)
+			if err == nil {
+				if e.afterHandle != nil {
+					e.afterHandle(in, cancel)
+				}
+				e.handled.Add(1)
+			}
+			return ack, err
+		})
+	}
+	e.cancel, e.done = cancel, make(chan error, 1)
+	go func() { e.done <- m.Run(ctx, []string{"run", "-config", e.cfgPath}) }()
+	select {
+	case e.st = <-ready:
+	case err := <-e.done:
+		e.t.Fatalf("bot did not start: %v\n%s", err, e.stderr.String())
+	case <-time.After(10 * time.Second):
+		e.t.Fatal("bot did not start in 10s")
+	}
+}
+
+// stop stops the bot and waits for it; it is a no-op when not running.
+func (e *env) stop() {
+	if e.cancel == nil {
+		return
+	}
+	e.cancel()
+	if err := <-e.done; err != nil {
+		e.t.Errorf("bot stopped with %v", err)
+	}
+	e.cancel, e.st = nil, nil
+}
+
+// settle waits until every injected update was handled and every reply
+// delivered.
+func (e *env) settle() {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	for e.handled.Load() < e.sent {
+		select {
+		case <-ctx.Done():
+			e.t.Fatalf("only %d of %d updates handled\n%s", e.handled.Load(), e.sent, e.stderr.String())
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	if err := waitDelivered(ctx, e.st); err != nil {
+		e.t.Fatalf("outbox not drained: %v", err)
+	}
+}
+
+// user is a leader or a stranger chatting with the bot.
+type user struct {
+	e *env
+	u fakeapi.User
+}
+
+func (e *env) user(id int64, name string) *user {
+	return &user{e: e, u: fakeapi.User{ID: id, FirstName: name, Language: "vi"}}
+}
+
+// say sends text and waits for the bot to finish answering.
+func (u *user) say(text string) *user {
+	u.e.t.Helper()
+	u.e.fake.SendText(u.u, text)
+	u.e.sent++
+	u.e.settle()
+	return u
+}
+
+// press taps the button labelled label on the latest message with buttons.
+func (u *user) press(label string) *user {
+	u.e.t.Helper()
+	if _, err := u.e.fake.PressLabel(u.u, label); err != nil {
+		u.e.t.Fatal(err)
+	}
+	u.e.sent++
+	u.e.settle()
+	return u
+}
+
+// last returns the bot's latest message text.
+func (u *user) last() string {
+	msgs := u.e.fake.BotMessages(u.u.ID)
+	if len(msgs) == 0 {
+		return ""
+	}
+	return msgs[len(msgs)-1].Text
+}
+
+// expect checks that one of the bot's messages since the user's last
+// message contains each of want.
+func (u *user) expect(want ...string) *user {
+	u.e.t.Helper()
+	all := u.e.fake.Messages(u.u.ID)
+	var since []string
+	for i := len(all) - 1; i >= 0 && all[i].FromBot; i-- {
+		since = append([]string{all[i].Text}, since...)
+	}
+	text := strings.Join(since, "\n---\n")
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			u.e.t.Fatalf("bot's reply does not contain %q:\n%s", w, text)
+		}
+	}
+	return u
+}
+
+// exportJSON runs "totuquan export" and decodes it.
+func (e *env) exportJSON(args ...string) []map[string]any {
+	e.t.Helper()
+	out := e.cli(append([]string{"export", "-config", e.cfgPath, "-format", "json"}, args...)...)
+	var recs []map[string]any
+	if err := json.Unmarshal([]byte(out), &recs); err != nil {
+		e.t.Fatalf("export is not JSON: %v\n%s", err, out)
+	}
+	return recs
+}
+
+// invite creates an invite for group with the CLI and returns its code.
+func (e *env) invite(args ...string) (code, link string) {
+	e.t.Helper()
+	out := e.cli(append([]string{"invite", "-config", e.cfgPath}, args...)...)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		e.t.Fatalf("invite printed %q, want the code and the link", out)
+	}
+	return lines[0], lines[1]
+}
