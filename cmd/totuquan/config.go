@@ -167,7 +167,7 @@ func (c *Config) validate() error {
 	}
 	if tok := c.Telegram.Token; tok != "" && (!strings.Contains(tok, ":") || strings.ContainsAny(tok, " /\t")) {
 		// The token itself is never printed.
-		return bad("telegram.token", "does not look like a bot token (digits:secret, from @BotFather)")
+		return bad("telegram.token", "does not look like a bot token from @BotFather (123456:ABC-DEF…)")
 	}
 	if u := c.Telegram.BotUsername; strings.ContainsAny(u, " /@") {
 		return bad("telegram.bot_username", "%q must be the bare username, without @", u)

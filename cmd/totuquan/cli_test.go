@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/store"
+)
+
+// Ensure a bad area file is reported by line and nothing of it is imported.
+func TestAreasImport(t *testing.T) {
+	e := newEnv(t)
+	bad := filepath.Join(e.dir, "bad.csv")
+	os.WriteFile(bad, []byte("code,name,level,parent_code\n"+
+		"PT-TL-NEW,Xóm Mới,thon,PT-TL\n"+
+		"PT-TL-X,,thon,PT-TL\n"+
+		"PT-TL-Y,Xóm Y,thon,NOWHERE\n"+
+		"PT-TL-NEW,Xóm Trùng,thon,PT-TL\n"), 0o600)
+	_, err := e.try("areas", "import", "-config", e.cfgPath, bad)
+	for _, want := range []string{"line 3: missing name", "line 4: unknown parent NOWHERE", "line 5: duplicate code PT-TL-NEW (first on line 2)", "nothing was imported"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not contain %q", err, want)
+		}
+	}
+	// A good file adds to and updates the tree; parents may be stored ones.
+	good := filepath.Join(e.dir, "good.csv")
+	os.WriteFile(good, []byte("\ufeffcode,name,level,parent_code\nPT-TL-XB,Xóm Bãi Trên,thon,PT-TL\nPT-TL-NEW,Xóm Mới,thon,PT-TL\n"), 0o600)
+	out := e.cli("areas", "import", "-config", e.cfgPath, good)
+	if !strings.Contains(out, "imported 2 areas (1 new, 1 updated)") {
+		t.Errorf("output = %q", out)
+	}
+	st, err := store.Open(filepath.Join(e.dir, "bot.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	st.View(func(tx bot.Tx) error {
+		areas, _ := tx.Areas()
+		if len(areas) != 6 {
+			t.Errorf("%d areas, want 6", len(areas))
+		}
+		if a, _ := tx.Area("PT-TL-XB"); a.Name != "Xóm Bãi Trên" {
+			t.Errorf("renamed area = %+v", a)
+		}
+		if _, err := tx.Area("PT-TL-Y"); !bot.IsNotFound(err) {
+			t.Error("a row of the bad file was imported")
+		}
+		return nil
+	})
+}
+
+func TestParseAreasLoop(t *testing.T) {
+	_, err := bot.ParseAreas(strings.NewReader("code,name,level,parent_code\nA,A,x,B\nB,B,x,A\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "parent loop") {
+		t.Errorf("err = %v", err)
+	}
+	_, err = bot.ParseAreas(strings.NewReader("code;name\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "line 1: header") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestInvite(t *testing.T) {
+	e := newEnv(t)
+	t.Run("UnknownGroup", func(t *testing.T) {
+		_, err := e.try("invite", "-config", e.cfgPath, "-group", "NOPE")
+		if err == nil || !strings.Contains(err.Error(), "no area with code NOPE") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("ErrUsage", func(t *testing.T) {
+		_, err := e.try("invite", "-config", e.cfgPath)
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("err = %v, want a usage error", err)
+		}
+	})
+	t.Run("LinkUsesKnownUsername", func(t *testing.T) {
+		// The bot learns its username from Telegram on its first start.
+		e.start()
+		e.stop()
+		code, link := e.invite("-group", "PT-TL-XB-T2", "-uses", "3")
+		if link != "https://t.me/"+e.fake.BotUsername()+"?start="+code || len(code) != 12 {
+			t.Errorf("code %q, link %q", code, link)
+		}
+	})
+}
+
+func TestUsage(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.try("frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := e.try("export", "-h"); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+	if _, err := e.try("export", "-config", e.cfgPath, "-format", "xml"); err == nil {
+		t.Error("export -format xml accepted")
+	}
+	if _, err := e.try("export", "-config", e.cfgPath, "-from", "25/11/2026"); err == nil || !strings.Contains(err.Error(), "YYYY-MM-DD") {
+		t.Errorf("bad -from: %v", err)
+	}
+	out := filepath.Join(e.dir, "out.json")
+	e.cli("export", "-config", e.cfgPath, "-o", out)
+	if b, _ := os.ReadFile(out); strings.TrimSpace(string(b)) != "[]" {
+		t.Errorf("empty export = %q", b)
+	}
+}
+
+// With no token and no config file, run starts the offline demo and ends
+// when its input does.
+func TestRunWithoutTokenStartsDemo(t *testing.T) {
+	m := &Main{Stdin: strings.NewReader("/trogiup\n"), Getenv: noenv, Now: func() time.Time { return testNow }}
+	var out, errb syncBuffer
+	m.Stdout, m.Stderr = &out, &errb
+	t.Chdir(t.TempDir()) // no config.yaml there
+	if err := m.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errb.String(), "starting the offline demo") || !strings.Contains(out.String(), "tổ trưởng của Tổ tự quản số 1 xóm Bãi") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+	}
+}
