@@ -74,6 +74,7 @@ type Server struct {
 	answers  []CallbackAnswer
 	failures map[string][]failure
 	calls    map[string]int
+	offsets  []int64 // the offset of every getUpdates call, 0 when absent
 	cbSeq    int
 }
 
@@ -282,6 +283,14 @@ func (s *Server) Calls(method string) int {
 	return s.calls[method]
 }
 
+// Offsets returns the offset sent with each getUpdates call so far, 0 where
+// none was sent.
+func (s *Server) Offsets() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int64(nil), s.offsets...)
+}
+
 // Unconfirmed returns how many updates getUpdates has not had confirmed.
 func (s *Server) Unconfirmed() int {
 	s.mu.Lock()
@@ -401,6 +410,10 @@ func (s *Server) getUpdates(w http.ResponseWriter, r *http.Request) {
 		limit = 100
 	}
 	timeout, _ := strconv.Atoi(r.FormValue("timeout"))
+	s.mu.Lock()
+	s.offsets = append(s.offsets, offset)
+	s.notifyLocked()
+	s.mu.Unlock()
 	deadline := time.NewTimer(time.Duration(timeout) * time.Second)
 	defer deadline.Stop()
 	for {

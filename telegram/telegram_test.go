@@ -1,0 +1,227 @@
+package telegram_test
+
+import (
+	"context"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/bot/transporttest"
+	"github.com/totuquan/totuquan/store"
+	"github.com/totuquan/totuquan/telegram"
+	"github.com/totuquan/totuquan/telegram/fakeapi"
+)
+
+// platform runs the Telegram adapter against the fake Bot API for the
+// shared transport table.
+type platform struct {
+	fake *fakeapi.Server
+}
+
+func newPlatform(t *testing.T) *platform {
+	fake, err := fakeapi.New(fakeapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	return &platform{fake: fake}
+}
+
+func openStore(t *testing.T) *store.Store {
+	st, err := store.Open(filepath.Join(t.TempDir(), "t.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// start runs an adapter until the test ends.
+func start(t *testing.T, fake *fakeapi.Server, h bot.Handler, st bot.Store, mod func(*telegram.Config)) *telegram.Bot {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := telegram.Config{Token: fake.Token(), Endpoint: fake.Endpoint(), PollTimeout: 2 * time.Second,
+		Handler: h, Store: st, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}
+	if mod != nil {
+		mod(&cfg)
+	}
+	b, err := telegram.New(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { b.Run(ctx) })
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	return b
+}
+
+func (p *platform) Start(t *testing.T, h bot.Handler) bot.Transport {
+	// Each case gets a fresh server, so no update of one reaches another.
+	fake, err := fakeapi.New(fakeapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	p.fake = fake
+	return start(t, fake, h, openStore(t), nil)
+}
+
+func userOf(id string) fakeapi.User {
+	n, _ := strconv.ParseInt(strings.TrimPrefix(id, "u"), 10, 64)
+	return fakeapi.User{ID: 100 + n, FirstName: id}
+}
+
+func (p *platform) Address(user string) bot.Address {
+	return bot.Address("telegram:" + strconv.FormatInt(userOf(user).ID, 10))
+}
+
+func (p *platform) UserText(t *testing.T, user, text string) { p.fake.SendText(userOf(user), text) }
+
+func (p *platform) UserPicks(t *testing.T, user string, n int) {
+	m, ok := p.fake.LastWithButtons(userOf(user).ID)
+	if !ok {
+		t.Fatal("no message with buttons")
+	}
+	var flat []fakeapi.Button
+	for _, row := range m.Buttons {
+		flat = append(flat, row...)
+	}
+	p.fake.Press(userOf(user), m.ID, flat[n-1].CallbackData)
+}
+
+func (p *platform) Received(user string) []transporttest.Received {
+	var out []transporttest.Received
+	for _, m := range p.fake.BotMessages(userOf(user).ID) {
+		r := transporttest.Received{Text: m.Text}
+		for _, row := range m.Buttons {
+			for _, b := range row {
+				r.Choices = append(r.Choices, b.Text)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (p *platform) FailNextSend(kind string) {
+	status := map[string]int{"rate": 429, "server": 500, "blocked": 403}[kind]
+	p.fake.FailNext("sendMessage", status, 1)
+}
+
+func (p *platform) TextLimit() int { return 4096 }
+
+func TestTransport(t *testing.T) {
+	transporttest.Run(t, newPlatform(t))
+}
+
+type nopHandler struct{ got chan bot.Inbound }
+
+func (h nopHandler) Handle(_ context.Context, in bot.Inbound) (bot.Ack, error) {
+	if h.got != nil {
+		h.got <- in
+	}
+	return bot.Ack{}, nil
+}
+
+// Ensure a server that answers empty polls at once does not make the bot
+// spin: it waits, longer each time.
+func TestEmptyPollDoesNotSpin(t *testing.T) {
+	fake, err := fakeapi.New(fakeapi.Options{EmptyAtOnce: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	var (
+		mu     sync.Mutex
+		sleeps []time.Duration
+	)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b, err := telegram.New(ctx, telegram.Config{Token: fake.Token(), Endpoint: fake.Endpoint(), PollTimeout: 30 * time.Second,
+		Handler: nopHandler{}, Store: openStore(t),
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			defer mu.Unlock()
+			sleeps = append(sleeps, d)
+			if len(sleeps) == 6 {
+				cancel()
+			}
+			return ctx.Err()
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Run(ctx)
+	if polls := fake.Calls("getUpdates"); polls > len(sleeps) {
+		t.Errorf("%d polls but only %d waits", polls, len(sleeps))
+	}
+	for i, d := range sleeps {
+		if d <= 0 || (i > 0 && d < sleeps[i-1]) {
+			t.Errorf("waits %v do not grow", sleeps)
+		}
+	}
+}
+
+// Ensure that after a quiet week the stored offset is not sent: Telegram
+// may have restarted update ids below it, and sending it would confirm the
+// new updates unseen.
+func TestQuietWeekResetsOffset(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		quiet     time.Duration
+		firstPoll int64 // the offset the first poll must send
+	}{{"AfterAWeek", 8 * 24 * time.Hour, 0}, {"WithinAWeek", time.Hour, 900000}} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake, err := fakeapi.New(fakeapi.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(fake.Close) // after the adapter stops: Close waits for open polls
+			now := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
+			st := openStore(t)
+			st.Update(func(tx bot.Tx) error {
+				return tx.PutOffset(telegram.Platform, bot.Offset{Next: 900000, LastUpdate: now.Add(-tc.quiet)})
+			})
+			fake.SetNextUpdateID(17) // a fresh random start, far below
+			fake.SendText(fakeapi.User{ID: 5, FirstName: "Lan"}, "xin chào")
+			got := make(chan bot.Inbound, 1)
+			start(t, fake, nopHandler{got}, st, func(c *telegram.Config) { c.Now = func() time.Time { return now } })
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := fake.WaitFor(ctx, func() bool { return len(fake.Offsets()) > 0 }); err != nil {
+				t.Fatal("the bot never polled")
+			}
+			if first := fake.Offsets()[0]; first != tc.firstPoll {
+				t.Fatalf("first poll sent offset %d, want %d", first, tc.firstPoll)
+			}
+			if tc.firstPoll != 0 {
+				return // the fake, like Telegram, holds id 17 back from that poll
+			}
+			<-got
+			fake.WaitFor(ctx, func() bool { return fake.Unconfirmed() == 0 })
+			var off bot.Offset
+			st.View(func(tx bot.Tx) (err error) { off, err = tx.Offset(telegram.Platform); return })
+			if off.Next != 18 || !off.LastUpdate.Equal(now) {
+				t.Errorf("stored offset = %+v, want 18 at %v", off, now)
+			}
+		})
+	}
+}
+
+func TestSplit(t *testing.T) {
+	if got := telegram.Split("ngắn", 10); len(got) != 1 || got[0] != "ngắn" {
+		t.Errorf("short: %q", got)
+	}
+	got := telegram.Split("aaaa\nbbbb\ncccc", 10)
+	if strings.Join(got, "|") != "aaaa\nbbbb|cccc" {
+		t.Errorf("at line breaks: %q", got)
+	}
+	got = telegram.Split(strings.Repeat("ư", 25), 10) // no line breaks: cut by characters, not bytes
+	if len(got) != 3 || len([]rune(got[0])) != 10 {
+		t.Errorf("runes: %q", got)
+	}
+}
