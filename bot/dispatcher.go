@@ -44,7 +44,9 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 	now := d.Now()
 	var ack Ack
 	var queued int
-	err := d.Store.Update(func(tx Tx) (err error) {
+	// Batch: concurrent chats share a commit; the function resets what it
+	// captures because it may run again.
+	err := d.Store.Batch(func(tx Tx) (err error) {
 		ack, queued = Ack{}, 0
 		if in.UpdateKey != "" {
 			seen, err := tx.Seen(in.UpdateKey)

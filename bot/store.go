@@ -7,6 +7,10 @@ import "time"
 // de-duplication mark and its replies (in the outbox) commit together.
 type Store interface {
 	Update(fn func(Tx) error) error
+	// Batch is Update where concurrent calls may share one commit; fn may
+	// then run more than once, so it must only touch the transaction and
+	// reset anything it captures at its start.
+	Batch(fn func(Tx) error) error
 	View(fn func(Tx) error) error
 }
 

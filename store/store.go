@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"time"
@@ -91,6 +92,9 @@ func Open(path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	// Handlers wait at most this long for others to share their commit:
+	// well under what a person notices, enough to batch a busy minute.
+	db.MaxBatchDelay = 2 * time.Millisecond
 	return &Store{db: db}, nil
 }
 
@@ -104,6 +108,13 @@ func (s *Store) Path() string { return s.db.Path() }
 // disk) when fn returns nil.
 func (s *Store) Update(fn func(bot.Tx) error) error {
 	return s.db.Update(func(btx *bolt.Tx) error { return fn(&tx{btx}) })
+}
+
+// Batch is Update for many goroutines at once: concurrent calls share one
+// commit and one fsync. fn may run more than once and must not keep effects
+// outside the transaction from a run that did not commit.
+func (s *Store) Batch(fn func(bot.Tx) error) error {
+	return s.db.Batch(func(btx *bolt.Tx) error { return fn(&tx{btx}) })
 }
 
 // View runs fn in a read-only transaction.
@@ -135,8 +146,22 @@ func itob(v uint64) []byte {
 	return b
 }
 
+var (
+	minTime = time.Unix(0, 0)
+	maxTime = time.Unix(0, math.MaxInt64)
+)
+
 // timeKey orders by time: the big-endian nanoseconds since 1970, UTC.
-func timeKey(t time.Time) []byte { return itob(uint64(t.UnixNano())) }
+// Times outside 1970–2262 are clamped, so open-ended ranges stay ordered.
+func timeKey(t time.Time) []byte {
+	switch {
+	case t.Before(minTime):
+		t = minTime
+	case t.After(maxTime):
+		t = maxTime
+	}
+	return itob(uint64(t.UnixNano()))
+}
 
 func (t *tx) getJSON(bucket []byte, key string, v any, what string) error {
 	data := t.Bucket(bucket).Get([]byte(key))

@@ -154,6 +154,14 @@ func TestReportsByTime(t *testing.T) {
 	if strings.Join(ids, ",") != strings.Join(want, ",") {
 		t.Errorf("week 2 = %v, want %v", ids, want)
 	}
+	// Open-ended ranges: the zero time and the far future.
+	n := 0
+	s.View(func(tx bot.Tx) error {
+		return tx.Reports(time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), func(bot.Report) error { n++; return nil })
+	})
+	if n != 30 {
+		t.Errorf("open range found %d reports, want 30", n)
+	}
 	s.View(func(tx bot.Tx) error {
 		r, err := tx.Report("AN-2026-000030")
 		if err != nil || !r.CreatedAt.Equal(base.AddDate(0, 0, 29)) {

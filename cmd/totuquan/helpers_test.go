@@ -30,7 +30,7 @@ PT-TL-XB-T2,Tổ tự quản số 2 xóm Bãi,to,PT-TL-XB
 // env is one bot installation for an end-to-end test: a config file, a
 // store, the fake Telegram server and a frozen clock.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	fake    *fakeapi.Server
 	dir     string
 	cfgPath string
@@ -68,7 +68,7 @@ func (s *syncBuffer) String() string {
 // testNow is Wednesday 25/11/2026 20:00 in Hà Nội (13:00 UTC).
 var testNow = time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	fake, err := fakeapi.New(fakeapi.Options{})
 	if err != nil {
@@ -79,7 +79,7 @@ func newEnv(t *testing.T) *env {
 	now := testNow
 	e.clock.Store(&now)
 	e.cfgPath = filepath.Join(e.dir, "config.yaml")
-	e.writeConfig("")
+	e.writeConfig("debug")
 	csv := filepath.Join(e.dir, "areas.csv")
 	os.WriteFile(csv, []byte(testAreas), 0o600)
 	e.cli("areas", "import", "-config", e.cfgPath, csv)
@@ -87,7 +87,7 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func (e *env) writeConfig(extra string) {
+func (e *env) writeConfig(logLevel string) {
 	cfg := fmt.Sprintf(`store:
   path: %s
 telegram:
@@ -98,8 +98,8 @@ telegram:
 admins:
   telegram: [900]
 log:
-  level: debug
-%s`, filepath.Join(e.dir, "bot.db"), e.fake.Token(), e.fake.Endpoint(), extra)
+  level: %s
+`, filepath.Join(e.dir, "bot.db"), e.fake.Token(), e.fake.Endpoint(), logLevel)
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}

@@ -71,6 +71,7 @@ type Server struct {
 	pendIDs  []int64
 	msgID    map[int64]int // last message id per chat
 	messages map[int64][]*Message
+	botSent  map[int64]int // messages the bot sent, per chat
 	answers  []CallbackAnswer
 	failures map[string][]failure
 	calls    map[string]int
@@ -103,7 +104,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts: opts, ln: ln, changed: make(chan struct{}), nextID: 1000,
-		msgID: map[int64]int{}, messages: map[int64][]*Message{}, failures: map[string][]failure{}, calls: map[string]int{},
+		msgID: map[int64]int{}, messages: map[int64][]*Message{}, botSent: map[int64]int{}, failures: map[string][]failure{}, calls: map[string]int{},
 	}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
@@ -156,6 +157,9 @@ func (s *Server) newMessageLocked(chat int64, text string, fromBot bool) *Messag
 	s.msgID[chat]++
 	m := &Message{ID: s.msgID[chat], ChatID: chat, Text: text, FromBot: fromBot, SentAt: time.Now()}
 	s.messages[chat] = append(s.messages[chat], m)
+	if fromBot {
+		s.botSent[chat]++
+	}
 	return m
 }
 
@@ -315,15 +319,20 @@ func (s *Server) WaitFor(ctx context.Context, cond func() bool) error {
 	}
 }
 
+// BotCount returns how many messages the bot has sent to chat.
+func (s *Server) BotCount(chat int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.botSent[chat]
+}
+
 // WaitBotMessages waits until the bot has sent at least n messages to chat
 // and returns them.
 func (s *Server) WaitBotMessages(ctx context.Context, chat int64, n int) ([]Message, error) {
-	var msgs []Message
-	err := s.WaitFor(ctx, func() bool { msgs = s.BotMessages(chat); return len(msgs) >= n })
-	if err != nil {
-		return msgs, fmt.Errorf("waiting for %d bot messages in chat %d, have %d: %w", n, chat, len(msgs), err)
+	if err := s.WaitFor(ctx, func() bool { return s.BotCount(chat) >= n }); err != nil {
+		return nil, fmt.Errorf("waiting for %d bot messages in chat %d, have %d: %w", n, chat, s.BotCount(chat), err)
 	}
-	return msgs, nil
+	return s.BotMessages(chat), nil
 }
 
 type apiReply struct {

@@ -1,0 +1,224 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/flows"
+	"github.com/totuquan/totuquan/store"
+)
+
+func mustOpen(tb testing.TB) *store.Store {
+	tb.Helper()
+	st, err := store.Open(filepath.Join(tb.TempDir(), "t.db"), store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+var now = time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
+
+func dispatcher(st bot.Store, fe bot.FlowEngine) *bot.Dispatcher {
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	return &bot.Dispatcher{Store: st, Flows: fe, Lang: "vi", Location: loc, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
+}
+
+// panicky is a flow engine with a bug.
+type panicky struct{ *flows.Engine }
+
+func (panicky) Handle(bot.Session, bot.Inbound, time.Time) bot.Turn { panic("bug in a flow") }
+
+func pending(t *testing.T, st bot.Store) []bot.OutboxItem {
+	var items []bot.OutboxItem
+	st.View(func(tx bot.Tx) (err error) { items, err = tx.Pending(100); return })
+	return items
+}
+
+// Ensure an update whose handling panics changes nothing, is answered with
+// an apology, and is not offered again forever.
+func TestDispatcherPanic(t *testing.T) {
+	st := mustOpen(t)
+	leader := bot.Address("telegram:5")
+	st.Update(func(tx bot.Tx) error {
+		tx.PutUser(bot.User{Address: leader, Role: bot.RoleLeader, Group: "G"})
+		return tx.PutSession(bot.Session{Chat: leader, Flow: "incident", Mode: "ask", Step: "place", Token: 3, Answers: map[string]string{"category": "theft"}})
+	})
+	d := dispatcher(st, panicky{flows.New(time.UTC, time.Hour)})
+	in := bot.Inbound{UpdateKey: "telegram:m:5:10", Chat: leader, From: leader, Text: "Ngõ 3"}
+	if _, err := d.Handle(context.Background(), in); err != nil {
+		t.Fatalf("Handle = %v, want the panic contained", err)
+	}
+	items := pending(t, st)
+	if len(items) != 1 || items[0].Msg.Text == "" || items[0].Msg.Chat != leader {
+		t.Fatalf("outbox = %+v, want one apology", items)
+	}
+	st.View(func(tx bot.Tx) error {
+		s, _ := tx.Session(leader)
+		if s.Token != 3 || s.Step != "place" {
+			t.Errorf("session changed by a panicking update: %+v", s)
+		}
+		if seen, _ := tx.Seen(in.UpdateKey); !seen {
+			t.Error("the panicking update is not marked seen")
+		}
+		return nil
+	})
+	d.Handle(context.Background(), in) // offered again: ignored
+	if n := len(pending(t, st)); n != 1 {
+		t.Errorf("a repeated update queued more replies: %d", n)
+	}
+}
+
+// Ensure the same update applied twice has one effect.
+func TestDispatcherDeduplicates(t *testing.T) {
+	st := mustOpen(t)
+	d := dispatcher(st, flows.New(time.UTC, time.Hour))
+	in := bot.Inbound{UpdateKey: "k1", Chat: "telegram:9", From: "telegram:9", Text: "/trogiup"}
+	for range 3 {
+		if _, err := d.Handle(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(pending(t, st)); n != 1 {
+		t.Errorf("%d replies to one update applied three times", n)
+	}
+}
+
+// transport records deliveries and fails as scripted.
+type transport struct {
+	mu   sync.Mutex
+	got  []string
+	fail map[string][]error // by text: errors to return first
+}
+
+func (tr *transport) Deliver(_ context.Context, m bot.Outbound) error {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if errs := tr.fail[m.Text]; len(errs) > 0 {
+		tr.fail[m.Text] = errs[1:]
+		return errs[0]
+	}
+	tr.got = append(tr.got, string(m.Chat)+" "+m.Text)
+	return nil
+}
+
+// Ensure the sender keeps each chat's order through failures, drops what
+// can never be delivered, and empties the outbox.
+func TestSender(t *testing.T) {
+	st := mustOpen(t)
+	tr := &transport{fail: map[string][]error{
+		"a1": {&bot.DeliveryError{Err: errors.New("502")}, &bot.DeliveryError{RetryAfter: time.Millisecond, Err: errors.New("429")}},
+		"x":  {&bot.DeliveryError{Permanent: true, Err: errors.New("403 blocked")}},
+	}}
+	st.Update(func(tx bot.Tx) error {
+		for _, m := range []bot.Outbound{
+			{Chat: "t:A", Reply: bot.Reply{Text: "a1"}}, {Chat: "t:B", Reply: bot.Reply{Text: "b1"}},
+			{Chat: "t:A", Reply: bot.Reply{Text: "a2"}}, {Chat: "t:C", Reply: bot.Reply{Text: "x"}},
+			{Chat: "t:A", Reply: bot.Reply{Text: "a3"}}, {Chat: "zalo:Z", Reply: bot.Reply{Text: "no transport"}},
+		} {
+			if err := tx.Enqueue(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s := &bot.Sender{Store: st, Transports: map[string]bot.Transport{"t": tr}, Log: slog.New(slog.DiscardHandler),
+		MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(pending(t, st)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	var a []string
+	for _, g := range tr.got {
+		if g[:3] == "t:A" {
+			a = append(a, g)
+		}
+	}
+	if len(a) != 3 || a[0] != "t:A a1" || a[1] != "t:A a2" || a[2] != "t:A a3" {
+		t.Errorf("chat A got %q, want a1, a2, a3 in order", a)
+	}
+	if len(tr.got) != 4 {
+		t.Errorf("delivered %q", tr.got)
+	}
+	if n := len(pending(t, st)); n != 0 {
+		t.Errorf("%d messages left in the outbox", n)
+	}
+}
+
+func TestRefNumber(t *testing.T) {
+	for kind, want := range map[bot.ReportKind]string{bot.KindIncident: "AN-2026-000123", bot.KindMediation: "HG-2026-000123", bot.KindMeeting: "HP-2026-000123"} {
+		if got := bot.RefNumber(kind, 2026, 123); got != want {
+			t.Errorf("RefNumber(%s) = %s, want %s", kind, got, want)
+		}
+	}
+}
+
+func TestNumberedText(t *testing.T) {
+	r := bot.Reply{Text: "Ngày nào?", Choices: [][]bot.Choice{{{Label: "Hôm nay"}, {Label: "Hôm qua"}}, {{Label: "Quay lại"}}}}
+	if got, want := r.NumberedText(), "Ngày nào?\n\n1. Hôm nay\n2. Hôm qua\n3. Quay lại"; got != want {
+		t.Errorf("NumberedText = %q, want %q", got, want)
+	}
+}
+
+// BenchmarkDispatcherReport runs whole incident reports through the
+// dispatcher, flows and the durable store, without a network: each op is
+// one report of 11 updates by one of 50 leaders, run in parallel.
+//
+//	go test ./bot -run '^$' -bench DispatcherReport -benchtime 300x
+func BenchmarkDispatcherReport(b *testing.B) {
+	st := mustOpen(b)
+	d := dispatcher(st, flows.New(time.UTC, time.Hour))
+	const leaders = 50
+	st.Update(func(tx bot.Tx) error {
+		for i := range leaders {
+			a := bot.Address("telegram:" + string(rune('A'+i)))
+			if err := tx.PutUser(bot.User{Address: a, Role: bot.RoleLeader, Group: "G"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	answers := []string{"/baocao", "1", "1", "1", "7:30", "Ngõ 3, xóm Bãi", "Mất trộm một xe máy đỗ trước nhà.", "2", "2", "2", "1"}
+	var seq sync.Mutex
+	next := 0
+	b.SetParallelism(leaders / 2) // 2 cores: 50 goroutines
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		seq.Lock()
+		a := bot.Address("telegram:" + string(rune('A'+next%leaders)))
+		next++
+		seq.Unlock()
+		n := 0
+		for pb.Next() {
+			for _, text := range answers {
+				n++
+				in := bot.Inbound{UpdateKey: string(a) + ":" + time.Duration(n).String(), Chat: a, From: a, Text: text}
+				if _, err := d.Handle(context.Background(), in); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}
+	})
+	b.StopTimer()
+	var reports int
+	st.View(func(tx bot.Tx) error {
+		return tx.Reports(time.Time{}, now.Add(time.Hour), func(bot.Report) error { reports++; return nil })
+	})
+	if reports != b.N {
+		b.Fatalf("%d reports stored after %d runs", reports, b.N)
+	}
+	b.ReportMetric(float64(b.N*len(answers))/b.Elapsed().Seconds(), "updates/s")
+}
