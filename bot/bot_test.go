@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/flows"
 	"github.com/totuquan/totuquan/store"
@@ -221,4 +223,40 @@ func BenchmarkDispatcherReport(b *testing.B) {
 		b.Fatalf("%d reports stored after %d runs", reports, b.N)
 	}
 	b.ReportMetric(float64(b.N*len(answers))/b.Elapsed().Seconds(), "updates/s")
+}
+
+// Ensure an unreadable draft is dropped rather than blocking its chat.
+func TestCorruptSession(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.db")
+	st, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader := bot.Address("telegram:5")
+	st.Update(func(tx bot.Tx) error {
+		return tx.PutUser(bot.User{Address: leader, Role: bot.RoleLeader, Group: "G"})
+	})
+	st.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("sessions")).Put([]byte(leader), []byte("{not json"))
+	})
+	db.Close()
+	st, err = store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+
+	d := dispatcher(st, flows.New(time.UTC, time.Hour))
+	if _, err := d.Handle(context.Background(), bot.Inbound{UpdateKey: "k", Chat: leader, From: leader, Text: "/baocao"}); err != nil {
+		t.Fatalf("Handle = %v", err)
+	}
+	items := pending(t, st)
+	if len(items) != 1 || len(items[0].Msg.Choices) == 0 {
+		t.Errorf("after a corrupt draft /baocao got %+v, want the menu", items)
+	}
 }

@@ -161,7 +161,12 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 	sess, err := tx.Session(in.Chat)
 	active := err == nil
 	if err != nil && !IsNotFound(err) {
-		return nil, err
+		// An unreadable draft must not block the chat (and the updates
+		// queued behind it) forever: drop it and carry on without it.
+		d.Log.Error("dropping an unreadable session", "chat", in.Chat, "err", err)
+		if err := tx.DeleteSession(in.Chat); err != nil {
+			return nil, err
+		}
 	}
 
 	switch cmd {

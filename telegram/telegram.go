@@ -165,7 +165,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.cfg.Store.View(func(tx bot.Tx) (err error) { off, err = tx.Offset(Platform); return }); err != nil {
 		return fmt.Errorf("telegram: read offset: %w", err)
 	}
-	var failBackoff, emptyBackoff time.Duration
+	var (
+		failBackoff, emptyBackoff time.Duration
+		pruned                    time.Time
+	)
 	for ctx.Err() == nil {
 		req := tgbotapi.UpdateConfig{Limit: 100, Timeout: int(b.cfg.PollTimeout / time.Second)}
 		if off.Next != 0 && b.cfg.Now().Sub(off.LastUpdate) < quietReset {
@@ -230,14 +233,21 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		now := b.cfg.Now()
 		off = bot.Offset{Next: next, LastUpdate: now}
+		prune := now.Sub(pruned) > time.Hour
 		err = b.cfg.Store.Update(func(tx bot.Tx) error {
 			if err := tx.PutOffset(Platform, off); err != nil {
 				return err
+			}
+			if !prune {
+				return nil
 			}
 			// Telegram keeps an unconfirmed update for 24 hours; marks
 			// older than that can never match again.
 			return tx.ForgetSeen(now.Add(-72 * time.Hour))
 		})
+		if err == nil && prune {
+			pruned = now
+		}
 		if err != nil {
 			b.cfg.Log.Error("telegram: store offset", "err", err)
 		}
@@ -289,7 +299,15 @@ func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error 
 	return firstErr
 }
 
-func (b *Bot) handleOne(ctx context.Context, u tgbotapi.Update) error {
+func (b *Bot) handleOne(ctx context.Context, u tgbotapi.Update) (err error) {
+	defer func() {
+		// The dispatcher contains its own panics; this guards the edge, so
+		// that no update, however malformed, stops the bot.
+		if p := recover(); p != nil {
+			b.cfg.Log.Error("telegram: update dropped after a panic", "update", u.UpdateID, "panic", p)
+			err = nil
+		}
+	}()
 	in, ok := Inbound(u)
 	if !ok {
 		return nil // a kind of update the bot does not use
@@ -305,13 +323,9 @@ func (b *Bot) handleOne(ctx context.Context, u tgbotapi.Update) error {
 }
 
 func chatOf(u tgbotapi.Update) int64 {
-	switch {
-	case u.Message != nil:
-		return u.Message.Chat.ID
-	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
-		return u.CallbackQuery.Message.Chat.ID
-	case u.CallbackQuery != nil:
-		return u.CallbackQuery.From.ID
+	if in, ok := Inbound(u); ok {
+		id, _ := strconv.ParseInt(in.Chat.ID(), 10, 64)
+		return id
 	}
 	return 0
 }
@@ -322,7 +336,7 @@ func addr(id int64) bot.Address { return bot.NewAddress(Platform, strconv.Format
 // updates the bot does not use (edits, channel posts, joins).
 func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 	switch {
-	case u.Message != nil && u.Message.From != nil:
+	case u.Message != nil && u.Message.From != nil && u.Message.Chat != nil:
 		m := u.Message
 		return bot.Inbound{
 			// Message ids never restart within a chat, unlike update ids.
@@ -333,7 +347,7 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 			LangHint:  m.From.LanguageCode,
 			Text:      vntext.NFC(m.Text),
 		}, true
-	case u.CallbackQuery != nil:
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
 		q := u.CallbackQuery
 		in := bot.Inbound{
 			UpdateKey:  fmt.Sprintf("%s:cb:%s", Platform, q.ID),
@@ -344,7 +358,7 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 			Callback:   q.Data,
 			CallbackID: q.ID,
 		}
-		if q.Message != nil {
+		if q.Message != nil && q.Message.Chat != nil {
 			in.Chat = addr(q.Message.Chat.ID)
 			in.MessageID = strconv.Itoa(q.Message.MessageID)
 		}

@@ -225,3 +225,30 @@ func TestSplit(t *testing.T) {
 		t.Errorf("runes: %q", got)
 	}
 }
+
+// Ensure updates the bot does not expect, malformed or not, neither stop
+// it nor block the updates behind them.
+func TestOddUpdates(t *testing.T) {
+	p := newPlatform(t)
+	got := make(chan bot.Inbound, 10)
+	start(t, p.fake, nopHandler{got}, openStore(t), nil)
+	for _, raw := range []string{
+		`{"callback_query":{"id":"x","data":"1|!b"}}`,              // no sender
+		`{"message":{"message_id":1,"text":"hi","from":{"id":5}}}`, // no chat
+		`{"edited_message":{"message_id":2,"text":"sửa","chat":{"id":5,"type":"private"},"from":{"id":5}}}`,
+		`{"channel_post":{"message_id":3,"text":"tin","chat":{"id":-100,"type":"channel"}}}`,
+		`{"my_chat_member":{"chat":{"id":5,"type":"private"},"from":{"id":5}}}`,
+		`{}`,
+	} {
+		p.fake.InjectRaw(raw)
+	}
+	p.fake.SendText(fakeapi.User{ID: 5, FirstName: "Lan"}, "vẫn nghe")
+	select {
+	case in := <-got:
+		if in.Text != "vẫn nghe" {
+			t.Errorf("first update handled = %+v, want the text after the odd ones", in)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the bot stopped taking updates")
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"context"
 	_ "embed"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -50,31 +49,38 @@ var demoScript = []string{
 const demoInvite = "demo"
 
 func (m *Main) cmdDemo(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
+	fs, path := m.flags("demo", "demo [-script] [-lang vi|en] [-v] [-config FILE]")
 	script := fs.Bool("script", false, "play a scripted conversation and print the transcript")
-	lang := fs.String("lang", "vi", "language of the bot: vi or en")
+	lang := fs.String("lang", "", "language of the bot: vi or en (default: the config's language)")
 	verbose := fs.Bool("v", false, "print the bot's log")
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, "Usage: totuquan demo [-script] [-lang vi|en] [-v]\n\nChat with the bot as a group leader, offline: the bot runs against a\nbuilt-in Telegram server on 127.0.0.1 with a fresh store.\n\nFlags:\n")
+		fmt.Fprint(m.Stderr, "Usage: totuquan demo [-script] [-lang vi|en] [-v] [-config FILE]\n\n"+
+			"Chat with the bot as a group leader, offline: the bot runs against a\n"+
+			"built-in Telegram server on 127.0.0.1 with a fresh store. The config's\n"+
+			"language, time zone and session timeout apply; its store and token do not.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *lang != "vi" && *lang != "en" {
-		return usageError{"demo -lang must be vi or en"}
+	cfg, err := m.config(fs, *path)
+	if err != nil {
+		return err
 	}
-	if *verbose {
-		m.demoLog = true
+	if *lang != "" {
+		if *lang != "vi" && *lang != "en" {
+			return usageError{"demo -lang must be vi or en"}
+		}
+		cfg.Language = *lang
 	}
-	return m.demo(ctx, *script, *lang)
+	m.demoLog = *verbose
+	return m.demo(ctx, *script, cfg)
 }
 
 // demo runs the real bot against the in-process fake Telegram server with a
 // fresh store, and lets the person at the terminal (or the script) chat as
 // a leader who has just received an invite.
-func (m *Main) demo(ctx context.Context, script bool, lang string) error {
+func (m *Main) demo(ctx context.Context, script bool, base Config) error {
 	fake, err := fakeapi.New(fakeapi.Options{})
 	if err != nil {
 		return err
@@ -86,10 +92,9 @@ func (m *Main) demo(ctx context.Context, script bool, lang string) error {
 	}
 	defer os.RemoveAll(dir)
 
-	cfg := defaultConfig()
-	cfg.source = "demo"
+	cfg := base
 	cfg.Store.Path = filepath.Join(dir, "demo.db")
-	cfg.Language = lang
+	lang := cfg.Language
 	cfg.Telegram.Token = fake.Token()
 	cfg.Telegram.APIEndpoint = fake.Endpoint()
 	cfg.Telegram.MessagesPerSecond = 0

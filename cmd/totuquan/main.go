@@ -75,7 +75,7 @@ const usage = `totuquan: a reporting bot for tổ tự quản (residential self-
 
 Usage:
   totuquan [run] [-config FILE]      run the bot; with no token, the local demo
-  totuquan demo [-script] [-lang vi|en]
+  totuquan demo [-script] [-lang vi|en] [-config FILE]
                                      chat with the bot offline in this terminal
   totuquan areas import [-config FILE] FILE.csv
                                      import the area tree (code,name,level,parent_code)

@@ -25,7 +25,7 @@ func (m *Main) cmdRun(ctx context.Context, args []string) error {
 	}
 	if cfg.Telegram.Token == "" {
 		fmt.Fprintln(m.Stderr, "No Telegram token (telegram.token in the config, or TELEGRAM_BOT_TOKEN): starting the offline demo.")
-		return m.demo(ctx, false, cfg.Language)
+		return m.demo(ctx, false, cfg)
 	}
 	log := m.logger(cfg.Log.Level)
 	st, err := store.Open(cfg.Store.Path, store.Options{})

@@ -181,6 +181,22 @@ func (s *Server) SendText(u User, text string) int64 {
 	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
 }
 
+// InjectRaw injects an update given as raw JSON (without update_id), to
+// test how the bot copes with what it does not expect.
+func (s *Server) InjectRaw(update string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pushLocked(func(id int64) any {
+		var m map[string]any
+		json.Unmarshal([]byte(update), &m)
+		if m == nil {
+			m = map[string]any{}
+		}
+		m["update_id"] = id
+		return m
+	})
+}
+
 // SendPhoto injects a photo without text from u.
 func (s *Server) SendPhoto(u User) int64 {
 	s.mu.Lock()
