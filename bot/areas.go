@@ -5,13 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/totuquan/totuquan/vntext"
 )
 
 // ParseAreas reads an area tree in CSV with the header
-// code,name,level,parent_code. A parent may be a row above or below, or an
+// code,name,level,parent_code and, optionally, households (a group's size,
+// which caps the households a meeting report may count). A parent may be a row above or below, or an
 // area already stored (known). Every bad row is reported with its line
 // number, and nothing is returned unless all rows are good.
 func ParseAreas(r io.Reader, known map[string]Area) ([]Area, error) {
@@ -27,9 +29,10 @@ func ParseAreas(r io.Reader, known map[string]Area) ([]Area, error) {
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff") // Excel's BOM
 	}
-	want := []string{"code", "name", "level", "parent_code"}
-	if len(header) != len(want) || !equalFold(header, want) {
-		return nil, Errorf(EINVALID, "line 1: header is %q, want %q", strings.Join(header, ","), strings.Join(want, ","))
+	want := []string{"code", "name", "level", "parent_code", "households"}
+	cols := len(header)
+	if (cols != 4 && cols != 5) || !equalFold(header, want[:cols]) {
+		return nil, Errorf(EINVALID, "line 1: header is %q, want %q (households is optional)", strings.Join(header, ","), strings.Join(want, ","))
 	}
 
 	var (
@@ -48,11 +51,18 @@ func ParseAreas(r io.Reader, known map[string]Area) ([]Area, error) {
 			errs = append(errs, fmt.Errorf("%v", err))
 			continue
 		}
-		if len(rec) != 4 {
-			errs = append(errs, fmt.Errorf("line %d: %d columns, want 4", line, len(rec)))
+		if len(rec) != cols {
+			errs = append(errs, fmt.Errorf("line %d: %d columns, want %d", line, len(rec), cols))
 			continue
 		}
 		a := Area{Code: strings.TrimSpace(rec[0]), Name: vntext.NFC(rec[1]), Level: vntext.NFC(rec[2]), Parent: strings.TrimSpace(rec[3])}
+		if cols == 5 && strings.TrimSpace(rec[4]) != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(rec[4]))
+			if err != nil || n < 0 {
+				errs = append(errs, fmt.Errorf("line %d: households %q is not a whole number", line, rec[4]))
+			}
+			a.Households = n
+		}
 		switch {
 		case a.Code == "":
 			errs = append(errs, fmt.Errorf("line %d: missing code", line))

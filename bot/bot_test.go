@@ -176,7 +176,7 @@ func TestNumberedText(t *testing.T) {
 
 // BenchmarkDispatcherReport runs whole incident reports through the
 // dispatcher, flows and the durable store, without a network: each op is
-// one report of 11 updates by one of 50 leaders, run in parallel.
+// one report of 12 updates by one of 50 leaders, run in parallel.
 //
 //	go test ./bot -run '^$' -bench DispatcherReport -benchtime 300x
 func BenchmarkDispatcherReport(b *testing.B) {
@@ -192,7 +192,7 @@ func BenchmarkDispatcherReport(b *testing.B) {
 		}
 		return nil
 	})
-	answers := []string{"/baocao", "1", "1", "1", "7:30", "Ngõ 3, xóm Bãi", "Mất trộm một xe máy đỗ trước nhà.", "2", "2", "2", "1"}
+	answers := []string{"/baocao", "1", "1", "1", "7:30", "Ngõ 3, xóm Bãi", "Mất trộm một xe máy đỗ trước nhà.", "2", "2", "2", "xong", "1"}
 	var seq sync.Mutex
 	next := 0
 	b.SetParallelism(leaders / 2) // 2 cores: 50 goroutines

@@ -59,12 +59,18 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 			return err
 		}
 		ack = out.ack
-		for _, m := range out.msgs {
+		msgs := out.msgs
+		if out.pressed != "" && !out.redrawn {
+			// A pressed keyboard is finished with: clear it so that old
+			// buttons do not invite stale presses.
+			msgs = append([]Outbound{{Chat: in.Chat, Op: OpClearButtons, MessageID: out.pressed}}, msgs...)
+		}
+		for _, m := range msgs {
 			if err := tx.Enqueue(m); err != nil {
 				return err
 			}
 		}
-		queued = len(out.msgs)
+		queued = len(msgs)
 		if in.UpdateKey != "" {
 			return tx.MarkSeen(in.UpdateKey, now)
 		}
@@ -129,10 +135,8 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 	}
 
 	r := &responder{chat: in.Chat, lang: c.lang}
-	if in.IsCallback() && in.MessageID != "" {
-		// Every pressed keyboard is finished with: clear it so that old
-		// buttons do not invite stale presses.
-		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Op: OpClearButtons, MessageID: in.MessageID})
+	if in.IsCallback() {
+		r.pressed = in.MessageID
 	}
 
 	cmd, arg := in.Command()
@@ -186,6 +190,9 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 			return r, d.apply(tx, r, c, in, d.Flows.Resume(sess, now), now)
 		}
 		fresh := Session{Chat: in.Chat, Lang: c.lang, StartedAt: now}
+		if g, err := tx.Area(c.user.Group); err == nil && g.Households > 0 {
+			fresh.Limits = map[string]int{"group_size": g.Households}
+		}
 		if active {
 			fresh.Token = sess.Token // keep tokens moving so old buttons stay stale
 		}
@@ -217,8 +224,13 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 // apply stores what a flow turn produced.
 func (d *Dispatcher) apply(tx Tx, r *responder, c caller, in Inbound, t Turn, now time.Time) error {
 	r.ack = t.Ack
-	for _, rep := range t.Replies {
-		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Reply: rep})
+	if t.Replace && r.pressed != "" && len(t.Replies) == 1 {
+		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Op: OpEdit, MessageID: r.pressed, Reply: t.Replies[0]})
+		r.redrawn = true
+	} else {
+		for _, rep := range t.Replies {
+			r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Reply: rep})
+		}
 	}
 	if t.Submit != nil {
 		rep, err := d.submit(tx, c, in, *t.Submit, now)
@@ -252,6 +264,8 @@ func (d *Dispatcher) submit(tx Tx, c caller, in Inbound, s Submission, now time.
 		Reporter:  in.From,
 		CreatedAt: now.UTC(),
 		Answers:   s.Answers,
+		Urgent:    s.Urgent,
+		Status:    s.Status,
 	}
 	return rep, tx.PutReport(rep)
 }
@@ -327,6 +341,10 @@ type responder struct {
 	lang string
 	ack  Ack
 	msgs []Outbound
+	// pressed is the message whose button was pressed; redrawn is set when
+	// the reply replaces it rather than following it.
+	pressed string
+	redrawn bool
 }
 
 func (r *responder) say(text string) {

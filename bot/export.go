@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -18,6 +19,8 @@ type ExportRecord struct {
 	GroupName string            `json:"group_name,omitempty"`
 	Reporter  string            `json:"reporter"`
 	CreatedAt string            `json:"created_at"` // RFC 3339 in the configured time zone
+	Status    string            `json:"status,omitempty"`
+	Urgent    bool              `json:"urgent"`
 	Answers   map[string]string `json:"answers"`
 }
 
@@ -25,7 +28,7 @@ type ExportRecord struct {
 func NewExportRecord(r Report, groupName string, loc *time.Location) ExportRecord {
 	return ExportRecord{
 		ID: r.ID, Kind: r.Kind, Group: r.Group, GroupName: groupName, Reporter: string(r.Reporter),
-		CreatedAt: r.CreatedAt.In(loc).Format(time.RFC3339), Answers: r.Answers,
+		CreatedAt: r.CreatedAt.In(loc).Format(time.RFC3339), Status: r.Status, Urgent: r.Urgent, Answers: r.Answers,
 	}
 }
 
@@ -60,9 +63,9 @@ func WriteCSV(w io.Writer, recs []ExportRecord, answerOrder []string) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(append([]string{"id", "kind", "group", "group_name", "reporter", "created_at"}, keys...))
+	cw.Write(append([]string{"id", "kind", "group", "group_name", "reporter", "created_at", "status", "urgent"}, keys...))
 	for _, r := range recs {
-		row := []string{r.ID, string(r.Kind), r.Group, r.GroupName, r.Reporter, r.CreatedAt}
+		row := []string{r.ID, string(r.Kind), r.Group, r.GroupName, r.Reporter, r.CreatedAt, r.Status, strconv.FormatBool(r.Urgent)}
 		for _, k := range keys {
 			row = append(row, r.Answers[k])
 		}

@@ -26,6 +26,9 @@ type Turn struct {
 	Submit *Submission
 	// End deletes the session (cancelled or submitted).
 	End bool
+	// Replace asks for the pressed message to be redrawn with the last
+	// reply (a ticked choice) instead of sending a new one.
+	Replace bool
 }
 
 // Submission is a report a user confirmed.
@@ -33,4 +36,6 @@ type Submission struct {
 	Kind    ReportKind
 	Answers map[string]string
 	Urgent  bool
+	// Status is the report's first status, if its kind has one.
+	Status string
 }

@@ -23,6 +23,10 @@ type Inbound struct {
 	Name      string // the sender's display name, for greetings
 	LangHint  string // the platform's language code of the user, if any
 	Text      string // NFC; empty for a button press
+	// Photo is the platform's id of a photo sent (the largest size);
+	// Location a pin as "lat,lon". Either may come with an empty Text.
+	Photo    string
+	Location string
 	// Callback is the pressed button's Value; CallbackID is the platform's
 	// handle to acknowledge the press; MessageID the message it sat under.
 	Callback   string
@@ -88,6 +92,7 @@ type Op string
 const (
 	OpSend         Op = ""              // send a new message
 	OpClearButtons Op = "clear_buttons" // remove the buttons under MessageID
+	OpEdit         Op = "edit"          // replace MessageID's text and buttons; a new message where edits are impossible
 )
 
 // Outbound is a message waiting in the outbox for a chat.

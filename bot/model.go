@@ -53,6 +53,8 @@ type Area struct {
 	Name   string `json:"name"`
 	Level  string `json:"level"`
 	Parent string `json:"parent,omitempty"`
+	// Households is the group's size when the area file gives it, else 0.
+	Households int `json:"households,omitempty"`
 }
 
 // Invite lets whoever opens its link join Group as a leader, until it is used
@@ -118,4 +120,8 @@ type Report struct {
 	Reporter  Address           `json:"reporter"`
 	CreatedAt time.Time         `json:"created_at"`
 	Answers   map[string]string `json:"answers"`
+	Urgent    bool              `json:"urgent,omitempty"`
+	// Status is where the report stands: a mediation case's stage, an
+	// incident's handling. Empty for kinds without one.
+	Status string `json:"status,omitempty"`
 }

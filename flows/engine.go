@@ -2,6 +2,8 @@ package flows
 
 import (
 	"maps"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,10 +32,19 @@ const (
 	actEdit     = "!ed"
 	actContinue = "!c"
 	actRestart  = "!r"
+	actDone     = "!d" // "Xong": end a multi-choice or photo step
 	prefKind    = "k:" // k:<flow>
 	prefValue   = "v:" // v:<option value>
 	prefField   = "e:" // e:<step key>
 	prefTyped   = "t:" // typed input, never on a button
+	prefPicks   = "m:" // m:1,3,5: numbers typed for a multi-choice step
+	prefPin     = "l:" // l:lat,lon: a map pin
+	prefPhoto   = "p:" // p:<file id>: a photo
+)
+
+var (
+	picksRe    = regexp.MustCompile(`^\s*\d+(\s*[,;\s]\s*\d+)+\s*$`)
+	picksSplit = regexp.MustCompile(`[,;\s]+`)
 )
 
 // Engine runs the declared flows. It implements bot.FlowEngine.
@@ -50,7 +61,7 @@ var _ bot.FlowEngine = (*Engine)(nil)
 
 // New returns an engine with the report flows built so far.
 func New(loc *time.Location, timeout time.Duration) *Engine {
-	return &Engine{Flows: []*Flow{Incident}, Timeout: timeout, Location: loc}
+	return &Engine{Flows: []*Flow{Incident, Meeting, Mediation}, Timeout: timeout, Location: loc}
 }
 
 func (e *Engine) flow(name string) *Flow {
@@ -101,7 +112,15 @@ func (e *Engine) Handle(s bot.Session, in bot.Inbound, now time.Time) bot.Turn {
 		}
 		return e.act(s, value, now)
 	}
-	if in.Text == "" {
+	st := e.currentStep(s)
+	switch {
+	case in.Photo != "" && st != nil && st.Kind == Photos:
+		return e.act(s, prefPhoto+in.Photo, now)
+	case in.Photo != "":
+		return e.ask(s, now, i18n.T(lang, "err.photo_here"))
+	case in.Location != "" && st != nil && st.Location:
+		return e.act(s, prefPin+in.Location, now)
+	case in.Text == "":
 		return e.ask(s, now, i18n.T(lang, "err.need_text"))
 	}
 	if s.Mode != modeResume && s.Flow != "" && e.Timeout > 0 && now.Sub(s.UpdatedAt) > e.Timeout {
@@ -145,6 +164,9 @@ func (e *Engine) typed(s bot.Session, now time.Time, text string) (string, bool)
 		}
 	}
 	st := e.currentStep(s)
+	if st != nil && st.Kind == Multi && picksRe.MatchString(text) {
+		return prefPicks + text, true
+	}
 	numberIsAnswer := st != nil && (st.Kind == Number || st.Kind == Time)
 	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && !numberIsAnswer && n >= 1 && n <= len(flat) {
 		return strip(flat[n-1].Value), true
@@ -195,9 +217,16 @@ func (e *Engine) act(s bot.Session, value string, now time.Time) bot.Turn {
 	case modeConfirm:
 		switch value {
 		case actSend:
-			sub := &bot.Submission{Kind: f.Kind, Answers: maps.Clone(s.Answers)}
+			if miss := missing(f, s.Answers); miss != nil {
+				s.Mode, s.Step, s.Editing = modeAsk, miss.Key, true
+				return e.next(s, now)
+			}
+			sub := &bot.Submission{Kind: f.Kind, Answers: applicable(f, s.Answers)}
 			if f.Urgent != nil {
-				sub.Urgent = f.Urgent(s.Answers)
+				sub.Urgent = f.Urgent(sub.Answers)
+			}
+			if f.Status != nil {
+				sub.Status = f.Status(sub.Answers)
 			}
 			return bot.Turn{Session: s, Submit: sub}
 		case actEdit:
@@ -246,7 +275,7 @@ func (e *Engine) back(s bot.Session, f *Flow, now time.Time) bot.Turn {
 // answer takes the answer to the current step and moves on.
 func (e *Engine) answer(s bot.Session, f *Flow, value string, now time.Time) bot.Turn {
 	lang := s.Lang
-	i, st := f.step(s.Step)
+	_, st := f.step(s.Step)
 	if st == nil {
 		return e.Begin(s, now)
 	}
@@ -258,24 +287,144 @@ func (e *Engine) answer(s bot.Session, f *Flow, value string, now time.Time) bot
 			return e.ask(s, now, i18n.T(lang, "err.no_skip"))
 		}
 		s.Answers = withAnswer(s.Answers, st.Key, "")
+	case st.Kind == Multi:
+		t, done := e.pick(s, st, value, now)
+		if !done {
+			return t
+		}
+		s = t.Session
+	case st.Kind == Photos:
+		if id, ok := strings.CutPrefix(value, prefPhoto); ok {
+			have := splitList(s.Answers[st.Key])
+			if len(have) >= st.Max {
+				return e.ask(s, now, i18n.T(lang, "err.photos_max", st.Max))
+			}
+			s.Answers = withAnswer(s.Answers, st.Key, strings.Join(append(have, id), ","))
+			return e.ask(s, now, "") // the question again, with the count
+		}
+		if value != actDone {
+			return e.ask(s, now, i18n.T(lang, "photo.hint"))
+		}
+	case strings.HasPrefix(value, prefPin) && st.Location:
+		pin := strings.TrimPrefix(value, prefPin)
+		s.Answers = withAnswer(s.Answers, st.Key, "📍 "+strings.ReplaceAll(pin, ",", ", "))
+		s.Answers = withAnswer(s.Answers, "location", pin)
 	default:
-		v, msg := e.parse(st, s.Answers, value, lang, now)
+		v, msg := e.parse(st, s, value, now)
 		if msg != "" {
 			return e.ask(s, now, msg)
 		}
 		s.Answers = withAnswer(s.Answers, st.Key, v)
+		if st.Location {
+			s.Answers = withAnswer(s.Answers, "location", "") // a typed place replaces a pin
+		}
 	}
+	return e.advance(s, f, st, now)
+}
+
+// advance moves past st: to the next step that applies, or, when one answer
+// was being changed, back to the confirmation, unless the change made
+// another required step apply.
+func (e *Engine) advance(s bot.Session, f *Flow, st *Step, now time.Time) bot.Turn {
 	if s.Editing {
+		if miss := missing(f, s.Answers); miss != nil {
+			s.Step = miss.Key
+			return e.next(s, now)
+		}
 		s.Mode, s.Editing = modeConfirm, false
 		return e.next(s, now)
 	}
 	s.History = append(s.History, st.Key)
-	if i+1 < len(f.Steps) {
-		s.Step = f.Steps[i+1].Key
-	} else {
-		s.Mode, s.Step = modeConfirm, ""
+	i, _ := f.step(st.Key)
+	for _, nx := range f.Steps[i+1:] {
+		if nx.applies(s.Answers) {
+			s.Step = nx.Key
+			return e.next(s, now)
+		}
 	}
+	s.Mode, s.Step = modeConfirm, ""
 	return e.next(s, now)
+}
+
+// missing returns the first required step that applies and has no answer.
+func missing(f *Flow, answers map[string]string) *Step {
+	for i := range f.Steps {
+		st := &f.Steps[i]
+		if _, ok := answers[st.Key]; !ok && !st.Optional && st.applies(answers) {
+			return st
+		}
+	}
+	return nil
+}
+
+// pick handles a multi-choice step: a press toggles one option and redraws
+// the question; numbers typed together choose exactly those and finish, as
+// does "Xong". done reports that the step is answered.
+func (e *Engine) pick(s bot.Session, st *Step, value string, now time.Time) (t bot.Turn, done bool) {
+	lang := s.Lang
+	chosen := map[string]bool{}
+	for _, v := range splitList(s.Answers[st.Key]) {
+		chosen[v] = true
+	}
+	switch {
+	case value == actDone:
+		if len(chosen) == 0 && !st.Optional {
+			return e.ask(s, now, i18n.T(lang, "err.pick_one")), false
+		}
+		return bot.Turn{Session: s}, true
+	case strings.HasPrefix(value, prefPicks):
+		chosen = map[string]bool{}
+		for _, f := range picksSplit.Split(strings.TrimSpace(strings.TrimPrefix(value, prefPicks)), -1) {
+			n, _ := strconv.Atoi(f)
+			if n < 1 || n > len(st.Options) {
+				return e.ask(s, now, i18n.T(lang, "err.pick_range", n, len(st.Options))), false
+			}
+			chosen[st.Options[n-1].Value] = true
+		}
+		s.Answers = withAnswer(s.Answers, st.Key, joinChosen(st, chosen))
+		return bot.Turn{Session: s}, true
+	}
+	v, ok := strings.CutPrefix(value, prefValue)
+	if !ok || !slices.ContainsFunc(st.Options, func(o Option) bool { return o.Value == v }) {
+		return e.ask(s, now, i18n.T(lang, "choose.hint")), false
+	}
+	chosen[v] = !chosen[v]
+	s.Answers = withAnswer(s.Answers, st.Key, joinChosen(st, chosen))
+	t = e.ask(s, now, "")
+	t.Replace = true
+	return t, false
+}
+
+func joinChosen(st *Step, chosen map[string]bool) string {
+	var out []string
+	for _, o := range st.Options {
+		if chosen[o.Value] {
+			out = append(out, o.Value)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+func splitList(v string) []string {
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
+
+// applicable returns the answers of the steps that apply, and the map pin
+// of a place, dropping answers left behind by a changed choice.
+func applicable(f *Flow, answers map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, st := range f.Steps {
+		if v, ok := answers[st.Key]; ok && st.applies(answers) {
+			out[st.Key] = v
+			if st.Location && answers["location"] != "" {
+				out["location"] = answers["location"]
+			}
+		}
+	}
+	return out
 }
 
 func withAnswer(a map[string]string, key, v string) map[string]string {
@@ -344,9 +493,15 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 		}
 	case modeEdit:
 		var rows [][]bot.Choice
-		for i := 0; i < len(f.Steps); i += 2 {
+		var steps []Step
+		for _, st := range f.Steps {
+			if st.applies(s.Answers) {
+				steps = append(steps, st)
+			}
+		}
+		for i := 0; i < len(steps); i += 2 {
 			var row []bot.Choice
-			for _, st := range f.Steps[i:min(i+2, len(f.Steps))] {
+			for _, st := range steps[i:min(i+2, len(steps))] {
 				row = append(row, btn(f.Name+"."+st.Key, prefField+st.Key))
 			}
 			rows = append(rows, row)
@@ -356,7 +511,7 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 
 	_, st := f.step(s.Step)
 	r := bot.Reply{Text: i18n.T(lang, f.Name+"."+st.Key+".q"), FreeInput: st.Kind != Choice}
-	if cur, ok := s.Answers[st.Key]; ok {
+	if cur, ok := s.Answers[st.Key]; ok && st.Kind != Multi && st.Kind != Photos {
 		r.Text += "\n" + i18n.T(lang, "current", e.display(st, cur, lang))
 	}
 	switch st.Kind {
@@ -369,11 +524,36 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 			}
 			r.Choices = append(r.Choices, row)
 		}
+	case Multi:
+		chosen := map[string]bool{}
+		for _, v := range splitList(s.Answers[st.Key]) {
+			chosen[v] = true
+		}
+		cols := max(st.Columns, 1)
+		for i := 0; i < len(st.Options); i += cols {
+			var row []bot.Choice
+			for _, o := range st.Options[i:min(i+cols, len(st.Options))] {
+				c := btn(o.Label, prefValue+o.Value)
+				if chosen[o.Value] {
+					c.Label = "✓ " + c.Label
+				}
+				row = append(row, c)
+			}
+			r.Choices = append(r.Choices, row)
+		}
+		r.Choices = append(r.Choices, []bot.Choice{btn("nav.done", actDone)})
+		r.FreeInput = false
+	case Photos:
+		if n := len(splitList(s.Answers[st.Key])); n > 0 {
+			r.Text += "\n" + i18n.T(lang, "photo.count", n, st.Max)
+		}
+		r.Choices = append(r.Choices, []bot.Choice{btn("nav.done", actDone)})
+		r.FreeInput = false
 	case Date:
 		r.Choices = append(r.Choices, []bot.Choice{btn("date.today", prefValue+"today"), btn("date.yesterday", prefValue+"yesterday")})
 	}
 	nav := []bot.Choice{btn("nav.back", actBack)}
-	if st.Optional {
+	if st.Optional && st.Kind != Photos {
 		nav = append(nav, btn("nav.skip", actSkip))
 	}
 	r.Choices = append(r.Choices, nav)
@@ -383,8 +563,11 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 // Summary lists the answers of f as "label: value" lines in lang.
 func (e *Engine) Summary(f *Flow, answers map[string]string, lang string) string {
 	var b strings.Builder
-	for i, st := range f.Steps {
-		if i > 0 {
+	for _, st := range f.Steps {
+		if !st.applies(answers) {
+			continue
+		}
+		if b.Len() > 0 {
 			b.WriteString("\n")
 		}
 		b.WriteString("• ")
@@ -408,6 +591,16 @@ func (e *Engine) display(st *Step, v, lang string) string {
 				return i18n.T(lang, o.Label)
 			}
 		}
+	case Multi:
+		var labels []string
+		for _, o := range st.Options {
+			if slices.Contains(splitList(v), o.Value) {
+				labels = append(labels, i18n.T(lang, o.Label))
+			}
+		}
+		return strings.Join(labels, ", ")
+	case Photos:
+		return i18n.T(lang, "photo.n", len(splitList(v)))
 	case Date:
 		if d, err := time.Parse(time.DateOnly, v); err == nil {
 			return d.Format("02/01/2006")

@@ -63,14 +63,16 @@ func (c *convo) press(label string) *convo {
 	return c
 }
 
-func (c *convo) expect(substr string) *convo {
+func (c *convo) expect(want ...string) *convo {
 	c.t.Helper()
 	var all []string
 	for _, r := range c.last.Replies {
 		all = append(all, r.Text)
 	}
-	if !strings.Contains(strings.Join(all, "\n"), substr) {
-		c.t.Fatalf("replies %q do not contain %q", all, substr)
+	for _, w := range want {
+		if !strings.Contains(strings.Join(all, "\n"), w) {
+			c.t.Fatalf("replies %q do not contain %q", all, w)
+		}
 	}
 	return c
 }
@@ -86,6 +88,7 @@ func TestIncidentHappyPath(t *testing.T) {
 		expect("bao nhiêu người").say("2").
 		expect("xử lý thế nào").press("Đã báo công an").
 		expect("biết ngay").press("Khẩn cấp").
+		expect("ảnh hiện trường").press("Xong").
 		expect("• Ngày: 24/11/2026").expect("• Giờ: 21:30").expect("• Loại vụ việc: Trộm cắp tài sản")
 	c.press("Gửi")
 	sub := c.last.Submit
@@ -116,7 +119,7 @@ func TestTypedAnswers(t *testing.T) {
 		say("Có người lạ dò xét").expect("bao nhiêu người").
 		say("BỎ QUA").expect("xử lý thế nào").
 		say("1").expect("biết ngay").
-		say("khong khan cap").expect("• Giờ: (bỏ qua)").expect("• Số người liên quan: (bỏ qua)").
+		say("khong khan cap").say("xong").expect("• Giờ: (bỏ qua)").expect("• Số người liên quan: (bỏ qua)").
 		say("gui")
 	if c.last.Submit == nil || c.last.Submit.Answers["handling"] != "on_site" || c.last.Submit.Urgent {
 		t.Fatalf("submission = %+v", c.last.Submit)
@@ -127,7 +130,7 @@ func TestTypedAnswers(t *testing.T) {
 }
 
 func (c *convo) toStep(q string) *convo {
-	c.press("An ninh trật tự").press("Ma túy").press("Hôm nay").say("19:00").say("Bờ đê").say("Tụ tập hút chích").say("3").press("Chưa xử lý").press("Không khẩn cấp")
+	c.press("An ninh trật tự").press("Ma túy").press("Hôm nay").say("19:00").say("Bờ đê").say("Tụ tập hút chích").say("3").press("Chưa xử lý").press("Không khẩn cấp").press("Xong")
 	return c.expect("Gửi báo cáo này?")
 }
 
@@ -263,7 +266,7 @@ func TestDateParsing(t *testing.T) {
 	// On 2 January, "28/12" means the December just past.
 	c := newConvo(t, "vi")
 	c.now = time.Date(2027, 1, 2, 9, 0, 0, 0, hcm)
-	c.press("An ninh trật tự").press("Khác").say("28/12").say("bo qua").say("Chợ").say("Cãi nhau to").say("bo qua").press("Chưa xử lý").press("Không khẩn cấp")
+	c.press("An ninh trật tự").press("Khác").say("28/12").say("bo qua").say("Chợ").say("Cãi nhau to").say("bo qua").press("Chưa xử lý").press("Không khẩn cấp").press("Xong")
 	c.expect("28/12/2026")
 	for _, in := range []string{"28-12-2026", "28.12.26", "28 / 12"} {
 		c2 := newConvo(t, "vi")

@@ -8,13 +8,15 @@ type StepKind int
 // The kinds of step.
 const (
 	Choice StepKind = iota // one of Options, by button, number or label
+	Multi                  // several of Options: ticked buttons and "Xong", or "1, 3, 5"
 	Text                   // free text of Min..Max characters
 	Number                 // a whole number in Min..Max
 	Date                   // a past date: today/yesterday or dd/mm[/yyyy]
 	Time                   // a time of day, hh:mm
+	Photos                 // up to Max photos, then "Xong"; always optional
 )
 
-// Option is one answer of a Choice step. Label is a catalog key.
+// Option is one answer of a Choice or Multi step. Label is a catalog key.
 type Option struct {
 	Value string
 	Label string
@@ -27,9 +29,20 @@ type Step struct {
 	Key      string
 	Kind     StepKind
 	Options  []Option
-	Columns  int // buttons per row for Choice steps (default 1)
+	Columns  int // buttons per row for Choice and Multi steps (default 1)
 	Optional bool
 	Min, Max int
+	// Limit names a Session.Limits entry that, when known, caps a Number
+	// (the group's size caps the households absent).
+	Limit string
+	// Location lets a map pin answer a Text step.
+	Location bool
+	// When, if set, asks the step only for answers it returns true for.
+	When func(answers map[string]string) bool
+}
+
+func (st *Step) applies(answers map[string]string) bool {
+	return st.When == nil || st.When(answers)
 }
 
 // Flow declares one report.
@@ -40,6 +53,8 @@ type Flow struct {
 	Steps []Step
 	// Urgent reports whether the answers make the report urgent.
 	Urgent func(answers map[string]string) bool
+	// Status gives a new report's status from its answers.
+	Status func(answers map[string]string) string
 }
 
 func (f *Flow) step(key string) (int, *Step) {
@@ -59,6 +74,9 @@ func options(prefix string, values ...string) []Option {
 	return out
 }
 
+// maxPhotos is how many photos one step takes.
+const maxPhotos = 10
+
 // Incident is the security and public-order incident report (an ninh trật
 // tự). Categories follow the kinds seen in commune police practice.
 var Incident = &Flow{
@@ -72,11 +90,69 @@ var Incident = &Flow{
 			"lost_person", "other")},
 		{Key: "date", Kind: Date},
 		{Key: "time", Kind: Time, Optional: true},
-		{Key: "place", Kind: Text, Min: 2, Max: 200},
+		{Key: "place", Kind: Text, Min: 2, Max: 200, Location: true},
 		{Key: "description", Kind: Text, Min: 5, Max: 2000},
 		{Key: "people", Kind: Number, Optional: true, Min: 0, Max: 1000},
 		{Key: "handling", Kind: Choice, Columns: 2, Options: options("handling.", "on_site", "police", "referred", "none")},
 		{Key: "urgent", Kind: Choice, Columns: 2, Options: options("urgent.", "yes", "no")},
+		{Key: "photos", Kind: Photos, Optional: true, Max: maxPhotos},
 	},
 	Urgent: func(a map[string]string) bool { return a["urgent"] == "yes" },
+	Status: func(map[string]string) string { return "new" },
 }
+
+// Meeting is the group meeting record (sinh hoạt tổ), after the
+// grassroots-democracy minutes template.
+var Meeting = &Flow{
+	Name:  "meeting",
+	Kind:  bot.KindMeeting,
+	Title: "kind.meeting",
+	Steps: []Step{
+		{Key: "date", Kind: Date},
+		{Key: "time", Kind: Time},
+		{Key: "venue", Kind: Text, Min: 2, Max: 200},
+		{Key: "chair", Kind: Text, Optional: true, Min: 2, Max: 100},
+		{Key: "secretary", Kind: Text, Optional: true, Min: 2, Max: 100},
+		{Key: "present", Kind: Number, Min: 0, Max: 10000, Limit: "group_size"},
+		{Key: "absent", Kind: Number, Min: 0, Max: 10000, Limit: "group_size"},
+		{Key: "guests", Kind: Multi, Optional: true, Columns: 2, Options: options("guest.", "police", "mttq", "ubnd", "other")},
+		{Key: "topics", Kind: Multi, Columns: 2, Options: options("topic.",
+			"security", "mediation", "legal", "patrol", "fire", "sanitation", "fundraising", "other")},
+		{Key: "conclusions", Kind: Text, Min: 5, Max: 2000},
+		{Key: "vote", Kind: Choice, Optional: true, Columns: 3, Options: options("vote.", "agree", "disagree", "other")},
+		{Key: "tasks", Kind: Text, Optional: true, Min: 2, Max: 2000},
+		{Key: "photos", Kind: Photos, Optional: true, Max: maxPhotos},
+	},
+}
+
+// mediable is false for a case that the law leaves to the police or the
+// commune (Luật Hòa giải ở cơ sở, Điều 3).
+func mediable(a map[string]string) bool { return a["case_type"] != "not_mediable" }
+
+// Mediation is a case of the mediation log (sổ theo dõi hoạt động hòa giải
+// ở cơ sở). A case stays open until its outcome is recorded.
+var Mediation = &Flow{
+	Name:  "mediation",
+	Kind:  bot.KindMediation,
+	Title: "kind.mediation",
+	Steps: []Step{
+		{Key: "received", Kind: Date},
+		{Key: "mediators", Kind: Text, Min: 2, Max: 300},
+		{Key: "parties", Kind: Text, Min: 5, Max: 1000},
+		{Key: "substance", Kind: Text, Min: 5, Max: 2000},
+		{Key: "case_type", Kind: Choice, Options: options("case.", "neighbour", "civil", "family", "minor_violation", "other", "not_mediable")},
+		{Key: "refer", Kind: Choice, Options: options("refer.", "yes"), When: func(a map[string]string) bool { return !mediable(a) }},
+		{Key: "status", Kind: Choice, Columns: 2, Options: options("status.", "received", "in_progress", "success", "failed", "referred"), When: mediable},
+		{Key: "agreement", Kind: Text, Optional: true, Min: 2, Max: 2000},
+		{Key: "notes", Kind: Text, Optional: true, Min: 2, Max: 1000},
+	},
+	Status: func(a map[string]string) string {
+		if !mediable(a) {
+			return "referred"
+		}
+		return a["status"]
+	},
+}
+
+// OpenStatuses are the mediation statuses of a case still in hand.
+var OpenStatuses = []string{"received", "in_progress"}

@@ -7,13 +7,15 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/i18n"
 	"github.com/totuquan/totuquan/vntext"
 )
 
 // parse validates an answer to st and returns its canonical stored form, or
 // the explanation to show before the question is asked again.
-func (e *Engine) parse(st *Step, answers map[string]string, value, lang string, now time.Time) (string, string) {
+func (e *Engine) parse(st *Step, s bot.Session, value string, now time.Time) (string, string) {
+	answers, lang := s.Answers, s.Lang
 	typed, isTyped := strings.CutPrefix(value, prefTyped)
 	picked, isPicked := strings.CutPrefix(value, prefValue)
 	today := now.In(e.Location)
@@ -58,18 +60,21 @@ func (e *Engine) parse(st *Step, answers map[string]string, value, lang string, 
 		}
 		return strconv.Itoa(100 + h)[1:] + ":" + strconv.Itoa(100 + m)[1:], ""
 	case Number:
-		s := strings.TrimSpace(typed)
-		n, err := strconv.Atoi(s)
-		if !isTyped || err != nil || strings.HasPrefix(s, "+") {
+		num := strings.TrimSpace(typed)
+		n, err := strconv.Atoi(num)
+		if !isTyped || err != nil || strings.HasPrefix(num, "+") {
 			return "", i18n.T(lang, "err.number")
 		}
 		if n < st.Min || n > st.Max {
 			return "", i18n.T(lang, "err.number_range", st.Min, st.Max)
 		}
+		if limit := s.Limits[st.Limit]; st.Limit != "" && limit > 0 && n > limit {
+			return "", i18n.T(lang, "err.over_group_size", limit)
+		}
 		return strconv.Itoa(n), ""
 	case Text:
-		s := vntext.NFC(typed)
-		n := utf8.RuneCountInString(s)
+		text := vntext.NFC(typed)
+		n := utf8.RuneCountInString(text)
 		switch {
 		case !isTyped || n == 0:
 			return "", i18n.T(lang, "err.text_empty")
@@ -78,7 +83,7 @@ func (e *Engine) parse(st *Step, answers map[string]string, value, lang string, 
 		case st.Max > 0 && n > st.Max:
 			return "", i18n.T(lang, "err.text_long", st.Max, n)
 		}
-		return s, ""
+		return text, ""
 	}
 	return "", i18n.T(lang, "choose.hint")
 }

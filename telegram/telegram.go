@@ -346,6 +346,8 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 			Name:      strings.TrimSpace(vntext.NFC(m.From.FirstName + " " + m.From.LastName)),
 			LangHint:  m.From.LanguageCode,
 			Text:      vntext.NFC(m.Text),
+			Photo:     largestPhoto(m.Photo),
+			Location:  pin(m.Location),
 		}, true
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
 		q := u.CallbackQuery
@@ -365,6 +367,27 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 		return in, true
 	}
 	return bot.Inbound{}, false
+}
+
+// largestPhoto returns the file id of the largest size of a photo.
+func largestPhoto(sizes []tgbotapi.PhotoSize) string {
+	best := -1
+	for i, p := range sizes {
+		if best < 0 || p.Width*p.Height > sizes[best].Width*sizes[best].Height {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return sizes[best].FileID
+}
+
+func pin(l *tgbotapi.Location) string {
+	if l == nil {
+		return ""
+	}
+	return strconv.FormatFloat(l.Latitude, 'f', 5, 64) + "," + strconv.FormatFloat(l.Longitude, 'f', 5, 64)
 }
 
 // maxText is Telegram's limit on one message, in characters.
@@ -388,6 +411,14 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 		}
 		b.mu.Unlock()
 		return b.clearButtons(chat, id)
+	case bot.OpEdit:
+		id, err := strconv.Atoi(m.MessageID)
+		if err != nil {
+			return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: bad message id %q", m.MessageID)}
+		}
+		edit := tgbotapi.NewEditMessageTextAndMarkup(chat, id, Split(m.Text, maxText)[0], keyboard(m.Choices))
+		_, err = b.api.Request(edit)
+		return b.classify(err)
 	case bot.OpSend:
 		b.mu.Lock()
 		open, ok := b.keyboards[chat]

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -179,9 +180,13 @@ func (m *Main) cmdExport(args []string) error {
 	}
 	write := func(f io.Writer) error {
 		if *format == "csv" {
-			var keys []string
-			for _, st := range flows.Incident.Steps {
-				keys = append(keys, st.Key)
+			var keys []string // the report forms' own order, incident first
+			for _, f := range []*flows.Flow{flows.Incident, flows.Meeting, flows.Mediation} {
+				for _, st := range f.Steps {
+					if !slices.Contains(keys, st.Key) {
+						keys = append(keys, st.Key)
+					}
+				}
 			}
 			return bot.WriteCSV(f, recs, keys)
 		}

@@ -40,6 +40,7 @@ var demoScript = []string{
 	"1",   // people involved
 	"2",   // Đã báo công an
 	"1",   // Khẩn cấp
+	"1",   // Xong: no photos
 	"2",   // Sửa
 	"4",   // Nơi xảy ra
 	"Ngõ 3, cạnh nhà văn hóa xóm Bãi",

@@ -24,7 +24,18 @@ func (u *user) report() *user {
 		say("Mất trộm một xe máy Honda Wave.").expect("bao nhiêu người").
 		say("2").expect("Đã xử lý thế nào").
 		press("Đã báo công an").expect("biết ngay").
-		press("Khẩn cấp").expect("Kiểm tra lại báo cáo", "• Ngày: 24/11/2026", "• Giờ: 21:30", "• Mức độ: Khẩn cấp")
+		press("Khẩn cấp").expect("ảnh hiện trường").
+		photo().expect("Đã nhận 1/10 ảnh").
+		press("Xong").expect("Kiểm tra lại báo cáo", "• Ngày: 24/11/2026", "• Giờ: 21:30", "• Mức độ: Khẩn cấp", "• Ảnh: 1 ảnh")
+}
+
+// photo sends a photo and waits for the bot to finish answering.
+func (u *user) photo() *user {
+	u.e.t.Helper()
+	u.e.fake.SendPhoto(u.u)
+	u.e.sent++
+	u.e.settle()
+	return u
 }
 
 // Ensure the spine works end to end: an admin imports areas and creates an
@@ -44,8 +55,8 @@ func TestLeaderReportsIncident(t *testing.T) {
 	// Every button press was answered.
 	ctx, cancel := context.WithTimeout(context.Background(), 10e9)
 	defer cancel()
-	if err := e.fake.WaitFor(ctx, func() bool { return len(e.fake.CallbackAnswers()) == 6 }); err != nil {
-		t.Errorf("answered %d of 6 presses", len(e.fake.CallbackAnswers()))
+	if err := e.fake.WaitFor(ctx, func() bool { return len(e.fake.CallbackAnswers()) == 7 }); err != nil {
+		t.Errorf("answered %d of 7 presses", len(e.fake.CallbackAnswers()))
 	}
 	if _, ok := e.fake.LastWithButtons(lan.u.ID); ok {
 		t.Error("a keyboard is still open after the receipt")
@@ -69,6 +80,9 @@ func TestLeaderReportsIncident(t *testing.T) {
 		if ans[k] != want {
 			t.Errorf("export answers.%s = %v, want %v", k, ans[k], want)
 		}
+	}
+	if p, _ := ans["photos"].(string); !strings.HasPrefix(p, "photo-") || strings.Contains(p, ",") {
+		t.Errorf("export answers.photos = %q, want the one photo's file id", p)
 	}
 	if got := e.exportJSON("-from", "2026-11-26"); len(got) != 0 {
 		t.Errorf("export from the next day has %d reports", len(got))
@@ -112,7 +126,7 @@ func TestBackAndEdit(t *testing.T) {
 		press("Quay lại").expect("Loại vụ việc", "Hiện tại: Ma túy").
 		press("Đánh bạc, cá độ").expect("ngày nào").
 		press("Hôm nay").press("Bỏ qua").say("Quán nước đầu xóm").say("Nhóm thanh niên đánh bạc ăn tiền").
-		press("Bỏ qua").press("Đã xử lý tại chỗ").press("Không khẩn cấp").
+		press("Bỏ qua").press("Đã xử lý tại chỗ").press("Không khẩn cấp").press("Xong").
 		expect("• Loại vụ việc: Đánh bạc, cá độ", "• Giờ: (bỏ qua)", "• Số người liên quan: (bỏ qua)")
 	lan.press("Sửa").expect("sửa mục nào").press("Số người liên quan").say("6").
 		expect("Kiểm tra lại", "• Số người liên quan: 6", "• Nơi xảy ra: Quán nước đầu xóm")
@@ -148,11 +162,11 @@ func TestBadAnswers(t *testing.T) {
 	e.fake.SendPhoto(lan.u)
 	e.sent++
 	e.settle()
-	lan.expect("Vui lòng trả lời bằng chữ", "ở đâu")
+	lan.expect("Bước này chưa nhận ảnh", "ở đâu")
 	lan.say("Cổng chợ").say("Cãi nhau to").expect("bao nhiêu người")
 	lan.say("ba").expect("gõ một số", "bao nhiêu người")
 	lan.say("1001").expect("từ 0 đến 1000", "bao nhiêu người")
-	lan.say("3").press("Chưa xử lý").press("Không khẩn cấp").expect("• Giờ: 19:00", "• Số người liên quan: 3")
+	lan.say("3").press("Chưa xử lý").press("Không khẩn cấp").press("Xong").expect("• Giờ: 19:00", "• Số người liên quan: 3")
 	lan.press("Gửi").expect("AN-2026-000001")
 }
 
@@ -220,7 +234,7 @@ func TestStaleButton(t *testing.T) {
 	e.sent++
 	e.settle()
 	lan.expect("Câu hỏi này đã qua")
-	lan.press("Hôm nay").say("bo qua").say("Bờ đê").say("Tụ tập sử dụng ma túy").say("4").press("Đã báo công an").press("Khẩn cấp")
+	lan.press("Hôm nay").say("bo qua").say("Bờ đê").say("Tụ tập sử dụng ma túy").say("4").press("Đã báo công an").press("Khẩn cấp").press("Xong")
 	lan.expect("• Loại vụ việc: Ma túy")
 	lan.press("Gửi")
 	// After the report, an old button from it does nothing either.
@@ -244,7 +258,7 @@ func TestRestartMidReport(t *testing.T) {
 	e.stop()
 	e.start()
 	lan.say("Nhà bà Tư").expect("Chuyện gì đã xảy ra")
-	lan.say("Gọi điện giả danh công an đòi chuyển tiền").say("1").press("Đã báo công an").press("Không khẩn cấp").
+	lan.say("Gọi điện giả danh công an đòi chuyển tiền").say("1").press("Đã báo công an").press("Không khẩn cấp").press("Xong").
 		expect("• Loại vụ việc: Lừa đảo", "• Giờ: 10:15", "• Nơi xảy ra: Nhà bà Tư")
 	lan.press("Gửi").expect("AN-2026-000001")
 	e.stop()
@@ -327,7 +341,7 @@ func TestTelegramErrors(t *testing.T) {
 			questions = append(questions, strings.SplitN(m.Text, "\n", 2)[0])
 		}
 	}
-	want := []string{"Anh/chị muốn báo cáo gì?", "Loại vụ việc là gì?", "Vụ việc xảy ra ngày nào?", "Vào khoảng mấy giờ?", "Xảy ra ở đâu?", "Chuyện gì đã xảy ra?", "Có bao nhiêu người liên quan?", "Đã xử lý thế nào?", "Có cần công an xã/phường biết ngay không?", "Kiểm tra lại báo cáo An ninh trật tự:"}
+	want := []string{"Anh/chị muốn báo cáo gì?", "Loại vụ việc là gì?", "Vụ việc xảy ra ngày nào?", "Vào khoảng mấy giờ?", "Xảy ra ở đâu?", "Chuyện gì đã xảy ra?", "Có bao nhiêu người liên quan?", "Đã xử lý thế nào?", "Có cần công an xã/phường biết ngay không?", "Có ảnh hiện trường không?", "Có ảnh hiện trường không?", "Kiểm tra lại báo cáo An ninh trật tự:"}
 	if len(questions) != len(want) {
 		t.Fatalf("questions = %q", questions)
 	}

@@ -19,12 +19,12 @@ import (
 )
 
 // testAreas is the example tree from the README, with a second group.
-const testAreas = `code,name,level,parent_code
-PT,Tỉnh Phú Thọ,tinh,
-PT-TL,Xã Tân Lạc,xa,PT
-PT-TL-XB,Xóm Bãi,thon,PT-TL
-PT-TL-XB-T1,Tổ tự quản số 1 xóm Bãi,to,PT-TL-XB
-PT-TL-XB-T2,Tổ tự quản số 2 xóm Bãi,to,PT-TL-XB
+const testAreas = `code,name,level,parent_code,households
+PT,Tỉnh Phú Thọ,tinh,,
+PT-TL,Xã Tân Lạc,xa,PT,
+PT-TL-XB,Xóm Bãi,thon,PT-TL,
+PT-TL-XB-T1,Tổ tự quản số 1 xóm Bãi,to,PT-TL-XB,42
+PT-TL-XB-T2,Tổ tự quản số 2 xóm Bãi,to,PT-TL-XB,
 `
 
 // env is one bot installation for an end-to-end test: a config file, a

@@ -197,6 +197,16 @@ func (s *Server) InjectRaw(update string) int64 {
 	})
 }
 
+// SendLocation injects a map pin from u.
+func (s *Server) SendLocation(u User, lat, lon float64) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.newMessageLocked(u.ID, "", false)
+	msg := map[string]any{"message_id": m.ID, "from": u, "chat": chatJSON(u), "date": time.Now().Unix(),
+		"location": map[string]any{"latitude": lat, "longitude": lon}}
+	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
+}
+
 // SendPhoto injects a photo without text from u.
 func (s *Server) SendPhoto(u User) int64 {
 	s.mu.Lock()
