@@ -181,12 +181,22 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		}
 		r.say(i18n.T(c.lang, "cancel.done"))
 		return r, tx.DeleteSession(in.Chat)
+	case "cuatoi", "mine", "vuviec", "cases":
+		if c.user.Role != RoleLeader || c.user.Group == "" {
+			r.say(i18n.T(c.lang, "not_leader"))
+			return r, nil
+		}
+		if active && sess.IsDraft() {
+			r.say(i18n.T(c.lang, "draft.first"))
+			return r, d.apply(tx, r, c, in, d.Flows.Resume(sess, now), now)
+		}
+		return r, d.list(tx, r, c, in, cmd == "vuviec" || cmd == "cases", sess.Token, now)
 	case "baocao", "report":
 		if c.user.Role != RoleLeader || c.user.Group == "" {
 			r.say(i18n.T(c.lang, "not_leader"))
 			return r, nil
 		}
-		if active && sess.Flow != "" && len(sess.Answers) > 0 {
+		if active && sess.IsDraft() {
 			return r, d.apply(tx, r, c, in, d.Flows.Resume(sess, now), now)
 		}
 		fresh := Session{Chat: in.Chat, Lang: c.lang, StartedAt: now}
@@ -232,6 +242,15 @@ func (d *Dispatcher) apply(tx Tx, r *responder, c caller, in Inbound, t Turn, no
 			r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Reply: rep})
 		}
 	}
+	if t.Open != "" {
+		return d.open(tx, r, c, in, t.Session, t.Open, now)
+	}
+	if t.Submit != nil && (t.Submit.FixOf != "" || t.Submit.UpdateOf != "") {
+		if err := d.change(tx, r, c, in, *t.Submit, now); err != nil {
+			return err
+		}
+		return tx.DeleteSession(in.Chat)
+	}
 	if t.Submit != nil {
 		rep, err := d.submit(tx, c, in, *t.Submit, now)
 		if err != nil {
@@ -268,6 +287,106 @@ func (d *Dispatcher) submit(tx Tx, c caller, in Inbound, s Submission, now time.
 		Status:    s.Status,
 	}
 	return rep, tx.PutReport(rep)
+}
+
+// maxListed is how many recent reports /cuatoi lists.
+const maxListed = 10
+
+// list starts a conversation over the caller's own reports: the recent
+// ones, or the open mediation cases.
+func (d *Dispatcher) list(tx Tx, r *responder, c caller, in Inbound, cases bool, token int, now time.Time) error {
+	var items []Choice
+	err := tx.ReportsBy(in.From, func(rep Report) bool {
+		if cases && (rep.Kind != KindMediation || !OpenCase(rep.Status)) {
+			return true
+		}
+		items = append(items, Choice{Label: d.itemLabel(rep, c.lang), Value: "o:" + rep.ID})
+		return cases || len(items) < maxListed
+	})
+	if err != nil {
+		return err
+	}
+	title, none := "mine.title", "mine.none"
+	if cases {
+		title, none = "cases.title", "cases.none"
+	}
+	if len(items) == 0 {
+		r.say(i18n.T(c.lang, none))
+		return tx.DeleteSession(in.Chat)
+	}
+	s := Session{Chat: in.Chat, Lang: c.lang, StartedAt: now, Token: token}
+	return d.apply(tx, r, c, in, d.Flows.List(s, i18n.T(c.lang, title), items, now), now)
+}
+
+// itemLabel is a report's line in a list: number, kind, date, status.
+func (d *Dispatcher) itemLabel(rep Report, lang string) string {
+	label := rep.ID + " · " + d.Flows.Title(rep.Kind, lang) + " · " + rep.CreatedAt.In(d.Location).Format("02/01")
+	if rep.Status != "" {
+		label += " · " + i18n.T(lang, "status."+rep.Status)
+	}
+	return label
+}
+
+// OpenCase reports whether a mediation status leaves the case open.
+func OpenCase(status string) bool { return status == "received" || status == "in_progress" }
+
+// open loads a report for its reporter and shows it, with what they may do.
+func (d *Dispatcher) open(tx Tx, r *responder, c caller, in Inbound, s Session, id string, now time.Time) error {
+	rep, err := tx.Report(id)
+	if err != nil && !IsNotFound(err) {
+		return err
+	}
+	if err != nil || rep.Reporter != in.From {
+		// Someone else's report is as good as missing.
+		r.say(i18n.T(c.lang, "report.not_found"))
+		return tx.DeleteSession(in.Chat)
+	}
+	may := Permissions{
+		Fix:    now.Sub(rep.CreatedAt) < CorrectionWindow,
+		Update: rep.Kind == KindMediation && OpenCase(rep.Status),
+	}
+	return d.apply(tx, r, c, in, d.Flows.Show(s, rep, may, now), now)
+}
+
+// change saves a correction or a case update, checking again on the server
+// side that the caller may make it.
+func (d *Dispatcher) change(tx Tx, r *responder, c caller, in Inbound, sub Submission, now time.Time) error {
+	id := sub.FixOf + sub.UpdateOf
+	rep, err := tx.Report(id)
+	if err != nil && !IsNotFound(err) {
+		return err
+	}
+	if err != nil || rep.Reporter != in.From {
+		r.say(i18n.T(c.lang, "report.not_found"))
+		return nil
+	}
+	if sub.UpdateOf != "" {
+		if rep.Kind != KindMediation || !OpenCase(rep.Status) {
+			r.say(i18n.T(c.lang, "case.not_open", rep.ID))
+			return nil
+		}
+		rep.Status = sub.Status
+		rep.Updates = append(rep.Updates, CaseUpdate{At: now.UTC(), By: in.From, Status: sub.Status, Note: sub.Note})
+		text := i18n.T(c.lang, "case.updated", rep.ID, i18n.T(c.lang, "status."+sub.Status))
+		if !OpenCase(sub.Status) {
+			text += "\n" + i18n.T(c.lang, "case.closed")
+		}
+		r.say(text)
+		return tx.PutReport(rep)
+	}
+	if now.Sub(rep.CreatedAt) >= CorrectionWindow {
+		r.say(i18n.T(c.lang, "fix.expired", rep.ID))
+		return nil
+	}
+	changes := Diff(rep.Answers, sub.Answers, nil)
+	if len(changes) == 0 {
+		r.say(i18n.T(c.lang, "fix.none"))
+		return nil
+	}
+	rep.Answers, rep.Urgent = sub.Answers, sub.Urgent
+	rep.Revisions = append(rep.Revisions, Revision{At: now.UTC(), By: in.From, Changes: changes})
+	r.say(i18n.T(c.lang, "fix.done", rep.ID, len(changes)))
+	return tx.PutReport(rep)
 }
 
 func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string, now time.Time) error {

@@ -22,6 +22,8 @@ type ExportRecord struct {
 	Status    string            `json:"status,omitempty"`
 	Urgent    bool              `json:"urgent"`
 	Answers   map[string]string `json:"answers"`
+	Updates   []CaseUpdate      `json:"updates,omitempty"`
+	Revisions []Revision        `json:"revisions,omitempty"`
 }
 
 // NewExportRecord prepares r for export with times in loc.
@@ -29,6 +31,7 @@ func NewExportRecord(r Report, groupName string, loc *time.Location) ExportRecor
 	return ExportRecord{
 		ID: r.ID, Kind: r.Kind, Group: r.Group, GroupName: groupName, Reporter: string(r.Reporter),
 		CreatedAt: r.CreatedAt.In(loc).Format(time.RFC3339), Status: r.Status, Urgent: r.Urgent, Answers: r.Answers,
+		Updates: r.Updates, Revisions: r.Revisions,
 	}
 }
 
@@ -43,7 +46,8 @@ func WriteJSON(w io.Writer, recs []ExportRecord) error {
 	return enc.Encode(recs)
 }
 
-// WriteCSV writes the records with a header row: the fixed columns, then one
+// WriteCSV writes the records with a header row: the fixed columns (with
+// the number of corrections, so a reader sees a report was edited), then one
 // column per answer key (in first-seen order of answerOrder, then sorted).
 // The UTF-8 byte-order mark lets spreadsheet programs read the Vietnamese.
 func WriteCSV(w io.Writer, recs []ExportRecord, answerOrder []string) error {
@@ -63,9 +67,9 @@ func WriteCSV(w io.Writer, recs []ExportRecord, answerOrder []string) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(append([]string{"id", "kind", "group", "group_name", "reporter", "created_at", "status", "urgent"}, keys...))
+	cw.Write(append([]string{"id", "kind", "group", "group_name", "reporter", "created_at", "status", "urgent", "corrections"}, keys...))
 	for _, r := range recs {
-		row := []string{r.ID, string(r.Kind), r.Group, r.GroupName, r.Reporter, r.CreatedAt, r.Status, strconv.FormatBool(r.Urgent)}
+		row := []string{r.ID, string(r.Kind), r.Group, r.GroupName, r.Reporter, r.CreatedAt, r.Status, strconv.FormatBool(r.Urgent), strconv.Itoa(len(r.Revisions))}
 		for _, k := range keys {
 			row = append(row, r.Answers[k])
 		}

@@ -14,6 +14,13 @@ type FlowEngine interface {
 	Handle(s Session, in Inbound, now time.Time) Turn
 	// Title returns the display name of a report kind in lang.
 	Title(kind ReportKind, lang string) string
+	// List offers items (value "o:<report id>") to choose from; a pick
+	// comes back as Turn.Open.
+	List(s Session, title string, items []Choice, now time.Time) Turn
+	// Show shows a sent report in full, with what the user may do.
+	Show(s Session, r Report, may Permissions, now time.Time) Turn
+	// Label returns the display form of a stored answer, for lists.
+	Label(kind ReportKind, key, value, lang string) string
 }
 
 // Turn is the result of one step of a conversation.
@@ -29,6 +36,8 @@ type Turn struct {
 	// Replace asks for the pressed message to be redrawn with the last
 	// reply (a ticked choice) instead of sending a new one.
 	Replace bool
+	// Open asks for the report with this id to be loaded and shown.
+	Open string
 }
 
 // Submission is a report a user confirmed.
@@ -36,6 +45,12 @@ type Submission struct {
 	Kind    ReportKind
 	Answers map[string]string
 	Urgent  bool
-	// Status is the report's first status, if its kind has one.
+	// Status is the report's first status, if its kind has one, or the
+	// new status of an updated case.
 	Status string
+	// FixOf is the report a correction replaces the answers of.
+	FixOf string
+	// UpdateOf is the case whose status changes to Status, with Note.
+	UpdateOf string
+	Note     string
 }

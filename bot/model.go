@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -124,4 +125,66 @@ type Report struct {
 	// Status is where the report stands: a mediation case's stage, an
 	// incident's handling. Empty for kinds without one.
 	Status string `json:"status,omitempty"`
+	// Updates are the case's status changes after it was sent, oldest first.
+	Updates []CaseUpdate `json:"updates,omitempty"`
+	// Revisions are the corrections made after it was sent, oldest first;
+	// each keeps the answers it replaced.
+	Revisions []Revision `json:"revisions,omitempty"`
+}
+
+// CorrectionWindow is how long after sending a leader may correct a report.
+const CorrectionWindow = 48 * time.Hour
+
+// CaseUpdate is one change of a case's status.
+type CaseUpdate struct {
+	At     time.Time `json:"at"`
+	By     Address   `json:"by"`
+	Status string    `json:"status"`
+	Note   string    `json:"note,omitempty"`
+}
+
+// Revision is one correction of a report.
+type Revision struct {
+	At      time.Time `json:"at"`
+	By      Address   `json:"by"`
+	Changes []Change  `json:"changes"`
+}
+
+// Change is one answer changed by a correction; an empty side means the
+// answer was absent.
+type Change struct {
+	Key string `json:"key"`
+	Old string `json:"old"`
+	New string `json:"new"`
+}
+
+// Diff lists the answers that differ between old and new, by key order of
+// keys, then any other keys in sorted order.
+func Diff(old, new map[string]string, keys []string) []Change {
+	seen := map[string]bool{}
+	var out []Change
+	add := func(k string) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		if old[k] != new[k] {
+			out = append(out, Change{Key: k, Old: old[k], New: new[k]})
+		}
+	}
+	for _, k := range keys {
+		add(k)
+	}
+	var rest []string
+	for k := range old {
+		rest = append(rest, k)
+	}
+	for k := range new {
+		rest = append(rest, k)
+	}
+	slices.Sort(rest)
+	for _, k := range rest {
+		add(k)
+	}
+	return out
 }

@@ -17,6 +17,15 @@ type Session struct {
 	Answers map[string]string `json:"answers,omitempty"`
 	// History holds the steps answered so far, for "back".
 	History []string `json:"history,omitempty"`
+	// Ref is the sent report being viewed, corrected or updated; View is
+	// its text as shown, and May what the user may do with it.
+	Ref  string      `json:"ref,omitempty"`
+	View string      `json:"view,omitempty"`
+	May  Permissions `json:"may,omitempty"`
+	// Items are the reports listed to choose from.
+	Items []Choice `json:"items,omitempty"`
+	// Title heads the list.
+	Title string `json:"title,omitempty"`
 	// Prev is the mode to return to when a paused draft is resumed.
 	Prev string `json:"prev,omitempty"`
 	// Editing is set while one answer is changed from the confirmation.
@@ -30,4 +39,16 @@ type Session struct {
 	Lang      string    `json:"lang"`
 	StartedAt time.Time `json:"started_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Permissions say what a user may do with a report they are shown.
+type Permissions struct {
+	Fix    bool `json:"fix,omitempty"`    // correct it (its reporter, within CorrectionWindow)
+	Update bool `json:"update,omitempty"` // record a new status of an open case
+}
+
+// IsDraft reports whether s holds an unsent report with answers, which
+// must not be overwritten by another conversation.
+func (s Session) IsDraft() bool {
+	return s.Flow != "" && s.Ref == "" && len(s.Answers) > 0
 }

@@ -39,6 +39,9 @@ type Tx interface {
 	Report(id string) (Report, error)
 	// Reports calls fn for the reports created in [from, to), oldest first.
 	Reports(from, to time.Time, fn func(Report) error) error
+	// ReportsBy calls fn for the reports of one reporter, newest first,
+	// until fn returns false.
+	ReportsBy(reporter Address, fn func(Report) bool) error
 
 	// Enqueue appends a message to the persistent outbox.
 	Enqueue(m Outbound) error

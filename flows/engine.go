@@ -65,6 +65,9 @@ func New(loc *time.Location, timeout time.Duration) *Engine {
 }
 
 func (e *Engine) flow(name string) *Flow {
+	if name == CaseUpdate.Name {
+		return CaseUpdate
+	}
 	for _, f := range e.Flows {
 		if f.Name == name {
 			return f
@@ -123,7 +126,7 @@ func (e *Engine) Handle(s bot.Session, in bot.Inbound, now time.Time) bot.Turn {
 	case in.Text == "":
 		return e.ask(s, now, i18n.T(lang, "err.need_text"))
 	}
-	if s.Mode != modeResume && s.Flow != "" && e.Timeout > 0 && now.Sub(s.UpdatedAt) > e.Timeout {
+	if s.Mode != modeResume && s.IsDraft() && e.Timeout > 0 && now.Sub(s.UpdatedAt) > e.Timeout {
 		return e.Resume(s, now)
 	}
 	value, ok := e.typed(s, now, in.Text)
@@ -193,7 +196,17 @@ func (e *Engine) currentStep(s bot.Session) *Step {
 func (e *Engine) act(s bot.Session, value string, now time.Time) bot.Turn {
 	lang := s.Lang
 	if value == actCancel {
-		return bot.Turn{End: true, Replies: []bot.Reply{{Text: i18n.T(lang, "cancel.done")}}}
+		msg := "cancel.done"
+		switch {
+		case s.Mode == modeList || s.Mode == modeView:
+			msg = "closed"
+		case s.Ref != "":
+			msg = "fix.cancelled"
+		}
+		return bot.Turn{End: true, Replies: []bot.Reply{{Text: i18n.T(lang, msg)}}}
+	}
+	if t, ok := e.actAfter(s, value, now); ok {
+		return t
 	}
 	f := e.flow(s.Flow)
 	switch s.Mode {
@@ -217,6 +230,9 @@ func (e *Engine) act(s bot.Session, value string, now time.Time) bot.Turn {
 	case modeConfirm:
 		switch value {
 		case actSend:
+			if s.Ref != "" {
+				return e.save(s, f, now)
+			}
 			if miss := missing(f, s.Answers); miss != nil {
 				s.Mode, s.Step, s.Editing = modeAsk, miss.Key, true
 				return e.next(s, now)
@@ -233,9 +249,16 @@ func (e *Engine) act(s bot.Session, value string, now time.Time) bot.Turn {
 			s.Mode = modeEdit
 			return e.next(s, now)
 		case actBack:
+			if s.Ref != "" {
+				s.Mode = modeEdit
+				return e.next(s, now)
+			}
 			return e.back(s, f, now)
 		}
 	case modeEdit:
+		if value == actBack && s.Ref != "" {
+			return bot.Turn{Session: s, Open: s.Ref} // leave the correction unsaved
+		}
 		if value == actBack {
 			s.Mode = modeConfirm
 			return e.next(s, now)
@@ -262,6 +285,9 @@ func (e *Engine) back(s bot.Session, f *Flow, now time.Time) bot.Turn {
 	if s.Editing {
 		s.Mode, s.Editing = modeConfirm, false
 		return e.next(s, now)
+	}
+	if len(s.History) == 0 && s.Ref != "" {
+		return bot.Turn{Session: s, Open: s.Ref} // back to the report shown
 	}
 	if len(s.History) == 0 {
 		s.Mode, s.Flow, s.Answers = modeMenu, "", nil
@@ -412,6 +438,18 @@ func splitList(v string) []string {
 	return strings.Split(v, ",")
 }
 
+// save submits a correction of a sent report or an update of a case.
+func (e *Engine) save(s bot.Session, f *Flow, now time.Time) bot.Turn {
+	if f == CaseUpdate {
+		return bot.Turn{Session: s, Submit: &bot.Submission{Kind: f.Kind, UpdateOf: s.Ref, Status: s.Answers["status"], Note: s.Answers["note"]}}
+	}
+	sub := &bot.Submission{Kind: f.Kind, FixOf: s.Ref, Answers: applicable(f, s.Answers)}
+	if f.Urgent != nil {
+		sub.Urgent = f.Urgent(sub.Answers)
+	}
+	return bot.Turn{Session: s, Submit: sub}
+}
+
 // applicable returns the answers of the steps that apply, and the map pin
 // of a place, dropping answers left behind by a changed choice.
 func applicable(f *Flow, answers map[string]string) map[string]string {
@@ -463,6 +501,9 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 	btn := func(labelKey, value string) bot.Choice {
 		return bot.Choice{Label: i18n.T(lang, labelKey), Value: tok + value}
 	}
+	if r, ok := e.renderAfter(s, tok, btn); ok {
+		return r
+	}
 	f := e.flow(s.Flow)
 	switch s.Mode {
 	case modeMenu:
@@ -484,6 +525,15 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 			},
 		}
 	case modeConfirm:
+		if s.Ref != "" {
+			return bot.Reply{
+				Text: i18n.T(lang, "confirm.save_prompt", i18n.T(lang, f.Title), s.Ref, e.Summary(f, s.Answers, lang)),
+				Choices: [][]bot.Choice{
+					{btn("confirm.save", actSend)},
+					{btn("confirm.edit", actEdit), btn("nav.back", actBack), btn("nav.cancel", actCancel)},
+				},
+			}
+		}
 		return bot.Reply{
 			Text: i18n.T(lang, "confirm.prompt", i18n.T(lang, f.Title), e.Summary(f, s.Answers, lang)),
 			Choices: [][]bot.Choice{
@@ -495,7 +545,7 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 		var rows [][]bot.Choice
 		var steps []Step
 		for _, st := range f.Steps {
-			if st.applies(s.Answers) {
+			if st.applies(s.Answers) && !(s.Ref != "" && st.NoFix) {
 				steps = append(steps, st)
 			}
 		}

@@ -37,6 +37,9 @@ type Step struct {
 	Limit string
 	// Location lets a map pin answer a Text step.
 	Location bool
+	// NoFix keeps the step out of corrections after sending: a case's
+	// status changes only through an update, which keeps its history.
+	NoFix bool
 	// When, if set, asks the step only for answers it returns true for.
 	When func(answers map[string]string) bool
 }
@@ -140,9 +143,9 @@ var Mediation = &Flow{
 		{Key: "mediators", Kind: Text, Min: 2, Max: 300},
 		{Key: "parties", Kind: Text, Min: 5, Max: 1000},
 		{Key: "substance", Kind: Text, Min: 5, Max: 2000},
-		{Key: "case_type", Kind: Choice, Options: options("case.", "neighbour", "civil", "family", "minor_violation", "other", "not_mediable")},
-		{Key: "refer", Kind: Choice, Options: options("refer.", "yes"), When: func(a map[string]string) bool { return !mediable(a) }},
-		{Key: "status", Kind: Choice, Columns: 2, Options: options("status.", "received", "in_progress", "success", "failed", "referred"), When: mediable},
+		{Key: "case_type", Kind: Choice, NoFix: true, Options: options("case.", "neighbour", "civil", "family", "minor_violation", "other", "not_mediable")},
+		{Key: "refer", Kind: Choice, NoFix: true, Options: options("refer.", "yes"), When: func(a map[string]string) bool { return !mediable(a) }},
+		{Key: "status", Kind: Choice, NoFix: true, Columns: 2, Options: options("status.", "received", "in_progress", "success", "failed", "referred"), When: mediable},
 		{Key: "agreement", Kind: Text, Optional: true, Min: 2, Max: 2000},
 		{Key: "notes", Kind: Text, Optional: true, Min: 2, Max: 1000},
 	},

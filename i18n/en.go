@@ -4,6 +4,8 @@ var en = map[string]string{
 	"help.leader": "You are the leader of %s.\n\n" +
 		"/baocao — send a report: security, group meeting, mediation\n" +
 		"/huy — cancel the report in progress (nothing is kept)\n" +
+		"/cuatoi — see and correct your sent reports (within 48 hours)\n" +
+		"/vuviec — update open mediation cases\n" +
 		"/trogiup — show this help again\n\n" +
 		"Answer by tapping a button or typing its number.",
 	"help.official": "You are registered as an official of %s.\n\n/trogiup — show this help again",
@@ -190,4 +192,33 @@ var en = map[string]string{
 	"status.success":        "Agreement reached",
 	"status.failed":         "No agreement",
 	"status.referred":       "Referred to the authorities",
+	"kind.case_update":      "Case update",
+	"nav.close":             "Close",
+	"closed":                "Closed.",
+	"fix.cancelled":         "Cancelled; the report stays as it was.",
+	"view.sent":             "Sent at %s",
+	"view.status":           "Status: %s",
+	"view.edited":           "Corrected %d times, last at %s",
+	"view.updates":          "History:",
+	"view.fix":              "Correct",
+	"view.update":           "Update status",
+	"confirm.save":          "Save",
+	"confirm.save_prompt":   "Please check the %s %s:\n\n%s\n\nSave the changes?",
+	"caseupdate.status.q":   "What is the case's new status?",
+	"caseupdate.note.q":     "A note (outcome, next session…), or tap Skip.",
+	"caseupdate.status":     "New status",
+	"caseupdate.note":       "Note",
+	"status.new":            "New",
+	"mine.title":            "Your recent reports (tap one to see it):",
+	"mine.none":             "You have not sent any report yet.",
+	"cases.title":           "Open mediation cases (tap one to see and update it):",
+	"cases.none":            "There is no open mediation case.",
+	"draft.first":           "You have an unfinished report. Please send or cancel it (/huy) first.",
+	"fix.done":              "The correction of %s is saved (%d answers). The earlier version is kept.",
+	"fix.none":              "Nothing changed; the report stays as it was.",
+	"fix.expired":           "More than 48 hours have passed since %s was sent: it can no longer be corrected.",
+	"case.updated":          "Case %s updated: %s.",
+	"case.closed":           "The case is closed.",
+	"case.not_open":         "Case %s is closed and can no longer be updated.",
+	"report.not_found":      "That report was not found.",
 }

@@ -4,6 +4,8 @@ var vi = map[string]string{
 	"help.leader": "Anh/chị là tổ trưởng của %s.\n\n" +
 		"/baocao — gửi báo cáo: an ninh trật tự, sinh hoạt tổ, hòa giải\n" +
 		"/huy — hủy báo cáo đang làm (không lưu gì)\n" +
+		"/cuatoi — xem, sửa báo cáo đã gửi (sửa được trong 48 giờ)\n" +
+		"/vuviec — cập nhật vụ việc hòa giải đang mở\n" +
 		"/trogiup — xem lại hướng dẫn này\n\n" +
 		"Khi trả lời, bấm nút hoặc gõ số thứ tự; gõ không dấu cũng được.",
 	"help.official": "Anh/chị đã đăng ký là cán bộ của %s.\n\n/trogiup — xem lại hướng dẫn này",
@@ -190,4 +192,33 @@ var vi = map[string]string{
 	"status.success":        "Hòa giải thành",
 	"status.failed":         "Hòa giải không thành",
 	"status.referred":       "Chuyển cơ quan có thẩm quyền",
+	"kind.case_update":      "Cập nhật vụ việc",
+	"nav.close":             "Đóng",
+	"closed":                "Đã đóng.",
+	"fix.cancelled":         "Đã hủy; báo cáo giữ nguyên như cũ.",
+	"view.sent":             "Gửi lúc %s",
+	"view.status":           "Tình trạng: %s",
+	"view.edited":           "Đã sửa %d lần, lần cuối lúc %s",
+	"view.updates":          "Diễn biến:",
+	"view.fix":              "Sửa",
+	"view.update":           "Cập nhật tình trạng",
+	"confirm.save":          "Lưu",
+	"confirm.save_prompt":   "Kiểm tra lại %s %s:\n\n%s\n\nLưu thay đổi?",
+	"caseupdate.status.q":   "Tình trạng mới của vụ việc?",
+	"caseupdate.note.q":     "Ghi chú (kết quả, hẹn lần sau…), hoặc bấm Bỏ qua.",
+	"caseupdate.status":     "Tình trạng mới",
+	"caseupdate.note":       "Ghi chú",
+	"status.new":            "Mới",
+	"mine.title":            "Báo cáo gần đây của anh/chị (bấm để xem):",
+	"mine.none":             "Anh/chị chưa gửi báo cáo nào.",
+	"cases.title":           "Vụ việc hòa giải đang mở (bấm để xem và cập nhật):",
+	"cases.none":            "Không có vụ việc hòa giải nào đang mở.",
+	"draft.first":           "Anh/chị đang có báo cáo làm dở. Hãy gửi hoặc hủy (/huy) trước.",
+	"fix.done":              "Đã lưu sửa đổi báo cáo %s (%d mục). Bản trước vẫn được lưu lại.",
+	"fix.none":              "Không có gì thay đổi; báo cáo giữ nguyên.",
+	"fix.expired":           "Đã quá 48 giờ kể từ khi gửi, không sửa được báo cáo %s nữa.",
+	"case.updated":          "Đã cập nhật vụ việc %s: %s.",
+	"case.closed":           "Vụ việc đã kết thúc.",
+	"case.not_open":         "Vụ việc %s đã kết thúc, không cập nhật được nữa.",
+	"report.not_found":      "Không tìm thấy báo cáo này.",
 }

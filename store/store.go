@@ -7,6 +7,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -25,18 +26,19 @@ import (
 const SchemaVersion = 1
 
 var (
-	bMeta      = []byte("meta")
-	bUsers     = []byte("users")
-	bAreas     = []byte("areas")
-	bInvites   = []byte("invites")
-	bSessions  = []byte("sessions")
-	bSeqs      = []byte("sequences")
-	bReports   = []byte("reports")
-	bReportIDs = []byte("report_ids")
-	bOutbox    = []byte("outbox")
-	bSeen      = []byte("seen")
+	bMeta       = []byte("meta")
+	bUsers      = []byte("users")
+	bAreas      = []byte("areas")
+	bInvites    = []byte("invites")
+	bSessions   = []byte("sessions")
+	bSeqs       = []byte("sequences")
+	bReports    = []byte("reports")
+	bReportIDs  = []byte("report_ids")
+	bByReporter = []byte("reports_by_reporter")
+	bOutbox     = []byte("outbox")
+	bSeen       = []byte("seen")
 
-	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bSeqs, bReports, bReportIDs, bOutbox, bSeen}
+	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bSeen}
 )
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -254,7 +256,38 @@ func (t *tx) PutReport(r bot.Report) error {
 	if err := ids.Put([]byte(r.ID), key); err != nil {
 		return err
 	}
+	// reporter, NUL, then the report's key: one reporter's reports are
+	// contiguous and in time order.
+	if err := t.Bucket(bByReporter).Put(reporterKey(r.Reporter, key), key); err != nil {
+		return err
+	}
 	return t.putReportAt(key, r)
+}
+
+func reporterKey(a bot.Address, key []byte) []byte {
+	return append(append([]byte(a), 0), key...)
+}
+
+func (t *tx) ReportsBy(reporter bot.Address, fn func(bot.Report) bool) error {
+	c := t.Bucket(bByReporter).Cursor()
+	prefix := reporterKey(reporter, nil)
+	// Start just past the reporter's last key and walk back.
+	k, v := c.Seek(append([]byte(reporter), 1))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		var r bot.Report
+		if err := json.Unmarshal(t.Bucket(bReports).Get(v), &r); err != nil {
+			return fmt.Errorf("decode report at %x: %w", v, err)
+		}
+		if !fn(r) {
+			return nil
+		}
+	}
+	return nil
 }
 
 func (t *tx) putReportAt(key []byte, r bot.Report) error {

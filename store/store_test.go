@@ -232,3 +232,41 @@ func TestBackup(t *testing.T) {
 		return nil
 	})
 }
+
+// Ensure one reporter's reports come back newest first and no one else's.
+func TestReportsBy(t *testing.T) {
+	s := MustOpen(t)
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	s.Update(func(tx bot.Tx) error {
+		for i, who := range []bot.Address{"telegram:1", "telegram:12", "telegram:1", "telegram:2", "telegram:1"} {
+			r := bot.Report{ID: bot.RefNumber(bot.KindIncident, 2026, uint64(i+1)), Reporter: who, CreatedAt: base.AddDate(0, 0, i)}
+			if err := tx.PutReport(r); err != nil {
+				return err
+			}
+		}
+		// A correction rewrites a report in place, not a second time.
+		r, _ := tx.Report("AN-2026-000003")
+		r.Answers = map[string]string{"place": "mới"}
+		return tx.PutReport(r)
+	})
+	var got []string
+	s.View(func(tx bot.Tx) error {
+		return tx.ReportsBy("telegram:1", func(r bot.Report) bool { got = append(got, r.ID); return true })
+	})
+	if strings.Join(got, ",") != "AN-2026-000005,AN-2026-000003,AN-2026-000001" {
+		t.Errorf("ReportsBy = %v", got)
+	}
+	got = nil
+	s.View(func(tx bot.Tx) error {
+		return tx.ReportsBy("telegram:2", func(r bot.Report) bool { got = append(got, r.ID); return false })
+	})
+	if strings.Join(got, ",") != "AN-2026-000004" {
+		t.Errorf("ReportsBy the last reporter, stopping at once = %v", got)
+	}
+	s.View(func(tx bot.Tx) error {
+		if r, _ := tx.Report("AN-2026-000003"); r.Answers["place"] != "mới" {
+			t.Errorf("corrected report = %+v", r)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,141 @@
+package flows
+
+import (
+	"strings"
+	"time"
+
+	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/i18n"
+)
+
+// Modes after a report is sent.
+const (
+	modeList = "list" // choosing a report from Session.Items
+	modeView = "view" // a report shown in full
+)
+
+// Actions on a report shown in full.
+const (
+	actFix    = "!fix"
+	actUpdate = "!upd"
+	prefOpen  = "o:" // o:<report id>
+)
+
+// CaseUpdate records a new status of an open mediation case, with a note.
+var CaseUpdate = &Flow{
+	Name:  "caseupdate",
+	Kind:  bot.KindMediation,
+	Title: "kind.case_update",
+	Steps: []Step{
+		{Key: "status", Kind: Choice, Columns: 2, Options: options("status.", "in_progress", "success", "failed", "referred")},
+		{Key: "note", Kind: Text, Optional: true, Min: 2, Max: 1000},
+	},
+}
+
+// List implements bot.FlowEngine.
+func (e *Engine) List(s bot.Session, title string, items []bot.Choice, now time.Time) bot.Turn {
+	s.Flow, s.Answers, s.History, s.Editing, s.Ref, s.View = "", nil, nil, false, "", ""
+	s.Mode, s.Title, s.Items = modeList, title, items
+	return e.next(s, now)
+}
+
+// Show implements bot.FlowEngine.
+func (e *Engine) Show(s bot.Session, r bot.Report, may bot.Permissions, now time.Time) bot.Turn {
+	f := e.flowOf(r.Kind)
+	lang := s.Lang
+	var b strings.Builder
+	b.WriteString("📄 " + r.ID + " · " + i18n.T(lang, f.Title))
+	b.WriteString("\n" + i18n.T(lang, "view.sent", r.CreatedAt.In(e.Location).Format("15:04 02/01/2006")))
+	if r.Status != "" {
+		b.WriteString("\n" + i18n.T(lang, "view.status", i18n.T(lang, "status."+r.Status)))
+	}
+	if n := len(r.Revisions); n > 0 {
+		b.WriteString("\n" + i18n.T(lang, "view.edited", n, r.Revisions[n-1].At.In(e.Location).Format("15:04 02/01/2006")))
+	}
+	b.WriteString("\n\n" + e.Summary(f, r.Answers, lang))
+	if len(r.Updates) > 0 {
+		b.WriteString("\n\n" + i18n.T(lang, "view.updates"))
+		for _, u := range r.Updates {
+			b.WriteString("\n• " + u.At.In(e.Location).Format("15:04 02/01/2006") + ": " + i18n.T(lang, "status."+u.Status))
+			if u.Note != "" {
+				b.WriteString(" — " + u.Note)
+			}
+		}
+	}
+	s.Flow, s.Mode, s.Ref, s.View, s.May = f.Name, modeView, r.ID, b.String(), may
+	s.Answers, s.History, s.Editing, s.Step = r.Answers, nil, false, ""
+	return e.next(s, now)
+}
+
+// Label implements bot.FlowEngine.
+func (e *Engine) Label(kind bot.ReportKind, key, value, lang string) string {
+	f := e.flowOf(kind)
+	if _, st := f.step(key); st != nil {
+		return e.display(st, value, lang)
+	}
+	return value
+}
+
+// flowOf returns the report flow of a kind.
+func (e *Engine) flowOf(kind bot.ReportKind) *Flow {
+	for _, f := range e.Flows {
+		if f.Kind == kind {
+			return f
+		}
+	}
+	return Incident
+}
+
+// actAfter handles the list and view modes.
+func (e *Engine) actAfter(s bot.Session, value string, now time.Time) (bot.Turn, bool) {
+	switch s.Mode {
+	case modeList:
+		if id, ok := strings.CutPrefix(value, prefOpen); ok {
+			for _, it := range s.Items {
+				if strings.HasSuffix(it.Value, "|"+value) || it.Value == value {
+					return bot.Turn{Session: s, Open: id}, true
+				}
+			}
+		}
+	case modeView:
+		switch {
+		case value == actFix && s.May.Fix:
+			s.Mode, s.Editing = modeEdit, false
+			return e.next(s, now), true
+		case value == actBack:
+			return bot.Turn{Session: s, Open: s.Ref}, true
+		case value == actUpdate && s.May.Update:
+			s.Flow, s.Mode, s.Step, s.Answers, s.History = CaseUpdate.Name, modeAsk, CaseUpdate.Steps[0].Key, map[string]string{}, nil
+			return e.next(s, now), true
+		}
+	}
+	return bot.Turn{}, false
+}
+
+// renderAfter draws the list and view modes.
+func (e *Engine) renderAfter(s bot.Session, tok string, btn func(string, string) bot.Choice) (bot.Reply, bool) {
+	switch s.Mode {
+	case modeList:
+		r := bot.Reply{Text: s.Title}
+		for _, it := range s.Items {
+			r.Choices = append(r.Choices, []bot.Choice{{Label: it.Label, Value: tok + it.Value}})
+		}
+		r.Choices = append(r.Choices, []bot.Choice{btn("nav.close", actCancel)})
+		return r, true
+	case modeView:
+		r := bot.Reply{Text: s.View}
+		var row []bot.Choice
+		if s.May.Fix {
+			row = append(row, btn("view.fix", actFix))
+		}
+		if s.May.Update {
+			row = append(row, btn("view.update", actUpdate))
+		}
+		if len(row) > 0 {
+			r.Choices = append(r.Choices, row)
+		}
+		r.Choices = append(r.Choices, []bot.Choice{btn("nav.close", actCancel)})
+		return r, true
+	}
+	return bot.Reply{}, false
+}
