@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/totuquan/totuquan/i18n"
@@ -162,6 +163,21 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		return r, nil
 	}
 
+	if lang, ok := strings.CutPrefix(in.Callback, "lang:"); ok {
+		return r, d.setLang(tx, r, c, in, lang)
+	}
+	if cmd == "ngonngu" || cmd == "lang" {
+		if arg != "" {
+			return r, d.setLang(tx, r, c, in, arg)
+		}
+		var row []Choice
+		for _, l := range i18n.Languages {
+			row = append(row, Choice{Label: i18n.T(l, "lang.name"), Value: "lang:" + l})
+		}
+		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Reply: Reply{Text: i18n.T(c.lang, "lang.prompt"), Choices: [][]Choice{row}}})
+		return r, nil
+	}
+
 	sess, err := tx.Session(in.Chat)
 	active := err == nil
 	if err != nil && !IsNotFound(err) {
@@ -287,6 +303,26 @@ func (d *Dispatcher) submit(tx Tx, c caller, in Inbound, s Submission, now time.
 		Status:    s.Status,
 	}
 	return rep, tx.PutReport(rep)
+}
+
+// setLang stores the user's language and carries an open question over.
+func (d *Dispatcher) setLang(tx Tx, r *responder, c caller, in Inbound, lang string) error {
+	lang = strings.ToLower(strings.TrimSpace(lang))
+	if !i18n.Supported(lang) {
+		r.say(i18n.T(c.lang, "lang.prompt"))
+		return nil
+	}
+	c.user.Lang, c.lang, r.lang = lang, lang, lang
+	if err := tx.PutUser(c.user); err != nil {
+		return err
+	}
+	r.say(i18n.T(lang, "lang.set"))
+	sess, err := tx.Session(in.Chat)
+	if err != nil {
+		return d.help(tx, r, c)
+	}
+	sess.Lang = lang
+	return d.apply(tx, r, c, in, d.Flows.Resume(sess, d.Now()), d.Now())
 }
 
 // maxListed is how many recent reports /cuatoi lists.

@@ -624,7 +624,8 @@ func (e *Engine) Summary(f *Flow, answers map[string]string, lang string) string
 		b.WriteString(i18n.T(lang, f.Name+"."+st.Key))
 		b.WriteString(": ")
 		if v, ok := answers[st.Key]; ok {
-			b.WriteString(e.display(&st, v, lang))
+			// Keep a multi-line answer (the parties) under its bullet.
+			b.WriteString(strings.ReplaceAll(e.display(&st, v, lang), "\n", "\n   "))
 		} else {
 			b.WriteString(i18n.T(lang, "skipped"))
 		}

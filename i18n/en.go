@@ -6,6 +6,7 @@ var en = map[string]string{
 		"/huy — cancel the report in progress (nothing is kept)\n" +
 		"/cuatoi — see and correct your sent reports (within 48 hours)\n" +
 		"/vuviec — update open mediation cases\n" +
+		"/ngonngu — change the language (Tiếng Việt / English)\n" +
 		"/trogiup — show this help again\n\n" +
 		"Answer by tapping a button or typing its number.",
 	"help.official": "You are registered as an official of %s.\n\n/trogiup — show this help again",
@@ -221,4 +222,7 @@ var en = map[string]string{
 	"case.closed":           "The case is closed.",
 	"case.not_open":         "Case %s is closed and can no longer be updated.",
 	"report.not_found":      "That report was not found.",
+	"lang.prompt":           "Choose a language (or type /ngonngu vi or /ngonngu en):",
+	"lang.set":              "Language set to English.",
+	"lang.name":             "English",
 }

@@ -6,6 +6,7 @@ var vi = map[string]string{
 		"/huy — hủy báo cáo đang làm (không lưu gì)\n" +
 		"/cuatoi — xem, sửa báo cáo đã gửi (sửa được trong 48 giờ)\n" +
 		"/vuviec — cập nhật vụ việc hòa giải đang mở\n" +
+		"/ngonngu — đổi ngôn ngữ (Tiếng Việt / English)\n" +
 		"/trogiup — xem lại hướng dẫn này\n\n" +
 		"Khi trả lời, bấm nút hoặc gõ số thứ tự; gõ không dấu cũng được.",
 	"help.official": "Anh/chị đã đăng ký là cán bộ của %s.\n\n/trogiup — xem lại hướng dẫn này",
@@ -221,4 +222,7 @@ var vi = map[string]string{
 	"case.closed":           "Vụ việc đã kết thúc.",
 	"case.not_open":         "Vụ việc %s đã kết thúc, không cập nhật được nữa.",
 	"report.not_found":      "Không tìm thấy báo cáo này.",
+	"lang.prompt":           "Chọn ngôn ngữ (hoặc gõ /ngonngu vi hay /ngonngu en):",
+	"lang.set":              "Đã chuyển sang tiếng Việt.",
+	"lang.name":             "Tiếng Việt",
 }

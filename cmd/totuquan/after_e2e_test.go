@@ -115,3 +115,21 @@ func TestDraftKeptWhenBrowsing(t *testing.T) {
 	lan.say("/baocao").press("An ninh trật tự").press("Ma túy")
 	lan.say("/cuatoi").expect("báo cáo làm dở", "đang làm dở").press("Tiếp tục").expect("ngày nào")
 }
+
+// Ensure /ngonngu switches a leader's language, by button and by argument,
+// and an open question follows.
+func TestLanguageSwitch(t *testing.T) {
+	e := newEnv(t)
+	code, _ := e.invite("-group", "PT-TL-XB-T1")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + code)
+	lan.say("/baocao").press("An ninh trật tự")
+	lan.say("/ngonngu").expect("Chọn ngôn ngữ").press("English").
+		expect("Language set to English.", "unfinished Security and public order report").
+		press("Continue").expect("What kind of incident").press("Theft")
+	lan.say("/trogiup").expect("You are the leader of")
+	lan.say("/ngonngu vi").expect("Đã chuyển sang tiếng Việt.", "đang làm dở").press("Tiếp tục").expect("ngày nào")
+	e.stop()
+	e.start()
+	lan.say("/trogiup").expect("Anh/chị là tổ trưởng")
+}

@@ -23,9 +23,11 @@ import (
 //go:embed demo_areas.csv
 var demoAreas []byte
 
-// demoScript is the conversation -script plays: a leader joins, reports a
-// theft, makes two mistakes, changes one answer and sends. Numbers pick the
-// numbered buttons, as on a platform without buttons.
+// demoScript is the conversation -script plays: a leader joins, reports an
+// incident (with two mistakes and one changed answer), a meeting and a
+// mediation case, updates the case and corrects the incident. Numbers pick
+// the numbered buttons, as on a platform without buttons, so the script
+// reads the same in every language.
 var demoScript = []string{
 	"/trogiup",
 	"/baocao",
@@ -33,7 +35,7 @@ var demoScript = []string{
 	"1",     // Trộm cắp tài sản
 	"2",     // Hôm qua
 	"25:00", // not a time
-	"21h30", //
+	"21h30",
 	"Ngõ 3, xóm Bãi",
 	"Mất trộm một xe máy Honda Wave đỗ trước cổng nhà ông Hùng.",
 	"hai", // not a number
@@ -45,6 +47,50 @@ var demoScript = []string{
 	"4",   // Nơi xảy ra
 	"Ngõ 3, cạnh nhà văn hóa xóm Bãi",
 	"1", // Gửi
+
+	"/baocao",
+	"2", // Sinh hoạt tổ
+	"23/11",
+	"19:30",
+	"Nhà văn hóa xóm Bãi",
+	"Ông Nguyễn Văn Hùng",
+	"2",  // no secretary: Bỏ qua
+	"45", // more than the group's 42 households
+	"38",
+	"4",
+	"1,2",     // guests: police and the Front, done
+	"1, 4, 5", // topics
+	"Tăng cường tuần tra ban đêm dịp cuối năm; kiểm tra bình chữa cháy.",
+	"1", // Đồng ý
+	"Tổ bảo vệ lập lịch tuần tra trước 30/11",
+	"1", // Xong: no photos
+	"1", // Gửi
+
+	"/baocao",
+	"3", // Hòa giải
+	"1", // Hôm nay
+	"Bà Lò Thị Mai",
+	"Nguyễn Văn A, 45, xóm Bãi\nTrần Văn B, 50, xóm Bãi",
+	"Tranh chấp lối đi chung giữa hai nhà",
+	"2", // Dân sự
+	"2", // Đang hòa giải
+	"2", // no agreement yet: Bỏ qua
+	"2", // no notes: Bỏ qua
+	"1", // Gửi
+
+	"/vuviec",
+	"1", // the case
+	"2", // Cập nhật tình trạng
+	"2", // Hòa giải thành
+	"Hai bên thống nhất mở lối đi rộng 1,5 m",
+	"1", // Lưu
+
+	"/cuatoi",
+	"3", // the incident, the oldest of three
+	"1", // Sửa
+	"6", // Số người liên quan
+	"2",
+	"1", // Lưu
 }
 
 const demoInvite = "demo"
@@ -207,7 +253,7 @@ type demoChat struct {
 // turn sends one line as the user, waits until the bot has handled it and
 // sent every reply, and prints both sides.
 func (d *demoChat) turn(ctx context.Context, line string) error {
-	fmt.Fprintf(d.m.Stdout, "👤 %s: %s\n", d.user.FirstName, line)
+	fmt.Fprintf(d.m.Stdout, "👤 %s: %s\n", d.user.FirstName, strings.ReplaceAll(line, "\n", "\n   "))
 	d.fake.SendText(d.user, line)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()

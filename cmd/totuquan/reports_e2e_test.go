@@ -51,7 +51,7 @@ func TestMediationReport(t *testing.T) {
 	lan.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai, ông Tâm").
 		say("Nguyễn Văn A, 45, xóm Bãi\nTrần Văn B, 50, xóm Bãi").say("Tranh chấp lối đi chung").
 		press("Dân sự (cả đất đai)").press("Đang hòa giải").press("Bỏ qua").say("Hẹn hòa giải lần hai").
-		expect("• Các bên: Nguyễn Văn A, 45, xóm Bãi\nTrần Văn B, 50, xóm Bãi", "• Tình trạng: Đang hòa giải").
+		expect("• Các bên: Nguyễn Văn A, 45, xóm Bãi\n   Trần Văn B, 50, xóm Bãi", "• Tình trạng: Đang hòa giải").
 		press("Gửi").expect("Đã nhận báo cáo Hòa giải", "HG-2026-000001")
 	lan.say("/baocao").press("Hòa giải").press("Hôm qua").say("Bà Mai").say("Lê Văn C, 30, xóm Bãi").say("Đánh bạc ăn tiền tại nhà").
 		press("Không thuộc phạm vi hòa giải").expect("không thuộc phạm vi hòa giải ở cơ sở").
