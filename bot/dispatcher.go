@@ -151,6 +151,9 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		return r, d.help(tx, r, c)
 	}
 
+	if strings.HasPrefix(in.Callback, "a:") {
+		return r, d.officialAction(tx, r, c, in, in.Callback, now)
+	}
 	if !c.registered {
 		switch {
 		case c.admin && (cmd == "baocao" || cmd == "report"):
@@ -273,10 +276,17 @@ func (d *Dispatcher) apply(tx Tx, r *responder, c caller, in Inbound, t Turn, no
 			return err
 		}
 		text := i18n.T(c.lang, "receipt", d.Flows.Title(rep.Kind, c.lang), rep.ID, now.In(d.Location).Format("15:04 02/01/2006"))
-		if t.Submit.Urgent {
+		if rep.Urgent {
 			text += "\n" + i18n.T(c.lang, "receipt.urgent")
 		}
 		r.say(text)
+		if rep.Urgent && rep.Kind == KindIncident {
+			// In the same transaction as the report: the alert cannot be
+			// lost, and goes out right behind the receipt.
+			if err := d.alertOfficials(tx, r, rep); err != nil {
+				return err
+			}
+		}
 	}
 	if t.End || t.Submit != nil {
 		return tx.DeleteSession(in.Chat)
@@ -433,7 +443,7 @@ func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string
 	} else if err != nil {
 		return err
 	}
-	if c.registered && c.user.Role == RoleLeader {
+	if c.registered {
 		r.say(i18n.T(c.lang, "join.already", d.areaName(tx, c.user.Group)))
 		return nil
 	}
@@ -464,7 +474,11 @@ func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string
 	if name == "" {
 		name = "anh/chị"
 	}
-	r.say(i18n.T(c.lang, "welcome", name, group.Name))
+	welcome := "welcome"
+	if inv.Role == RoleOfficial {
+		welcome = "welcome.official"
+	}
+	r.say(i18n.T(c.lang, welcome, name, group.Name))
 	c.user, c.registered = u, true
 	return d.help(tx, r, c)
 }

@@ -19,6 +19,8 @@ type FlowEngine interface {
 	List(s Session, title string, items []Choice, now time.Time) Turn
 	// Show shows a sent report in full, with what the user may do.
 	Show(s Session, r Report, may Permissions, now time.Time) Turn
+	// Describe renders a sent report in full in lang.
+	Describe(r Report, lang string) string
 	// Label returns the display form of a stored answer, for lists.
 	Label(kind ReportKind, key, value, lang string) string
 }

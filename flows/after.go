@@ -42,29 +42,36 @@ func (e *Engine) List(s bot.Session, title string, items []bot.Choice, now time.
 // Show implements bot.FlowEngine.
 func (e *Engine) Show(s bot.Session, r bot.Report, may bot.Permissions, now time.Time) bot.Turn {
 	f := e.flowOf(r.Kind)
-	lang := s.Lang
+	s.Flow, s.Mode, s.Ref, s.View, s.May = f.Name, modeView, r.ID, e.Describe(r, s.Lang), may
+	s.Answers, s.History, s.Editing, s.Step = r.Answers, nil, false, ""
+	return e.next(s, now)
+}
+
+// Describe implements bot.FlowEngine: the report's number, kind, times,
+// status, corrections, answers and history.
+func (e *Engine) Describe(r bot.Report, lang string) string {
+	f := e.flowOf(r.Kind)
+	at := func(t time.Time) string { return t.In(e.Location).Format("15:04 02/01/2006") }
 	var b strings.Builder
 	b.WriteString("📄 " + r.ID + " · " + i18n.T(lang, f.Title))
-	b.WriteString("\n" + i18n.T(lang, "view.sent", r.CreatedAt.In(e.Location).Format("15:04 02/01/2006")))
+	b.WriteString("\n" + i18n.T(lang, "view.sent", at(r.CreatedAt)))
 	if r.Status != "" {
 		b.WriteString("\n" + i18n.T(lang, "view.status", i18n.T(lang, "status."+r.Status)))
 	}
 	if n := len(r.Revisions); n > 0 {
-		b.WriteString("\n" + i18n.T(lang, "view.edited", n, r.Revisions[n-1].At.In(e.Location).Format("15:04 02/01/2006")))
+		b.WriteString("\n" + i18n.T(lang, "view.edited", n, at(r.Revisions[n-1].At)))
 	}
 	b.WriteString("\n\n" + e.Summary(f, r.Answers, lang))
 	if len(r.Updates) > 0 {
 		b.WriteString("\n\n" + i18n.T(lang, "view.updates"))
 		for _, u := range r.Updates {
-			b.WriteString("\n• " + u.At.In(e.Location).Format("15:04 02/01/2006") + ": " + i18n.T(lang, "status."+u.Status))
+			b.WriteString("\n• " + at(u.At) + ": " + i18n.T(lang, "status."+u.Status))
 			if u.Note != "" {
 				b.WriteString(" — " + u.Note)
 			}
 		}
 	}
-	s.Flow, s.Mode, s.Ref, s.View, s.May = f.Name, modeView, r.ID, b.String(), may
-	s.Answers, s.History, s.Editing, s.Step = r.Answers, nil, false, ""
-	return e.next(s, now)
+	return b.String()
 }
 
 // Label implements bot.FlowEngine.

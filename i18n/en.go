@@ -9,7 +9,10 @@ var en = map[string]string{
 		"/ngonngu — change the language (Tiếng Việt / English)\n" +
 		"/trogiup — show this help again\n\n" +
 		"Answer by tapping a button or typing its number.",
-	"help.official": "You are registered as an official of %s.\n\n/trogiup — show this help again",
+	"help.official": "You are an official of %s.\n\n" +
+		"Urgent reports from the groups of your area arrive here as soon as a leader sends them; " +
+		"tap «Received» and «Handled» so that the leader knows.\n\n" +
+		"/ngonngu — change the language\n/trogiup — show this help again",
 	"help.admin": "You are an administrator.\n\n" +
 		"On the server:\n" +
 		"totuquan areas import FILE.csv — import the area tree\n" +
@@ -23,7 +26,7 @@ var en = map[string]string{
 	"join.bad_code":   "This invite code is not valid. Please check the link or ask the official in charge for a new one.",
 	"join.expired":    "This invite has expired. Please ask the official in charge for a new one.",
 	"join.used_up":    "This invite has been used up. Please ask the official in charge for a new one.",
-	"join.already":    "You are already registered as the leader of %s.",
+	"join.already":    "You are already registered with %s.",
 	"join.no_group":   "The group of this invite is no longer in the area list. Please contact the official in charge.",
 	"cancel.done":     "Cancelled. Nothing was saved.",
 	"cancel.nothing":  "There is no report in progress.",
@@ -225,4 +228,14 @@ var en = map[string]string{
 	"lang.prompt":           "Choose a language (or type /ngonngu vi or /ngonngu en):",
 	"lang.set":              "Language set to English.",
 	"lang.name":             "English",
+	"welcome.official":      "Hello %s! You are now registered as an official of %s.",
+	"alert.head":            "🚨 URGENT REPORT from %s",
+	"alert.reporter":        "Reported by: %s",
+	"alert.ack":             "Received",
+	"alert.done":            "Handled",
+	"alert.refused":         "You may not act on this report.",
+	"alert.already":         "The report is already: %s.",
+	"status.acknowledged":   "Received by officials",
+	"status.handled":        "Handled",
+	"status.notify":         "Your report %s: %s (official %s, %s, at %s).",
 }

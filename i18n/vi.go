@@ -9,7 +9,10 @@ var vi = map[string]string{
 		"/ngonngu — đổi ngôn ngữ (Tiếng Việt / English)\n" +
 		"/trogiup — xem lại hướng dẫn này\n\n" +
 		"Khi trả lời, bấm nút hoặc gõ số thứ tự; gõ không dấu cũng được.",
-	"help.official": "Anh/chị đã đăng ký là cán bộ của %s.\n\n/trogiup — xem lại hướng dẫn này",
+	"help.official": "Anh/chị là cán bộ của %s.\n\n" +
+		"Báo cáo khẩn cấp của các tổ trong địa bàn được gửi tới đây ngay khi tổ trưởng gửi; " +
+		"bấm «Đã tiếp nhận» và «Đã xử lý» để tổ trưởng biết.\n\n" +
+		"/ngonngu — đổi ngôn ngữ\n/trogiup — xem lại hướng dẫn này",
 	"help.admin": "Anh/chị là quản trị viên.\n\n" +
 		"Trên máy chủ:\n" +
 		"totuquan areas import FILE.csv — nhập cây địa bàn\n" +
@@ -23,7 +26,7 @@ var vi = map[string]string{
 	"join.bad_code":   "Mã mời không đúng. Vui lòng kiểm tra lại đường link hoặc xin mã mới từ cán bộ phụ trách.",
 	"join.expired":    "Mã mời này đã hết hạn. Vui lòng xin mã mới từ cán bộ phụ trách.",
 	"join.used_up":    "Mã mời này đã được dùng hết. Vui lòng xin mã mới từ cán bộ phụ trách.",
-	"join.already":    "Anh/chị đã đăng ký là tổ trưởng của %s rồi.",
+	"join.already":    "Anh/chị đã đăng ký với %s rồi.",
 	"join.no_group":   "Tổ của mã mời này không còn trong danh sách địa bàn. Vui lòng liên hệ cán bộ phụ trách.",
 	"cancel.done":     "Đã hủy. Không có gì được lưu.",
 	"cancel.nothing":  "Không có báo cáo nào đang làm.",
@@ -225,4 +228,14 @@ var vi = map[string]string{
 	"lang.prompt":           "Chọn ngôn ngữ (hoặc gõ /ngonngu vi hay /ngonngu en):",
 	"lang.set":              "Đã chuyển sang tiếng Việt.",
 	"lang.name":             "Tiếng Việt",
+	"welcome.official":      "Chào %s! Anh/chị đã được đăng ký là cán bộ của %s.",
+	"alert.head":            "🚨 BÁO CÁO KHẨN từ %s",
+	"alert.reporter":        "Người báo: %s",
+	"alert.ack":             "Đã tiếp nhận",
+	"alert.done":            "Đã xử lý",
+	"alert.refused":         "Anh/chị không có quyền với báo cáo này.",
+	"alert.already":         "Báo cáo đã ở trạng thái: %s.",
+	"status.acknowledged":   "Đã tiếp nhận",
+	"status.handled":        "Đã xử lý",
+	"status.notify":         "Báo cáo %s của anh/chị: %s (cán bộ %s, %s, lúc %s).",
 }

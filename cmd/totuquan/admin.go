@@ -76,16 +76,21 @@ func (m *Main) cmdAreasImport(args []string) error {
 }
 
 func (m *Main) cmdInvite(args []string) error {
-	fs, path := m.flags("invite", "invite -group CODE [-uses N] [-valid DURATION] [-config FILE]")
-	group := fs.String("group", "", "`code` of the group the leader will lead (required)")
+	fs, path := m.flags("invite", "invite (-group CODE | -official CODE) [-uses N] [-valid DURATION] [-config FILE]")
+	group := fs.String("group", "", "`code` of the group a leader will lead")
+	official := fs.String("official", "", "`code` of the area (a commune, say) an official will follow")
 	uses := fs.Int("uses", 1, "how many people may join with this invite")
 	valid := fs.Duration("valid", 7*24*time.Hour, "how long the invite stays valid")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *group == "" || fs.NArg() > 0 || *uses < 1 || *valid <= 0 {
+	if (*group == "") == (*official == "") || fs.NArg() > 0 || *uses < 1 || *valid <= 0 {
 		fs.Usage()
-		return usageError{"invite needs -group CODE, -uses of at least 1 and a positive -valid"}
+		return usageError{"invite needs one of -group CODE or -official CODE, -uses of at least 1 and a positive -valid"}
+	}
+	role := bot.RoleLeader
+	if *official != "" {
+		role, group = bot.RoleOfficial, official
 	}
 	cfg, err := m.config(fs, *path)
 	if err != nil {
@@ -97,7 +102,7 @@ func (m *Main) cmdInvite(args []string) error {
 	}
 	defer st.Close()
 	now := m.Now()
-	inv := bot.Invite{Code: newCode(), Group: *group, Role: bot.RoleLeader, MaxUses: *uses,
+	inv := bot.Invite{Code: newCode(), Group: *group, Role: role, MaxUses: *uses,
 		ExpiresAt: now.Add(*valid).UTC(), CreatedAt: now.UTC(), CreatedBy: "cli"}
 	var area bot.Area
 	username := cfg.Telegram.BotUsername
@@ -121,8 +126,12 @@ func (m *Main) cmdInvite(args []string) error {
 	}
 	fmt.Fprintln(m.Stdout, inv.Code)
 	fmt.Fprintf(m.Stdout, "https://t.me/%s?start=%s\n", username, inv.Code)
-	fmt.Fprintf(m.Stderr, "Invite for the leader of %s (%s): %d use(s), valid until %s.\n",
-		area.Name, area.Code, inv.MaxUses, inv.ExpiresAt.In(cfg.location).Format("15:04 02/01/2006"))
+	who := "the leader of"
+	if role == bot.RoleOfficial {
+		who = "an official of"
+	}
+	fmt.Fprintf(m.Stderr, "Invite for %s %s (%s): %d use(s), valid until %s.\n",
+		who, area.Name, area.Code, inv.MaxUses, inv.ExpiresAt.In(cfg.location).Format("15:04 02/01/2006"))
 	return nil
 }
 

@@ -1,0 +1,163 @@
+package bot
+
+import (
+	"strings"
+	"time"
+
+	"github.com/totuquan/totuquan/i18n"
+)
+
+// Incident statuses set by officials.
+const (
+	StatusNew          = "new"
+	StatusAcknowledged = "acknowledged"
+	StatusHandled      = "handled"
+)
+
+// Covers reports whether area is group or one of its ancestors: an
+// official of a commune covers every village and group inside it.
+func Covers(tx Tx, area, group string) (bool, error) {
+	for code, steps := group, 0; code != "" && steps < 64; steps++ {
+		if code == area {
+			return true, nil
+		}
+		a, err := tx.Area(code)
+		if IsNotFound(err) {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+		code = a.Parent
+	}
+	return false, nil
+}
+
+// officialsOf returns the officials whose area covers group.
+func officialsOf(tx Tx, group string) ([]User, error) {
+	users, err := tx.Users()
+	if err != nil {
+		return nil, err
+	}
+	var out []User
+	for _, u := range users {
+		if u.Role != RoleOfficial {
+			continue
+		}
+		ok, err := Covers(tx, u.Group, group)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// Alert button values: "a:<action>:<report id>".
+const (
+	alertAck  = "ack"
+	alertDone = "done"
+)
+
+// alert renders an urgent incident for an official, with the buttons for
+// what is left to do.
+func (d *Dispatcher) alert(tx Tx, rep Report, lang string) Reply {
+	text := i18n.T(lang, "alert.head", d.areaName(tx, rep.Group)) + "\n\n" + d.Flows.Describe(rep, lang)
+	if u, err := tx.User(rep.Reporter); err == nil {
+		text += "\n\n" + i18n.T(lang, "alert.reporter", u.Name)
+	}
+	var row []Choice
+	if rep.Status == StatusNew {
+		row = append(row, Choice{Label: i18n.T(lang, "alert.ack"), Value: "a:" + alertAck + ":" + rep.ID})
+	}
+	if rep.Status != StatusHandled {
+		row = append(row, Choice{Label: i18n.T(lang, "alert.done"), Value: "a:" + alertDone + ":" + rep.ID})
+	}
+	r := Reply{Text: text}
+	if len(row) > 0 {
+		r.Choices = [][]Choice{row}
+	}
+	return r
+}
+
+// alertOfficials queues an urgent incident to every official of its area.
+func (d *Dispatcher) alertOfficials(tx Tx, r *responder, rep Report) error {
+	officials, err := officialsOf(tx, rep.Group)
+	if err != nil {
+		return err
+	}
+	for _, o := range officials {
+		lang := o.Lang
+		if lang == "" {
+			lang = d.Lang
+		}
+		r.msgs = append(r.msgs, Outbound{Chat: o.Address, Reply: d.alert(tx, rep, lang)})
+	}
+	if len(officials) == 0 {
+		d.Log.Warn("urgent incident with no official to alert", "report", rep.ID, "group", rep.Group)
+	}
+	return nil
+}
+
+// officialAction applies an official's press on an alert: the incident is
+// acknowledged or handled, the alert redrawn and the leader told. The role
+// and the area are checked here, whatever the button said.
+func (d *Dispatcher) officialAction(tx Tx, r *responder, c caller, in Inbound, value string, now time.Time) error {
+	action, id, _ := strings.Cut(strings.TrimPrefix(value, "a:"), ":")
+	refuse := func(why string) error {
+		d.Log.Warn("refused an alert action", "user", in.From, "report", id, "action", action, "why", why)
+		r.ack = Ack{Text: i18n.T(c.lang, "alert.refused")}
+		return nil
+	}
+	if !c.registered || c.user.Role != RoleOfficial {
+		return refuse("not an official")
+	}
+	rep, err := tx.Report(id)
+	if IsNotFound(err) {
+		return refuse("no such report")
+	} else if err != nil {
+		return err
+	}
+	ok, err := Covers(tx, c.user.Group, rep.Group)
+	if err != nil {
+		return err
+	}
+	if !ok || rep.Kind != KindIncident {
+		return refuse("outside the official's area")
+	}
+	var status string
+	switch {
+	case action == alertAck && rep.Status == StatusNew:
+		status = StatusAcknowledged
+	case action == alertDone && rep.Status != StatusHandled:
+		status = StatusHandled
+	case action == alertAck || action == alertDone:
+		r.ack = Ack{Text: i18n.T(c.lang, "alert.already", i18n.T(c.lang, "status."+rep.Status))}
+	default:
+		return refuse("unknown action")
+	}
+	if status != "" {
+		rep.Status = status
+		rep.Updates = append(rep.Updates, CaseUpdate{At: now.UTC(), By: in.From, Status: status})
+		if err := tx.PutReport(rep); err != nil {
+			return err
+		}
+		r.ack = Ack{Text: i18n.T(c.lang, "status."+status)}
+		leader, err := tx.User(rep.Reporter)
+		if err != nil && !IsNotFound(err) {
+			return err
+		}
+		lang := leader.Lang
+		if lang == "" {
+			lang = d.Lang
+		}
+		r.msgs = append(r.msgs, Outbound{Chat: rep.Reporter, Reply: Reply{Text: i18n.T(lang, "status.notify",
+			rep.ID, i18n.T(lang, "status."+status), c.user.Name, d.areaName(tx, c.user.Group), now.In(d.Location).Format("15:04 02/01/2006"))}})
+	}
+	if in.MessageID != "" {
+		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Op: OpEdit, MessageID: in.MessageID, Reply: d.alert(tx, rep, c.lang)})
+		r.redrawn = true
+	}
+	return nil
+}

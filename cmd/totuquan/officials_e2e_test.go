@@ -1,0 +1,85 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// Ensure an urgent incident reaches the officials of its area at once and
+// no one else; an official's "received" and "handled" reach the leader;
+// a forged press from outside the area is refused.
+func TestUrgentIncidentReachesOfficials(t *testing.T) {
+	e := newEnv(t)
+	csv := e.dir + "/more.csv"
+	os.WriteFile(csv, []byte("code,name,level,parent_code\nPT-TS,Xã Tân Sơn,xa,PT\nPT-TS-T1,Tổ 1 Tân Sơn,to,PT-TS\n"), 0o600)
+	e.cli("areas", "import", "-config", e.cfgPath, csv)
+	leaderCode, _ := e.invite("-group", "PT-TL-XB-T1")
+	commune, _ := e.invite("-official", "PT-TL", "-uses", "2")
+	other, _ := e.invite("-official", "PT-TS")
+	e.start()
+
+	lan := e.user(501, "Lan").say("/start " + leaderCode)
+	cong := e.user(601, "Công").say("/start "+commune).expect("cán bộ của Xã Tân Lạc", "Đã tiếp nhận")
+	hai := e.user(602, "Hải").say("/start " + commune)
+	son := e.user(603, "Sơn").say("/start " + other).expect("cán bộ của Xã Tân Sơn")
+
+	// A report that is not urgent alerts no one.
+	lan.say("/baocao").press("An ninh trật tự").press("Người lạ, khả nghi").press("Hôm nay").press("Bỏ qua").
+		say("Đầu ngõ 5").say("Hai người lạ hỏi thăm nhà vắng chủ").press("Bỏ qua").press("Chưa xử lý").press("Không khẩn cấp").press("Xong").press("Gửi")
+	if n := len(e.fake.BotMessages(cong.u.ID)); n != 2 {
+		t.Fatalf("an official got %d messages after a report that is not urgent", n)
+	}
+
+	lan.report().press("Gửi").expect("AN-2026-000002", "KHẨN CẤP")
+	for _, o := range []*user{cong, hai} {
+		msgs := e.fake.BotMessages(o.u.ID)
+		alert := msgs[len(msgs)-1]
+		if !strings.Contains(alert.Text, "🚨 BÁO CÁO KHẨN từ Tổ tự quản số 1 xóm Bãi") || !strings.Contains(alert.Text, "AN-2026-000002") ||
+			!strings.Contains(alert.Text, "Người báo: Lan") || len(alert.Buttons) != 1 || len(alert.Buttons[0]) != 2 {
+			t.Fatalf("alert to %s = %+v", o.u.FirstName, alert)
+		}
+	}
+	if n := len(e.fake.BotMessages(son.u.ID)); n != 2 {
+		t.Fatalf("the official of another commune got %d messages", n)
+	}
+
+	// The official of the other commune forges a press on the alert.
+	alert, _ := e.fake.LastWithButtons(cong.u.ID)
+	e.fake.Press(son.u, alert.ID, alert.Buttons[0][1].CallbackData)
+	e.sent++
+	e.settle()
+	answers := e.fake.CallbackAnswers()
+	if got := answers[len(answers)-1].Text; got != "Anh/chị không có quyền với báo cáo này." {
+		t.Errorf("forged press answered %q", got)
+	}
+	if !strings.Contains(e.stderr.String(), "refused an alert action") {
+		t.Error("the forged press was not logged")
+	}
+	// So does the leader.
+	e.fake.Press(lan.u, alert.ID, alert.Buttons[0][1].CallbackData)
+	e.sent++
+	e.settle()
+
+	cong.press("Đã tiếp nhận")
+	lan.expect("Báo cáo AN-2026-000002 của anh/chị: Đã tiếp nhận (cán bộ Công, Xã Tân Lạc, lúc 20:00 25/11/2026).")
+	redrawn, _ := e.fake.LastWithButtons(cong.u.ID)
+	if redrawn.ID != alert.ID || len(redrawn.Buttons[0]) != 1 || redrawn.Buttons[0][0].Text != "Đã xử lý" || !strings.Contains(redrawn.Text, "Tình trạng: Đã tiếp nhận") {
+		t.Errorf("alert after the press = %+v", redrawn)
+	}
+	// A second official pressing "received" on their own copy changes nothing.
+	hai.press("Đã tiếp nhận")
+	answers = e.fake.CallbackAnswers()
+	if got := answers[len(answers)-1].Text; got != "Báo cáo đã ở trạng thái: Đã tiếp nhận." {
+		t.Errorf("second press answered %q", got)
+	}
+	hai.press("Đã xử lý")
+	lan.expect("Đã xử lý (cán bộ Hải, Xã Tân Lạc")
+	e.stop()
+
+	r := e.exportJSON()[1]
+	ups, _ := r["updates"].([]any)
+	if r["status"] != "handled" || len(ups) != 2 || ups[0].(map[string]any)["by"] != "telegram:601" {
+		t.Errorf("report = %v", r)
+	}
+}
