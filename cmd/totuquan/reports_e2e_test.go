@@ -84,3 +84,64 @@ func TestIncidentLocation(t *testing.T) {
 		t.Errorf("location = %v", ans["location"])
 	}
 }
+
+// Ensure a meeting with every optional step skipped, a restart in the
+// middle, back and a changed answer, and each validation error.
+func TestMeetingSkipsRestartBackEdit(t *testing.T) {
+	e := newEnv(t)
+	code, _ := e.invite("-group", "PT-TL-XB-T1")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + code)
+	lan.say("/baocao").press("Sinh hoạt tổ").
+		say("30/11/2026").expect("Ngày này chưa tới").press("Hôm nay").
+		say("tối").expect("Giờ chưa đúng").say("19:00").
+		say("x").expect("ít nhất 2 ký tự").say("Sân nhà văn hóa").
+		press("Bỏ qua").press("Bỏ qua").
+		say("ba mươi").expect("gõ một số").say("43").expect("lớn hơn số hộ của tổ (42)").say("30")
+	e.stop()
+	e.start()
+	lan.say("2").expect("Khách mời").press("Bỏ qua").
+		press("Xong").expect("chọn ít nhất một").press("Vệ sinh môi trường").
+		press("Quay lại").expect("Khách mời").press("Bỏ qua").
+		expect("Nội dung sinh hoạt").press("Xong").
+		say("   ").expect("Vui lòng trả lời bằng chữ").say("Tổng vệ sinh đường làng chủ nhật").
+		press("Bỏ qua").press("Bỏ qua").press("Xong").
+		expect("• Chủ trì: (bỏ qua)", "• Thư ký: (bỏ qua)", "• Khách mời: (bỏ qua)", "• Nội dung: Vệ sinh môi trường",
+			"• Biểu quyết: (bỏ qua)", "• Việc tiếp theo: (bỏ qua)", "• Ảnh biên bản: (bỏ qua)")
+	lan.press("Sửa").press("Số hộ vắng").say("3").expect("• Số hộ vắng: 3").press("Gửi").expect("HP-2026-000001")
+	e.stop()
+	ans := e.exportJSON()[0]["answers"].(map[string]any)
+	for _, k := range []string{"chair", "secretary", "guests", "vote", "tasks", "photos"} {
+		if _, ok := ans[k]; ok {
+			t.Errorf("skipped %s stored as %v", k, ans[k])
+		}
+	}
+	if ans["absent"] != "3" || ans["present"] != "30" || ans["topics"] != "sanitation" {
+		t.Errorf("answers = %v", ans)
+	}
+}
+
+// Ensure a mediation case with its optional steps skipped, a restart in
+// the middle, back and a changed answer, and its validation errors.
+func TestMediationSkipsRestartBackEdit(t *testing.T) {
+	e := newEnv(t)
+	code, _ := e.invite("-group", "PT-TL-XB-T1")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + code)
+	lan.say("/baocao").press("Hòa giải").press("Hôm qua").say("Ông Tâm").
+		say("An").expect("ít nhất 5 ký tự").say("Phạm Văn An, 60, xóm Bãi\nĐỗ Thị Bình, 58, xóm Bãi")
+	e.stop()
+	e.start()
+	lan.say("Tiếng ồn karaoke đêm khuya").press("Mâu thuẫn, xích mích").
+		press("Quay lại").expect("Loại vụ việc", "Hiện tại: Mâu thuẫn, xích mích").press("Hôn nhân và gia đình").
+		say("xong rồi").expect("Vui lòng bấm một nút").press("Mới tiếp nhận").
+		press("Bỏ qua").press("Bỏ qua").
+		expect("• Loại vụ việc: Hôn nhân và gia đình", "• Thỏa thuận / yêu cầu: (bỏ qua)", "• Ghi chú: (bỏ qua)")
+	lan.press("Sửa").press("Nội dung").say("Karaoke sau 22 giờ").press("Gửi").expect("HG-2026-000001")
+	e.stop()
+	r := e.exportJSON()[0]
+	ans := r["answers"].(map[string]any)
+	if ans["substance"] != "Karaoke sau 22 giờ" || ans["case_type"] != "family" || r["status"] != "received" || ans["received"] != "2026-11-24" {
+		t.Errorf("report = %v", r)
+	}
+}
