@@ -40,7 +40,7 @@ func (panicky) Handle(bot.Session, bot.Inbound, time.Time) bot.Turn { panic("bug
 
 func pending(t *testing.T, st bot.Store) []bot.OutboxItem {
 	var items []bot.OutboxItem
-	st.View(func(tx bot.Tx) (err error) { items, err = tx.Pending(100); return })
+	st.View(func(tx bot.Tx) (err error) { items, err = tx.Pending(100, 100); return })
 	return items
 }
 
@@ -100,6 +100,8 @@ type transport struct {
 	fail map[string][]error // by text: errors to return first
 }
 
+func (tr *transport) ChatLimit(bot.Address) bot.RateLimit { return bot.RateLimit{} }
+
 func (tr *transport) Deliver(_ context.Context, m bot.Outbound) error {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
@@ -125,7 +127,7 @@ func TestSender(t *testing.T) {
 			{Chat: "t:A", Reply: bot.Reply{Text: "a2"}}, {Chat: "t:C", Reply: bot.Reply{Text: "x"}},
 			{Chat: "t:A", Reply: bot.Reply{Text: "a3"}}, {Chat: "zalo:Z", Reply: bot.Reply{Text: "no transport"}},
 		} {
-			if err := tx.Enqueue(m); err != nil {
+			if _, err := tx.Enqueue(m); err != nil {
 				return err
 			}
 		}

@@ -66,8 +66,11 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 			// buttons do not invite stale presses.
 			msgs = append([]Outbound{{Chat: in.Chat, Op: OpClearButtons, MessageID: out.pressed}}, msgs...)
 		}
+		if err := tx.Unblock(in.Chat); err != nil { // they write again: they can be reached
+			return err
+		}
 		for _, m := range msgs {
-			if err := tx.Enqueue(m); err != nil {
+			if _, err := tx.Enqueue(m); err != nil {
 				return err
 			}
 		}
@@ -86,7 +89,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 				lang = u.Lang
 			}
 			queued = 1
-			if err := tx.Enqueue(Outbound{Chat: in.Chat, Reply: Reply{Text: i18n.T(lang, "error.internal")}}); err != nil {
+			if _, err := tx.Enqueue(Outbound{Chat: in.Chat, Reply: Reply{Text: i18n.T(lang, "error.internal")}}); err != nil {
 				return err
 			}
 			if in.UpdateKey == "" {

@@ -101,6 +101,20 @@ type Outbound struct {
 	Op        Op      `json:"op,omitempty"`
 	MessageID string  `json:"message_id,omitempty"`
 	Reply
+	// Bulk messages (summaries, reminders, broadcasts) wait behind the
+	// replies to people who are chatting.
+	Bulk bool `json:"bulk,omitempty"`
+	// Key, if set, makes the message idempotent: a second message with the
+	// same key is never queued ("summary:2026-W48:telegram:123").
+	Key string `json:"key,omitempty"`
+	// Document, if set, is sent as a file with Text as its caption.
+	Document *Document `json:"document,omitempty"`
+}
+
+// Document is a file to send: a CSV export, a chart.
+type Document struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
 }
 
 // Ack is what the platform should show for a button press once the update

@@ -14,19 +14,31 @@ import (
 // *DeliveryError to say whether and when to try again.
 type Transport interface {
 	Deliver(ctx context.Context, m Outbound) error
+	// ChatLimit is how fast the platform lets the bot send to one chat.
+	ChatLimit(chat Address) RateLimit
 }
 
-// DeliveryError classifies a failed delivery. Permanent failures (the user
-// blocked the bot, the chat does not exist) are dropped from the outbox;
-// others are retried, after RetryAfter when the platform asked for a pause.
+// RateLimit is a token bucket: Burst messages at once, then one per Every.
+type RateLimit struct {
+	Burst int
+	Every time.Duration
+}
+
+// DeliveryError classifies a failed delivery. Permanent failures are
+// dropped from the outbox; Blocked ones also mark the chat, which gets
+// nothing more until its user writes again; others are retried, after
+// RetryAfter when the platform asked for a pause.
 type DeliveryError struct {
 	Permanent  bool
+	Blocked    bool
 	RetryAfter time.Duration
 	Err        error
 }
 
 func (e *DeliveryError) Error() string {
 	switch {
+	case e.Blocked:
+		return fmt.Sprintf("the chat blocked the bot: %v", e.Err)
 	case e.Permanent:
 		return fmt.Sprintf("permanent delivery failure: %v", e.Err)
 	case e.RetryAfter > 0:
@@ -37,11 +49,13 @@ func (e *DeliveryError) Error() string {
 
 func (e *DeliveryError) Unwrap() error { return e.Err }
 
-// Sender drains the persistent outbox. Messages to one chat go out in the
-// order they were queued; different chats go out in parallel, under one
-// overall rate. A message leaves the outbox only after the platform accepted
-// it (or refused it for good), so a crash repeats at most the messages that
-// were in flight and loses none.
+// Sender drains the persistent outbox within the platform's limits: an
+// overall rate, a rate per chat, and pauses the platform asks for. Messages
+// to one chat go out in the order they were queued; chats go out in
+// parallel. Replies to people chatting go before bulk messages, and a round
+// takes about a second of bulk at most, so a long fan-out never holds a
+// reply back for longer than that. A message leaves the outbox as soon as
+// the platform accepted it (or refused it for good).
 type Sender struct {
 	Store      Store
 	Transports map[string]Transport // by Address.Platform()
@@ -54,17 +68,45 @@ type Sender struct {
 	// MinBackoff and MaxBackoff bound the wait after failures
 	// (default 500ms and 1m).
 	MinBackoff, MaxBackoff time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
 
-	once  sync.Once
-	wake  chan struct{}
-	mu    sync.Mutex
-	next  time.Time // the earliest moment the next message may go out
-	pause time.Time // set by a platform's retry-after
+	once   sync.Once
+	wake   chan struct{}
+	mu     sync.Mutex
+	global bucket
+	chats  map[Address]*bucket
+	pause  time.Time // set by a platform's retry-after
+}
+
+// bucket is a token bucket that hands out reservations.
+type bucket struct {
+	tokens float64
+	last   time.Time
+	burst  float64
+	every  time.Duration
+}
+
+// reserve takes a token and returns how long to wait before using it.
+func (b *bucket) reserve(now time.Time) time.Duration {
+	if b.last.IsZero() {
+		b.tokens, b.last = b.burst, now
+	}
+	if now.After(b.last) {
+		b.tokens = min(b.burst, b.tokens+float64(now.Sub(b.last))/float64(b.every))
+		b.last = now
+	}
+	b.tokens--
+	if b.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-b.tokens * float64(b.every))
 }
 
 func (s *Sender) init() {
 	s.once.Do(func() {
 		s.wake = make(chan struct{}, 1)
+		s.chats = map[Address]*bucket{}
 		if s.Workers <= 0 {
 			s.Workers = 4
 		}
@@ -73,6 +115,12 @@ func (s *Sender) init() {
 		}
 		if s.MaxBackoff <= 0 {
 			s.MaxBackoff = time.Minute
+		}
+		if s.Now == nil {
+			s.Now = time.Now
+		}
+		if s.PerSecond > 0 {
+			s.global = bucket{burst: max(1, s.PerSecond), every: time.Duration(float64(time.Second) / s.PerSecond)}
 		}
 	})
 }
@@ -89,12 +137,16 @@ func (s *Sender) Notify() {
 // Run sends until ctx is done; it returns ctx's error.
 func (s *Sender) Run(ctx context.Context) error {
 	s.init()
+	bulk := max(10, int(s.PerSecond))
+	if s.PerSecond == 0 {
+		bulk = 500
+	}
 	backoff := time.Duration(0)
 	for {
 		var items []OutboxItem
 		err := s.Store.View(func(tx Tx) error {
 			var err error
-			items, err = tx.Pending(512)
+			items, err = tx.Pending(500, bulk)
 			return err
 		})
 		if err != nil {
@@ -136,24 +188,22 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
 		lanes[i] = append(lanes[i], it)
 	}
 	var (
-		mu   sync.Mutex
-		done []uint64
-		wg   sync.WaitGroup
+		mu sync.Mutex
+		wg sync.WaitGroup
 	)
 	for _, lane := range lanes {
 		if len(lane) == 0 {
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			blocked := map[Address]bool{} // chats whose earlier message failed
+		wg.Go(func() {
+			stopped := map[Address]bool{} // chats whose earlier message failed or that blocked the bot
 			for _, it := range lane {
-				if blocked[it.Msg.Chat] {
+				if stopped[it.Msg.Chat] || ctx.Err() != nil {
 					continue
 				}
 				err := s.deliver(ctx, it.Msg)
 				var de *DeliveryError
+				blocked := errors.As(err, &de) && de.Blocked
 				switch {
 				case err == nil:
 				case errors.As(err, &de) && de.Permanent:
@@ -162,27 +212,37 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
 					if ctx.Err() == nil {
 						s.Log.Warn("message not delivered, will retry", "chat", it.Msg.Chat, "err", err)
 					}
-					blocked[it.Msg.Chat] = true
+					stopped[it.Msg.Chat] = true
 					mu.Lock()
 					failed = true
 					mu.Unlock()
 					continue
 				}
-				mu.Lock()
-				done = append(done, it.ID)
-				mu.Unlock()
+				if blocked {
+					stopped[it.Msg.Chat] = true
+				}
+				// Mark at once, not at the end of the round: a crash then
+				// repeats at most the message in flight. A fresh context, so
+				// that shutting down still records what went out.
+				err = s.Store.Batch(func(tx Tx) error {
+					if blocked {
+						if err := tx.Block(it.Msg.Chat, s.Now()); err != nil {
+							return err
+						}
+					}
+					return tx.Delivered(it.ID)
+				})
+				if err != nil {
+					s.Log.Error("mark outbox delivered", "err", err)
+					mu.Lock()
+					failed = true
+					mu.Unlock()
+					return
+				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	if len(done) > 0 {
-		// A fresh context: what was delivered must be recorded even while
-		// shutting down, or it would be sent again.
-		if err := s.Store.Update(func(tx Tx) error { return tx.Delivered(done...) }); err != nil {
-			s.Log.Error("mark outbox delivered", "err", err)
-			return true
-		}
-	}
 	return failed
 }
 
@@ -191,14 +251,14 @@ func (s *Sender) deliver(ctx context.Context, m Outbound) error {
 	if !ok {
 		return &DeliveryError{Permanent: true, Err: fmt.Errorf("no transport for %q", m.Chat.Platform())}
 	}
-	if err := s.wait(ctx); err != nil {
+	if err := s.wait(ctx, tr, m); err != nil {
 		return err
 	}
 	err := tr.Deliver(ctx, m)
 	var de *DeliveryError
 	if errors.As(err, &de) && de.RetryAfter > 0 {
 		s.mu.Lock()
-		if p := time.Now().Add(de.RetryAfter); p.After(s.pause) {
+		if p := s.Now().Add(de.RetryAfter); p.After(s.pause) {
 			s.pause = p
 		}
 		s.mu.Unlock()
@@ -206,21 +266,27 @@ func (s *Sender) deliver(ctx context.Context, m Outbound) error {
 	return err
 }
 
-// wait blocks until the overall rate and any retry-after pause allow one
-// more message, and reserves its slot.
-func (s *Sender) wait(ctx context.Context) error {
+// wait blocks until the overall rate, the chat's rate and any retry-after
+// pause allow one more message, and reserves its place. Edits of earlier
+// messages count only against the overall rate.
+func (s *Sender) wait(ctx context.Context, tr Transport, m Outbound) error {
 	s.mu.Lock()
-	now := time.Now()
-	at := now
-	if s.pause.After(at) {
-		at = s.pause
-	}
+	now := s.Now()
+	wait := max(time.Duration(0), s.pause.Sub(now))
 	if s.PerSecond > 0 {
-		if s.next.After(at) {
-			at = s.next
+		wait = max(wait, s.global.reserve(now))
+	}
+	if m.Op == OpSend {
+		b := s.chats[m.Chat]
+		if b == nil {
+			lim := tr.ChatLimit(m.Chat)
+			b = &bucket{burst: float64(max(1, lim.Burst)), every: lim.Every}
+			s.chats[m.Chat] = b
 		}
-		s.next = at.Add(time.Duration(float64(time.Second) / s.PerSecond))
+		if b.every > 0 {
+			wait = max(wait, b.reserve(now))
+		}
 	}
 	s.mu.Unlock()
-	return sleepCtx(ctx, at.Sub(now))
+	return sleepCtx(ctx, wait)
 }

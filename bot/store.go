@@ -43,12 +43,21 @@ type Tx interface {
 	// until fn returns false.
 	ReportsBy(reporter Address, fn func(Report) bool) error
 
-	// Enqueue appends a message to the persistent outbox.
-	Enqueue(m Outbound) error
-	// Pending returns up to limit outbox items, oldest first.
-	Pending(limit int) ([]OutboxItem, error)
+	// Enqueue appends a message to the persistent outbox. It reports false,
+	// and queues nothing, when the message's Key was queued before or its
+	// chat blocked the bot.
+	Enqueue(m Outbound) (bool, error)
+	// Pending returns up to limit outbox items: every interactive one
+	// first, oldest first, then bulk ones up to bulk.
+	Pending(limit, bulk int) ([]OutboxItem, error)
 	// Delivered removes the items from the outbox.
 	Delivered(ids ...uint64) error
+	// Block marks a chat that refused the bot (it blocked it); Unblock
+	// clears the mark when the user writes again.
+	Block(chat Address, at time.Time) error
+	Unblock(chat Address) error
+	// ForgetKeys drops idempotency keys older than before.
+	ForgetKeys(before time.Time) error
 
 	// Seen reports whether an update key was already applied; MarkSeen
 	// records it. Keys are compared for equality only, never by order.

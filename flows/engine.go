@@ -487,11 +487,13 @@ func (e *Engine) next(s bot.Session, now time.Time) bot.Turn {
 // ask (re-)asks the current question, after an optional explanation,
 // without invalidating its buttons.
 func (e *Engine) ask(s bot.Session, now time.Time, why string) bot.Turn {
-	var replies []bot.Reply
+	r := e.render(s, now)
 	if why != "" {
-		replies = append(replies, bot.Reply{Text: why})
+		// One message, not two: fewer notifications, and the chat's send
+		// rate is kept for what matters.
+		r.Text = why + "\n\n" + r.Text
 	}
-	return bot.Turn{Session: s, Replies: append(replies, e.render(s, now))}
+	return bot.Turn{Session: s, Replies: []bot.Reply{r}}
 }
 
 // render builds the current question of s with its buttons.

@@ -218,7 +218,7 @@ var en = map[string]string{
 	"cases.title":           "Open mediation cases (tap one to see and update it):",
 	"cases.none":            "There is no open mediation case.",
 	"draft.first":           "You have an unfinished report. Please send or cancel it (/huy) first.",
-	"fix.done":              "The correction of %s is saved (%d answers). The earlier version is kept.",
+	"fix.done":              "The correction of %s is saved (answers changed: %d). The earlier version is kept.",
 	"fix.none":              "Nothing changed; the report stays as it was.",
 	"fix.expired":           "More than 48 hours have passed since %s was sent: it can no longer be corrected.",
 	"case.updated":          "Case %s updated: %s.",

@@ -218,7 +218,7 @@ var vi = map[string]string{
 	"cases.title":           "Vụ việc hòa giải đang mở (bấm để xem và cập nhật):",
 	"cases.none":            "Không có vụ việc hòa giải nào đang mở.",
 	"draft.first":           "Anh/chị đang có báo cáo làm dở. Hãy gửi hoặc hủy (/huy) trước.",
-	"fix.done":              "Đã lưu sửa đổi báo cáo %s (%d mục). Bản trước vẫn được lưu lại.",
+	"fix.done":              "Đã lưu sửa đổi báo cáo %s (số mục thay đổi: %d). Bản trước vẫn được lưu lại.",
 	"fix.none":              "Không có gì thay đổi; báo cáo giữ nguyên.",
 	"fix.expired":           "Đã quá 48 giờ kể từ khi gửi, không sửa được báo cáo %s nữa.",
 	"case.updated":          "Đã cập nhật vụ việc %s: %s.",

@@ -36,9 +36,12 @@ var (
 	bReportIDs  = []byte("report_ids")
 	bByReporter = []byte("reports_by_reporter")
 	bOutbox     = []byte("outbox")
+	bBulk       = []byte("outbox_bulk")
+	bKeys       = []byte("outbox_keys")
+	bBlocked    = []byte("blocked_chats")
 	bSeen       = []byte("seen")
 
-	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bSeen}
+	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bSeen}
 )
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -324,41 +327,79 @@ func (t *tx) Reports(from, to time.Time, fn func(bot.Report) error) error {
 	return nil
 }
 
-func (t *tx) Enqueue(m bot.Outbound) error {
-	b := t.Bucket(bOutbox)
-	id, err := b.NextSequence()
+func (t *tx) Enqueue(m bot.Outbound) (bool, error) {
+	if t.Bucket(bBlocked).Get([]byte(m.Chat)) != nil {
+		return false, nil
+	}
+	if m.Key != "" {
+		keys := t.Bucket(bKeys)
+		if keys.Get([]byte(m.Key)) != nil {
+			return false, nil
+		}
+		if err := keys.Put([]byte(m.Key), timeKey(time.Now())); err != nil {
+			return false, err
+		}
+	}
+	// One sequence for both queues, so an id names one item.
+	id, err := t.Bucket(bOutbox).NextSequence()
 	if err != nil {
-		return err
+		return false, err
 	}
 	data, err := json.Marshal(m)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return b.Put(itob(id), data)
+	b := bOutbox
+	if m.Bulk {
+		b = bBulk
+	}
+	return true, t.Bucket(b).Put(itob(id), data)
 }
 
-func (t *tx) Pending(limit int) ([]bot.OutboxItem, error) {
+func (t *tx) Pending(limit, bulk int) ([]bot.OutboxItem, error) {
 	var out []bot.OutboxItem
-	c := t.Bucket(bOutbox).Cursor()
-	for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-		it := bot.OutboxItem{ID: binary.BigEndian.Uint64(k)}
-		if err := json.Unmarshal(v, &it.Msg); err != nil {
-			return nil, fmt.Errorf("decode outbox item %d: %w", it.ID, err)
+	for _, q := range []struct {
+		name []byte
+		max  int
+	}{{bOutbox, limit}, {bBulk, bulk}} {
+		c := t.Bucket(q.name).Cursor()
+		n := 0
+		for k, v := c.First(); k != nil && n < q.max; k, v = c.Next() {
+			it := bot.OutboxItem{ID: binary.BigEndian.Uint64(k)}
+			if err := json.Unmarshal(v, &it.Msg); err != nil {
+				return nil, fmt.Errorf("decode outbox item %d: %w", it.ID, err)
+			}
+			out = append(out, it)
+			n++
 		}
-		out = append(out, it)
 	}
 	return out, nil
 }
 
 func (t *tx) Delivered(ids ...uint64) error {
-	b := t.Bucket(bOutbox)
 	for _, id := range ids {
-		if err := b.Delete(itob(id)); err != nil {
-			return err
+		for _, q := range [][]byte{bOutbox, bBulk} {
+			if err := t.Bucket(q).Delete(itob(id)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
+
+func (t *tx) Block(chat bot.Address, at time.Time) error {
+	return t.Bucket(bBlocked).Put([]byte(chat), timeKey(at))
+}
+
+func (t *tx) Unblock(chat bot.Address) error {
+	b := t.Bucket(bBlocked)
+	if b.Get([]byte(chat)) == nil {
+		return nil // the common case: no write
+	}
+	return b.Delete([]byte(chat))
+}
+
+func (t *tx) ForgetKeys(before time.Time) error { return forgetOlder(t.Bucket(bKeys), before) }
 
 func (t *tx) Seen(key string) (bool, error) {
 	return t.Bucket(bSeen).Get([]byte(key)) != nil, nil
@@ -368,8 +409,10 @@ func (t *tx) MarkSeen(key string, at time.Time) error {
 	return t.Bucket(bSeen).Put([]byte(key), timeKey(at))
 }
 
-func (t *tx) ForgetSeen(before time.Time) error {
-	b := t.Bucket(bSeen)
+func (t *tx) ForgetSeen(before time.Time) error { return forgetOlder(t.Bucket(bSeen), before) }
+
+// forgetOlder deletes the entries of b whose value, a time key, is before.
+func forgetOlder(b *bolt.Bucket, before time.Time) error {
 	var old [][]byte // collect first: deleting while iterating skips keys
 	limit := timeKey(before)
 	err := b.ForEach(func(k, v []byte) error {

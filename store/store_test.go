@@ -176,7 +176,7 @@ func TestOutboxAndSeen(t *testing.T) {
 	now := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
 	s.Update(func(tx bot.Tx) error {
 		for _, text := range []string{"a", "b", "c"} {
-			if err := tx.Enqueue(bot.Outbound{Chat: "telegram:1", Reply: bot.Reply{Text: text}}); err != nil {
+			if _, err := tx.Enqueue(bot.Outbound{Chat: "telegram:1", Reply: bot.Reply{Text: text}}); err != nil {
 				return err
 			}
 		}
@@ -184,7 +184,7 @@ func TestOutboxAndSeen(t *testing.T) {
 		return tx.MarkSeen("telegram:update:1", now)
 	})
 	var items []bot.OutboxItem
-	s.View(func(tx bot.Tx) (err error) { items, err = tx.Pending(10); return })
+	s.View(func(tx bot.Tx) (err error) { items, err = tx.Pending(10, 10); return })
 	if len(items) != 3 || items[0].Msg.Text != "a" || items[2].Msg.Text != "c" {
 		t.Fatalf("Pending = %+v", items)
 	}
@@ -195,7 +195,7 @@ func TestOutboxAndSeen(t *testing.T) {
 		return tx.ForgetSeen(now.Add(-48 * time.Hour))
 	})
 	s.View(func(tx bot.Tx) error {
-		items, _ := tx.Pending(10)
+		items, _ := tx.Pending(10, 10)
 		if len(items) != 1 || items[0].Msg.Text != "c" {
 			t.Errorf("after Delivered: %+v", items)
 		}
@@ -269,4 +269,39 @@ func TestReportsBy(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// Ensure keys make messages idempotent, replies go before bulk, and a
+// chat that blocked the bot gets nothing until it writes again.
+func TestOutboxKeysBulkBlocked(t *testing.T) {
+	s := MustOpen(t)
+	queued := func(m bot.Outbound) bool {
+		var ok bool
+		if err := s.Update(func(tx bot.Tx) (err error) { ok, err = tx.Enqueue(m); return }); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	sum := bot.Outbound{Chat: "telegram:7", Bulk: true, Key: "summary:2026-W48:telegram:7", Reply: bot.Reply{Text: "tổng hợp"}}
+	if !queued(sum) || queued(sum) {
+		t.Error("a keyed message was queued twice")
+	}
+	queued(bot.Outbound{Chat: "telegram:8", Reply: bot.Reply{Text: "trả lời"}})
+	var items []bot.OutboxItem
+	s.View(func(tx bot.Tx) (err error) { items, err = tx.Pending(10, 10); return })
+	if len(items) != 2 || items[0].Msg.Text != "trả lời" || items[1].Msg.Text != "tổng hợp" {
+		t.Fatalf("Pending = %+v, want the reply before the bulk message", items)
+	}
+	s.Update(func(tx bot.Tx) error { return tx.Delivered(items[1].ID) })
+	if queued(sum) {
+		t.Error("a delivered keyed message was queued again")
+	}
+	s.Update(func(tx bot.Tx) error { return tx.Block("telegram:9", time.Now()) })
+	if queued(bot.Outbound{Chat: "telegram:9", Reply: bot.Reply{Text: "x"}}) {
+		t.Error("queued to a chat that blocked the bot")
+	}
+	s.Update(func(tx bot.Tx) error { return tx.Unblock("telegram:9") })
+	if !queued(bot.Outbound{Chat: "telegram:9", Reply: bot.Reply{Text: "x"}}) {
+		t.Error("not queued after the chat wrote again")
+	}
 }

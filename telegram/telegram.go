@@ -58,6 +58,12 @@ type Config struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Commands, if set, are published as the bot's command menu.
 	Commands map[string]string
+	// ChatLimit and GroupLimit are how fast the bot may send to one private
+	// chat and to one group (default: a burst of 3 then one a second; 20 a
+	// minute), after Telegram's published limits. NoChatLimits turns them
+	// off, for tests and the offline demo.
+	ChatLimit, GroupLimit bot.RateLimit
+	NoChatLimits          bool
 }
 
 // api is the part of the client library the adapter uses.
@@ -120,6 +126,12 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ChatLimit.Every == 0 {
+		cfg.ChatLimit = bot.RateLimit{Burst: 3, Every: time.Second}
+	}
+	if cfg.GroupLimit.Every == 0 {
+		cfg.GroupLimit = bot.RateLimit{Burst: 20, Every: 3 * time.Second}
 	}
 	client := ctxClient{ctx: ctx, c: &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}}
 	b := &Bot{cfg: cfg, keyboards: map[int64]int{}}
@@ -390,6 +402,20 @@ func pin(l *tgbotapi.Location) string {
 	return strconv.FormatFloat(l.Latitude, 'f', 5, 64) + "," + strconv.FormatFloat(l.Longitude, 'f', 5, 64)
 }
 
+// ChatLimit implements bot.Transport: groups (negative ids) are slower.
+func (b *Bot) ChatLimit(chat bot.Address) bot.RateLimit {
+	if b.cfg.NoChatLimits {
+		return bot.RateLimit{}
+	}
+	if strings.HasPrefix(chat.ID(), "-") {
+		return b.cfg.GroupLimit
+	}
+	return b.cfg.ChatLimit
+}
+
+// maxCaption is Telegram's limit on a document's caption, in characters.
+const maxCaption = 1024
+
 // maxText is Telegram's limit on one message, in characters.
 const maxText = 4096
 
@@ -420,6 +446,12 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 		_, err = b.api.Request(edit)
 		return b.classify(err)
 	case bot.OpSend:
+		if m.Document != nil {
+			doc := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: m.Document.Name, Bytes: m.Document.Data})
+			doc.Caption = Split(m.Text, maxCaption)[0]
+			_, err := b.api.Send(doc)
+			return b.classify(err)
+		}
 		b.mu.Lock()
 		open, ok := b.keyboards[chat]
 		delete(b.keyboards, chat)
@@ -508,9 +540,11 @@ func (b *Bot) classify(err error) error {
 			return &bot.DeliveryError{RetryAfter: time.Duration(max(te.RetryAfter, 1)) * time.Second, Err: b.redact(err)}
 		case te.Code == http.StatusBadRequest && strings.Contains(te.Message, "message is not modified"):
 			return nil
-		case te.Code == http.StatusForbidden || te.Code == http.StatusBadRequest || te.Code == http.StatusUnauthorized:
-			// Blocked by the user, chat gone, or a request Telegram will
-			// never accept: retrying cannot help.
+		case te.Code == http.StatusForbidden:
+			// The user blocked the bot or deleted the chat.
+			return &bot.DeliveryError{Permanent: true, Blocked: true, Err: b.redact(err)}
+		case te.Code == http.StatusBadRequest || te.Code == http.StatusUnauthorized:
+			// A request Telegram will never accept: retrying cannot help.
 			return &bot.DeliveryError{Permanent: te.Code != http.StatusUnauthorized, Err: b.redact(err)}
 		}
 	}

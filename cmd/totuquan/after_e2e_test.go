@@ -19,7 +19,7 @@ func TestCorrectionWithHistory(t *testing.T) {
 		expect("📄 AN-2026-000001 · An ninh trật tự", "Gửi lúc 20:00 25/11/2026", "• Nơi xảy ra: Ngõ 3, xóm Bãi")
 	lan.press("Sửa").expect("sửa mục nào").press("Nơi xảy ra").say("Ngõ 5, xóm Bãi").
 		expect("Lưu thay đổi?", "• Nơi xảy ra: Ngõ 5, xóm Bãi").press("Lưu").
-		expect("Đã lưu sửa đổi báo cáo AN-2026-000001 (1 mục)", "Bản trước vẫn được lưu lại")
+		expect("Đã lưu sửa đổi báo cáo AN-2026-000001 (số mục thay đổi: 1)", "Bản trước vẫn được lưu lại")
 
 	// The report now shows it was corrected.
 	lan.say("/cuatoi").press("AN-2026-000001 · An ninh trật tự · 25/11 · Mới").

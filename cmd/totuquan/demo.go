@@ -301,7 +301,7 @@ func waitDelivered(ctx context.Context, st *store.Store) error {
 	for {
 		var pending int
 		err := st.View(func(tx bot.Tx) error {
-			items, err := tx.Pending(1)
+			items, err := tx.Pending(1, 1)
 			pending = len(items)
 			return err
 		})
