@@ -56,6 +56,38 @@ type Options struct {
 	// EmptyAtOnce makes getUpdates answer an empty poll at once, ignoring
 	// its timeout, as some proxies and test servers do.
 	EmptyAtOnce bool
+	// Limits, if set, are enforced on sends as Telegram does: over them a
+	// send is refused with 429 and retry_after.
+	Limits *Limits
+}
+
+// Limits are token buckets on sends (sendMessage, sendDocument): overall,
+// and per chat.
+type Limits struct {
+	PerSecond float64       // overall rate; the burst is one second's worth
+	ChatBurst int           // sends to one chat at once
+	ChatEvery time.Duration // then one per this
+}
+
+// limiter is a token bucket on the server's side.
+type limiter struct {
+	tokens float64
+	last   time.Time
+	burst  float64
+	every  time.Duration
+}
+
+func (l *limiter) allow(now time.Time) bool {
+	if l.last.IsZero() {
+		l.tokens, l.last = l.burst, now
+	}
+	l.tokens = min(l.burst, l.tokens+float64(now.Sub(l.last))/float64(l.every))
+	l.last = now
+	if l.tokens < 1 {
+		return false
+	}
+	l.tokens--
+	return true
 }
 
 // Server is a running fake. All methods are safe for concurrent use.
@@ -77,6 +109,9 @@ type Server struct {
 	calls    map[string]int
 	offsets  []int64 // the offset of every getUpdates call, 0 when absent
 	cbSeq    int
+	global   *limiter
+	perChat  map[int64]*limiter
+	refused  int // sends refused for going over the limits
 }
 
 // CallbackAnswer is a recorded answerCallbackQuery.
@@ -105,6 +140,10 @@ func New(opts Options) (*Server, error) {
 	s := &Server{
 		opts: opts, ln: ln, changed: make(chan struct{}), nextID: 1000,
 		msgID: map[int64]int{}, messages: map[int64][]*Message{}, botSent: map[int64]int{}, failures: map[string][]failure{}, calls: map[string]int{},
+	}
+	if l := opts.Limits; l != nil {
+		s.global = &limiter{burst: max(1, l.PerSecond), every: time.Duration(float64(time.Second) / l.PerSecond)}
+		s.perChat = map[int64]*limiter{}
 	}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
 	go s.srv.Serve(ln)
@@ -321,6 +360,35 @@ func (s *Server) Offsets() []int64 {
 	return append([]int64(nil), s.offsets...)
 }
 
+// Refused returns how many sends went over the limits and got a 429.
+func (s *Server) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
+// overLimitLocked reports whether a send to chat now goes over the limits,
+// and takes its place if not.
+func (s *Server) overLimitLocked(chat int64) bool {
+	if s.global == nil {
+		return false
+	}
+	now := time.Now()
+	c := s.perChat[chat]
+	if c == nil {
+		c = &limiter{burst: float64(max(1, s.opts.Limits.ChatBurst)), every: s.opts.Limits.ChatEvery}
+		s.perChat[chat] = c
+	}
+	// Check both before taking from either.
+	g, cc := *s.global, *c
+	if !g.allow(now) || (c.every > 0 && !cc.allow(now)) {
+		s.refused++
+		return true
+	}
+	*s.global, *c = g, cc
+	return false
+}
+
 // Unconfirmed returns how many updates getUpdates has not had confirmed.
 func (s *Server) Unconfirmed() int {
 	s.mu.Lock()
@@ -530,6 +598,11 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method stri
 		return
 	}
 	s.mu.Lock()
+	if s.overLimitLocked(chat) {
+		s.mu.Unlock()
+		write(w, http.StatusTooManyRequests, apiReply{ErrorCode: 429, Description: "Too Many Requests: retry after 1", Parameters: map[string]int{"retry_after": 1}})
+		return
+	}
 	m := s.newMessageLocked(chat, text, true)
 	m.Buttons, m.Document = kb, doc
 	s.notifyLocked()
