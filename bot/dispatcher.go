@@ -203,6 +203,18 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		}
 		r.say(i18n.T(c.lang, "cancel.done"))
 		return r, tx.DeleteSession(in.Chat)
+	case "tonghop", "summary":
+		if c.user.Role != RoleOfficial {
+			r.say(i18n.T(c.lang, "sum.officials_only"))
+			return r, nil
+		}
+		monday := WeekStart(now, d.Location)
+		sum, err := BuildSummary(tx, c.user.Group, monday, now, d.Location)
+		if err != nil {
+			return nil, err
+		}
+		r.say(sum.Text(c.lang, d.Location, d.Flows.Title))
+		return r, nil
 	case "cuatoi", "mine", "vuviec", "cases":
 		if c.user.Role != RoleLeader || c.user.Group == "" {
 			r.say(i18n.T(c.lang, "not_leader"))
@@ -315,7 +327,10 @@ func (d *Dispatcher) submit(tx Tx, c caller, in Inbound, s Submission, now time.
 		Urgent:    s.Urgent,
 		Status:    s.Status,
 	}
-	return rep, tx.PutReport(rep)
+	if err := tx.PutReport(rep); err != nil {
+		return Report{}, err
+	}
+	return rep, d.countReport(tx, rep)
 }
 
 // setLang stores the user's language and carries an open question over.
@@ -421,6 +436,9 @@ func (d *Dispatcher) change(tx Tx, r *responder, c caller, in Inbound, sub Submi
 			text += "\n" + i18n.T(c.lang, "case.closed")
 		}
 		r.say(text)
+		if err := tx.SetOpenCase(rep.Group, rep.ID, OpenCase(rep.Status)); err != nil {
+			return err
+		}
 		return tx.PutReport(rep)
 	}
 	if now.Sub(rep.CreatedAt) >= CorrectionWindow {

@@ -72,6 +72,15 @@ type Tx interface {
 
 	Meta(key string) (string, error)
 	PutMeta(key, value string) error
+
+	// Count and AddCount keep named counters (reports per area, week and
+	// kind), so that summaries need not scan old reports.
+	Count(key string) (int, error)
+	AddCount(key string, n int) error
+	// SetOpenCase adds or removes a case in its group's open-case index;
+	// OpenCases lists a group's open case ids.
+	SetOpenCase(group, id string, open bool) error
+	OpenCases(group string) ([]string, error)
 }
 
 // OutboxItem is a stored Outbound with its outbox id.

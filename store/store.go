@@ -39,9 +39,11 @@ var (
 	bBulk       = []byte("outbox_bulk")
 	bKeys       = []byte("outbox_keys")
 	bBlocked    = []byte("blocked_chats")
+	bCounts     = []byte("counts")
+	bOpenCases  = []byte("open_cases")
 	bSeen       = []byte("seen")
 
-	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bSeen}
+	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bSeen}
 )
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -454,4 +456,38 @@ func (t *tx) Meta(key string) (string, error) {
 
 func (t *tx) PutMeta(key, value string) error {
 	return t.Bucket(bMeta).Put([]byte(key), []byte(value))
+}
+
+func (t *tx) Count(key string) (int, error) {
+	v := t.Bucket(bCounts).Get([]byte(key))
+	if v == nil {
+		return 0, nil
+	}
+	return int(binary.BigEndian.Uint64(v)), nil
+}
+
+func (t *tx) AddCount(key string, n int) error {
+	c, err := t.Count(key)
+	if err != nil {
+		return err
+	}
+	return t.Bucket(bCounts).Put([]byte(key), itob(uint64(max(0, c+n))))
+}
+
+func (t *tx) SetOpenCase(group, id string, open bool) error {
+	k := append(append([]byte(group), 0), id...)
+	if open {
+		return t.Bucket(bOpenCases).Put(k, nil)
+	}
+	return t.Bucket(bOpenCases).Delete(k)
+}
+
+func (t *tx) OpenCases(group string) ([]string, error) {
+	var ids []string
+	prefix := append([]byte(group), 0)
+	c := t.Bucket(bOpenCases).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		ids = append(ids, string(k[len(prefix):]))
+	}
+	return ids, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/flows"
+	"github.com/totuquan/totuquan/i18n"
 	"github.com/totuquan/totuquan/store"
 )
 
@@ -222,4 +223,52 @@ func (m *Main) cmdExport(args []string) error {
 	}
 	fmt.Fprintf(m.Stderr, "%d reports written to %s\n", len(recs), strings.TrimSpace(*out))
 	return nil
+}
+
+func (m *Main) cmdSummary(args []string) error {
+	fs, path := m.flags("summary", "summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]")
+	area := fs.String("area", "", "`code` of the area (required)")
+	week := fs.String("week", "", "ISO `week` such as 2026-W48 (default: this week so far)")
+	lang := fs.String("lang", "", "language, vi or en (default: the config's)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *area == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return usageError{"summary needs -area CODE"}
+	}
+	cfg, err := m.config(fs, *path)
+	if err != nil {
+		return err
+	}
+	if *lang == "" {
+		*lang = cfg.Language
+	}
+	if !i18n.Supported(*lang) {
+		return usageError{fmt.Sprintf("-lang %q is not vi or en", *lang)}
+	}
+	now := m.Now()
+	monday, until := bot.WeekStart(now, cfg.location), now
+	if *week != "" {
+		if monday, err = bot.ParseWeek(*week, cfg.location); err != nil {
+			return usageError{err.Error()}
+		}
+		until = monday.AddDate(0, 0, 7)
+	}
+	st, err := m.openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	engine := flows.New(cfg.location, cfg.sessionTimeout)
+	return st.View(func(tx bot.Tx) error {
+		sum, err := bot.BuildSummary(tx, *area, monday, until, cfg.location)
+		if bot.IsNotFound(err) {
+			return fmt.Errorf("no area with code %s", *area)
+		} else if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(m.Stdout, sum.Text(*lang, cfg.location, engine.Title))
+		return err
+	})
 }

@@ -84,6 +84,8 @@ Usage:
                                      official; prints the code, then the link
   totuquan export [-format json|csv] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]
                                      write the stored reports
+  totuquan summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]
+                                     an area's weekly summary (default: this week so far)
 
 Each command takes -h for its flags. The configuration defaults to
 config.yaml; see config.example.yaml. TELEGRAM_BOT_TOKEN overrides
@@ -110,6 +112,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.cmdInvite(args)
 	case "export":
 		return m.cmdExport(args)
+	case "summary":
+		return m.cmdSummary(args)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

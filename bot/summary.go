@@ -1,0 +1,302 @@
+package bot
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/totuquan/totuquan/i18n"
+)
+
+// WeekStart returns Monday 00:00 of t's week in loc: weeks start on Monday.
+func WeekStart(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	d := (int(t.Weekday()) + 6) % 7 // days since Monday
+	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, loc)
+}
+
+// WeekName is the ISO week of a week's Monday, "2026-W48".
+func WeekName(monday time.Time) string {
+	y, w := monday.ISOWeek()
+	return fmt.Sprintf("%d-W%02d", y, w)
+}
+
+// ParseWeek reads "2026-W48" and returns that week's Monday in loc.
+func ParseWeek(s string, loc *time.Location) (time.Time, error) {
+	var y, w int
+	if _, err := fmt.Sscanf(s, "%d-W%d", &y, &w); err != nil || w < 1 || w > 53 {
+		return time.Time{}, Errorf(EINVALID, "%q is not a week such as 2026-W48", s)
+	}
+	// 4 January is always in week 1.
+	jan4 := time.Date(y, 1, 4, 0, 0, 0, 0, loc)
+	monday := WeekStart(jan4, loc).AddDate(0, 0, 7*(w-1))
+	if WeekName(monday) != fmt.Sprintf("%d-W%02d", y, w) {
+		return time.Time{}, Errorf(EINVALID, "%d has no week %d", y, w)
+	}
+	return monday, nil
+}
+
+func weekCountKey(area, week string, kind ReportKind) string {
+	return "w|" + area + "|" + week + "|" + string(kind)
+}
+
+// countReport adds a new report to the weekly counts of its group and of
+// every area above it, and to the open-case index.
+func (d *Dispatcher) countReport(tx Tx, rep Report) error {
+	week := WeekName(WeekStart(rep.CreatedAt, d.Location))
+	for code, steps := rep.Group, 0; code != "" && steps < 64; steps++ {
+		if err := tx.AddCount(weekCountKey(code, week, rep.Kind), 1); err != nil {
+			return err
+		}
+		a, err := tx.Area(code)
+		if IsNotFound(err) {
+			break
+		} else if err != nil {
+			return err
+		}
+		code = a.Parent
+	}
+	if rep.Kind == KindMediation {
+		return tx.SetOpenCase(rep.Group, rep.ID, OpenCase(rep.Status))
+	}
+	return nil
+}
+
+// Kinds in the order summaries list them.
+var Kinds = []ReportKind{KindIncident, KindMediation, KindMeeting}
+
+// Summary is what happened in one area over one week, or the part of it
+// so far.
+type Summary struct {
+	Area     Area
+	From, To time.Time // [From, To)
+	Week     string
+	Reports  []Report // the period's reports in the area, urgent incidents first
+	Counts   map[ReportKind]int
+	Previous map[ReportKind]int // the week before
+	// Groups are the area's groups (its leaves); Silent those that sent
+	// nothing in the period.
+	Groups, Silent []Area
+	Open           []Report // mediation cases still open, of any week
+	// Weeks are the last eight weeks' counts by kind, oldest first, ending
+	// with this one.
+	Weeks []WeekCounts
+	names map[string]string
+}
+
+// WeekCounts is one week's number of reports of each kind.
+type WeekCounts struct {
+	Week   string
+	Counts map[ReportKind]int
+}
+
+// BuildSummary gathers the summary of area for the week starting monday,
+// up to until (the week's end, or now for the week so far). It reads the
+// period's reports and the open cases, and counters for earlier weeks:
+// never the reports of other weeks.
+func BuildSummary(tx Tx, area string, monday, until time.Time, loc *time.Location) (Summary, error) {
+	a, err := tx.Area(area)
+	if err != nil {
+		return Summary{}, err
+	}
+	areas, err := tx.Areas()
+	if err != nil {
+		return Summary{}, err
+	}
+	children := map[string][]Area{}
+	names := map[string]string{}
+	for _, x := range areas {
+		children[x.Parent] = append(children[x.Parent], x)
+		names[x.Code] = x.Name
+	}
+	inside := map[string]bool{}
+	var groups []Area
+	var walk func(Area)
+	walk = func(x Area) {
+		inside[x.Code] = true
+		if len(children[x.Code]) == 0 {
+			groups = append(groups, x)
+		}
+		for _, c := range children[x.Code] {
+			walk(c)
+		}
+	}
+	walk(a)
+	sort.Slice(groups, func(i, j int) bool { return groups[i].Code < groups[j].Code })
+
+	s := Summary{Area: a, From: monday, To: until, Week: WeekName(monday), Counts: map[ReportKind]int{},
+		Previous: map[ReportKind]int{}, Groups: groups, names: names}
+	reported := map[string]bool{}
+	err = tx.Reports(monday, until, func(r Report) error {
+		if inside[r.Group] {
+			s.Reports = append(s.Reports, r)
+			s.Counts[r.Kind]++
+			reported[r.Group] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return Summary{}, err
+	}
+	sort.SliceStable(s.Reports, func(i, j int) bool { return s.Reports[i].Urgent && !s.Reports[j].Urgent })
+	for _, g := range groups {
+		if !reported[g.Code] {
+			s.Silent = append(s.Silent, g)
+		}
+		ids, err := tx.OpenCases(g.Code)
+		if err != nil {
+			return Summary{}, err
+		}
+		for _, id := range ids {
+			r, err := tx.Report(id)
+			if err != nil {
+				return Summary{}, err
+			}
+			s.Open = append(s.Open, r)
+		}
+	}
+	for i := 7; i >= 0; i-- {
+		wk := WeekName(monday.AddDate(0, 0, -7*i))
+		wc := WeekCounts{Week: wk, Counts: map[ReportKind]int{}}
+		for _, k := range Kinds {
+			if wc.Counts[k], err = tx.Count(weekCountKey(area, wk, k)); err != nil {
+				return Summary{}, err
+			}
+		}
+		s.Weeks = append(s.Weeks, wc)
+	}
+	s.Previous = s.Weeks[len(s.Weeks)-2].Counts
+	return s, nil
+}
+
+// Mediation buckets of the periodic statistics.
+var (
+	typeBuckets   = []string{"civil", "family", "other"}
+	statusBuckets = []string{"success", "failed", "in_progress", "received", "referred"}
+)
+
+func typeBucket(caseType string) string {
+	switch caseType {
+	case "civil", "family":
+		return caseType
+	}
+	return "other"
+}
+
+// Text renders the summary for an official's phone in lang; Telegram's
+// adapter splits it if it runs over a message.
+func (s Summary) Text(lang string, loc *time.Location, title func(ReportKind, string) string) string {
+	T := func(key string, args ...any) string { return i18n.T(lang, key, args...) }
+	day := func(t time.Time) string { return t.In(loc).Format("02/01") }
+	var b strings.Builder
+	last := s.To.Add(-time.Nanosecond)
+	b.WriteString(T("sum.head", strings.TrimPrefix(s.Week[5:], "W"), day(s.From), last.In(loc).Format("02/01/2006"), s.Area.Name))
+
+	total, prev := 0, 0
+	for _, k := range Kinds {
+		total += s.Counts[k]
+		prev += s.Previous[k]
+	}
+	b.WriteString("\n\n" + T("sum.total", total, prev, signed(total-prev)))
+	for _, k := range Kinds {
+		b.WriteString(fmt.Sprintf("\n• %s: %d (%s)", title(k, lang), s.Counts[k], signed(s.Counts[k]-s.Previous[k])))
+	}
+
+	var urgent, incidents, cases []Report
+	meetings := map[string]bool{}
+	for _, r := range s.Reports {
+		switch r.Kind {
+		case KindIncident:
+			incidents = append(incidents, r)
+			if r.Urgent {
+				urgent = append(urgent, r)
+			}
+		case KindMediation:
+			cases = append(cases, r)
+		case KindMeeting:
+			meetings[r.Group] = true
+		}
+	}
+	line := func(r Report, extra string) string {
+		out := "\n• " + r.ID + " · " + day(r.CreatedAt) + " · " + s.names[r.Group]
+		if extra != "" {
+			out += " · " + extra
+		}
+		if r.Status != "" {
+			out += " · " + T("status."+r.Status)
+		}
+		return out
+	}
+	if len(urgent) > 0 {
+		b.WriteString("\n\n" + T("sum.urgent", len(urgent)))
+		for _, r := range urgent {
+			b.WriteString(line(r, T("cat."+r.Answers["category"])))
+		}
+	}
+	if len(incidents) > 0 {
+		byCat := map[string]int{}
+		for _, r := range incidents {
+			byCat[r.Answers["category"]]++
+		}
+		cats := make([]string, 0, len(byCat))
+		for c := range byCat {
+			cats = append(cats, c)
+		}
+		sort.Slice(cats, func(i, j int) bool {
+			if byCat[cats[i]] != byCat[cats[j]] {
+				return byCat[cats[i]] > byCat[cats[j]]
+			}
+			return cats[i] < cats[j]
+		})
+		b.WriteString("\n\n" + T("sum.by_category"))
+		for _, c := range cats {
+			b.WriteString(fmt.Sprintf("\n• %s: %d", T("cat."+c), byCat[c]))
+		}
+	}
+	if len(cases) > 0 {
+		byType, byStatus := map[string]int{}, map[string]int{}
+		for _, r := range cases {
+			byType[typeBucket(r.Answers["case_type"])]++
+			byStatus[r.Status]++
+		}
+		var parts []string
+		for _, t := range typeBuckets {
+			parts = append(parts, fmt.Sprintf("%s %d", T("sum.type."+t), byType[t]))
+		}
+		b.WriteString("\n\n" + T("sum.mediation_type") + " " + strings.Join(parts, " · "))
+		parts = nil
+		for _, st := range statusBuckets {
+			if st == "referred" && byStatus[st] == 0 {
+				continue
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", T("sum.status."+st), byStatus[st]))
+		}
+		b.WriteString("\n" + T("sum.mediation_status") + " " + strings.Join(parts, " · "))
+	}
+	b.WriteString("\n\n" + T("sum.meetings", len(meetings), len(s.Groups)))
+	if len(s.Silent) > 0 {
+		var names []string
+		for _, g := range s.Silent {
+			names = append(names, g.Name)
+		}
+		b.WriteString("\n\n" + T("sum.silent", len(s.Silent)) + "\n" + strings.Join(names, "; "))
+	}
+	if len(s.Open) > 0 {
+		b.WriteString("\n\n" + T("sum.open", len(s.Open)))
+		open := slices.Clone(s.Open)
+		sort.Slice(open, func(i, j int) bool { return open[i].CreatedAt.Before(open[j].CreatedAt) })
+		for _, r := range open {
+			b.WriteString(line(r, ""))
+		}
+	}
+	return b.String()
+}
+
+func signed(n int) string {
+	if n > 0 {
+		return fmt.Sprintf("+%d", n)
+	}
+	return fmt.Sprint(n)
+}
