@@ -195,6 +195,18 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		}
 	}
 
+	if kind, ok := strings.CutPrefix(in.Callback, "start:"); ok {
+		// A reminder's button: like /baocao, straight to the report.
+		cmd = "baocao"
+		if kind != "" && !(active && sess.IsDraft()) {
+			if c.user.Role != RoleLeader || c.user.Group == "" {
+				r.say(i18n.T(c.lang, "not_leader"))
+				return r, nil
+			}
+			fresh := d.freshSession(tx, c, in, now, sess.Token)
+			return r, d.apply(tx, r, c, in, d.Flows.Start(fresh, ReportKind(kind), now), now)
+		}
+	}
 	switch cmd {
 	case "huy", "cancel":
 		if !active {
@@ -233,14 +245,7 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		if active && sess.IsDraft() {
 			return r, d.apply(tx, r, c, in, d.Flows.Resume(sess, now), now)
 		}
-		fresh := Session{Chat: in.Chat, Lang: c.lang, StartedAt: now}
-		if g, err := tx.Area(c.user.Group); err == nil && g.Households > 0 {
-			fresh.Limits = map[string]int{"group_size": g.Households}
-		}
-		if active {
-			fresh.Token = sess.Token // keep tokens moving so old buttons stay stale
-		}
-		return r, d.apply(tx, r, c, in, d.Flows.Begin(fresh, now), now)
+		return r, d.apply(tx, r, c, in, d.Flows.Begin(d.freshSession(tx, c, in, now, sess.Token), now), now)
 	case "":
 	default:
 		r.say(i18n.T(c.lang, "unknown"))
@@ -331,6 +336,17 @@ func (d *Dispatcher) submit(tx Tx, c caller, in Inbound, s Submission, now time.
 		return Report{}, err
 	}
 	return rep, d.countReport(tx, rep)
+}
+
+// freshSession starts a conversation for a leader, with the group's size as
+// a limit; token carries on from any earlier session so its buttons stay
+// stale.
+func (d *Dispatcher) freshSession(tx Tx, c caller, in Inbound, now time.Time, token int) Session {
+	s := Session{Chat: in.Chat, Lang: c.lang, StartedAt: now, Token: token}
+	if g, err := tx.Area(c.user.Group); err == nil && g.Households > 0 {
+		s.Limits = map[string]int{"group_size": g.Households}
+	}
+	return s
 }
 
 // setLang stores the user's language and carries an open question over.

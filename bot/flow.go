@@ -8,6 +8,8 @@ import "time"
 type FlowEngine interface {
 	// Begin starts a conversation that asks what to report.
 	Begin(s Session, now time.Time) Turn
+	// Start starts the report of kind at once (from a reminder's button).
+	Start(s Session, kind ReportKind, now time.Time) Turn
 	// Resume asks whether to continue the draft in s or to start again.
 	Resume(s Session, now time.Time) Turn
 	// Handle answers the current question of s with in.

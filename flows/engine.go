@@ -94,6 +94,12 @@ func (e *Engine) Begin(s bot.Session, now time.Time) bot.Turn {
 	return e.next(s, now)
 }
 
+// Start implements bot.FlowEngine.
+func (e *Engine) Start(s bot.Session, kind bot.ReportKind, now time.Time) bot.Turn {
+	s.StartedAt = now
+	return e.startFlow(s, e.flowOf(kind), now)
+}
+
 // Resume implements bot.FlowEngine.
 func (e *Engine) Resume(s bot.Session, now time.Time) bot.Turn {
 	if s.Mode != modeResume {

@@ -257,4 +257,12 @@ var en = map[string]string{
 	"sum.silent":             "Groups that sent nothing (%d):",
 	"sum.open":               "Mediation cases still open (%d):",
 	"sum.officials_only":     "Only officials of an area can see summaries.",
+	"sum.chart":              "The last 8 weeks, reports per week:",
+	"sum.color.incident":     "🟥",
+	"sum.color.mediation":    "🟦",
+	"sum.color.meeting":      "🟩",
+	"sum.csv":                "The reports of week %s (opens in Excel).",
+	"remind.week":            "Reminder for week %s: %s has sent no report. If there was an incident, a mediation or a meeting, tap below to report it.",
+	"remind.meeting":         "Reminder for %s: %s has sent no meeting report this month. After the meeting, tap below to report it.",
+	"remind.start":           "Send a report",
 }

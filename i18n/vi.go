@@ -257,4 +257,12 @@ var vi = map[string]string{
 	"sum.silent":             "Tổ chưa gửi báo cáo nào (%d):",
 	"sum.open":               "Vụ việc hòa giải còn mở (%d):",
 	"sum.officials_only":     "Chỉ cán bộ của một địa bàn mới xem được tổng hợp.",
+	"sum.chart":              "Biểu đồ 8 tuần gần nhất, số báo cáo mỗi tuần:",
+	"sum.color.incident":     "🟥",
+	"sum.color.mediation":    "🟦",
+	"sum.color.meeting":      "🟩",
+	"sum.csv":                "Danh sách báo cáo tuần %s (mở bằng Excel).",
+	"remind.week":            "Nhắc việc tuần %s, %s chưa gửi báo cáo nào. Nếu có vụ việc an ninh trật tự, hòa giải hay buổi sinh hoạt, anh/chị bấm nút dưới đây để báo cáo.",
+	"remind.meeting":         "Nhắc việc tháng %s, %s chưa gửi báo cáo sinh hoạt tổ. Sau buổi họp, anh/chị bấm nút dưới đây để báo cáo.",
+	"remind.start":           "Gửi báo cáo",
 }

@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/totuquan/totuquan/i18n"
+	"github.com/totuquan/totuquan/schedule"
 )
 
 // Config is config.yaml. Every key, its default and its meaning are in
@@ -35,7 +36,13 @@ type Config struct {
 	Admins struct {
 		Telegram []int64 `yaml:"telegram"`
 	} `yaml:"admins"`
-	Log struct {
+	Schedules struct {
+		WeeklySummary   string `yaml:"weekly_summary"`
+		WeeklyReminder  string `yaml:"weekly_reminder"`
+		MeetingReminder string `yaml:"meeting_reminder"`
+	} `yaml:"schedules"`
+	QuietHours string `yaml:"quiet_hours"`
+	Log        struct {
 		Level string `yaml:"level"`
 	} `yaml:"log"`
 
@@ -43,6 +50,7 @@ type Config struct {
 	location       *time.Location
 	sessionTimeout time.Duration
 	pollTimeout    time.Duration
+	quiet          schedule.QuietHours
 	source         string // the file read, or "built-in defaults"
 }
 
@@ -56,6 +64,10 @@ func defaultConfig() Config {
 	c.Telegram.PollTimeout = "30s"
 	c.Telegram.MessagesPerSecond = 30
 	c.Admins.Telegram = []int64{}
+	c.Schedules.WeeklySummary = "30 7 * * 1"
+	c.Schedules.WeeklyReminder = "0 19 * * 5"
+	c.Schedules.MeetingReminder = "0 19 25 * *"
+	c.QuietHours = "21:00-07:00"
 	c.Log.Level = "info"
 	return c
 }
@@ -176,6 +188,18 @@ func (c *Config) validate() error {
 		if id <= 0 {
 			return bad("admins.telegram["+strconv.Itoa(i)+"]", "%d is not a Telegram user id", id)
 		}
+	}
+	for key, spec := range map[string]string{
+		"schedules.weekly_summary":   c.Schedules.WeeklySummary,
+		"schedules.weekly_reminder":  c.Schedules.WeeklyReminder,
+		"schedules.meeting_reminder": c.Schedules.MeetingReminder,
+	} {
+		if _, err := schedule.Parse(spec); err != nil {
+			return bad(key, "%q is not a cron expression (minute hour day month weekday, such as \"30 7 * * 1\"): %v", spec, err)
+		}
+	}
+	if c.quiet, err = schedule.ParseQuiet(c.QuietHours); err != nil {
+		return bad("quiet_hours", "%v", err)
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -35,6 +35,8 @@ type env struct {
 	dir     string
 	cfgPath string
 	clock   atomic.Pointer[time.Time]
+	ticked  chan struct{} // closed and replaced when the clock moves
+	tickMu  sync.Mutex
 	stderr  syncBuffer
 
 	// The running bot, if any.
@@ -43,6 +45,10 @@ type env struct {
 	st      *store.Store
 	handled atomic.Int64
 	sent    int64 // updates injected since start
+	// schedules is the config's schedules block; by default nothing fires
+	// in a test's span of time, so that reminders do not cross the
+	// conversations of tests that are not about them.
+	schedules string
 	// afterHandle, if set, runs after each handled update.
 	afterHandle func(bot.Inbound, context.CancelFunc)
 }
@@ -65,6 +71,12 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+const quietSchedules = `schedules:
+  weekly_summary: "0 3 1 1 *"
+  weekly_reminder: "0 3 1 1 *"
+  meeting_reminder: "0 3 1 1 *"
+`
+
 // testNow is Wednesday 25/11/2026 20:00 in Hà Nội (13:00 UTC).
 var testNow = time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
 
@@ -75,7 +87,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
-	e := &env{t: t, fake: fake, dir: t.TempDir()}
+	e := &env{t: t, fake: fake, dir: t.TempDir(), schedules: quietSchedules}
 	now := testNow
 	e.clock.Store(&now)
 	e.cfgPath = filepath.Join(e.dir, "config.yaml")
@@ -99,7 +111,7 @@ admins:
   telegram: [900]
 log:
   level: %s
-`, filepath.Join(e.dir, "bot.db"), e.fake.Token(), e.fake.Endpoint(), logLevel)
+%s`, filepath.Join(e.dir, "bot.db"), e.fake.Token(), e.fake.Endpoint(), logLevel, e.schedules)
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
@@ -107,14 +119,46 @@ log:
 
 func (e *env) now() time.Time { return *e.clock.Load() }
 
-func (e *env) advance(d time.Duration) {
-	n := e.now().Add(d)
-	e.clock.Store(&n)
+// setNow moves the clock and wakes the scheduler.
+func (e *env) setNow(t time.Time) {
+	e.clock.Store(&t)
+	e.tickMu.Lock()
+	if e.ticked != nil {
+		close(e.ticked)
+	}
+	e.ticked = make(chan struct{})
+	e.tickMu.Unlock()
+}
+
+func (e *env) advance(d time.Duration) { e.setNow(e.now().Add(d)) }
+
+// envClock drives the schedules from the test's clock.
+type envClock struct{ e *env }
+
+func (c envClock) Now() time.Time { return c.e.now() }
+
+func (c envClock) Sleep(ctx context.Context, t time.Time) error {
+	for {
+		c.e.tickMu.Lock()
+		if c.e.ticked == nil {
+			c.e.ticked = make(chan struct{})
+		}
+		ch := c.e.ticked
+		c.e.tickMu.Unlock()
+		if !c.e.now().Before(t) {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 func (e *env) main() (*Main, *bytes.Buffer) {
 	var out bytes.Buffer
-	return &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &e.stderr, Getenv: func(string) string { return "" }, Now: e.now}, &out
+	return &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &e.stderr, Getenv: func(string) string { return "" }, Now: e.now, clock: envClock{e}}, &out
 }
 
 // cli runs a command to completion and returns its standard output.

@@ -26,6 +26,7 @@ import (
 	_ "time/tzdata" // Asia/Ho_Chi_Minh even where the system has no zoneinfo
 
 	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/schedule"
 	"github.com/totuquan/totuquan/store"
 )
 
@@ -60,6 +61,8 @@ type Main struct {
 	ready func(*store.Store)
 	// demoLog shows the bot's log during the demo.
 	demoLog bool
+	// clock, set by tests, drives the schedules (default: real time).
+	clock schedule.Clock
 }
 
 // NewMain returns a Main on the process's own streams and clock.

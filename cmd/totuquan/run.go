@@ -10,6 +10,7 @@ import (
 	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/flows"
 	"github.com/totuquan/totuquan/i18n"
+	"github.com/totuquan/totuquan/schedule"
 	"github.com/totuquan/totuquan/store"
 	"github.com/totuquan/totuquan/telegram"
 )
@@ -45,10 +46,11 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	for _, id := range cfg.Admins.Telegram {
 		admins[bot.NewAddress(telegram.Platform, strconv.FormatInt(id, 10))] = true
 	}
-	var h bot.Handler = &bot.Dispatcher{
+	d := &bot.Dispatcher{
 		Store: st, Flows: engine, Admins: admins, Lang: cfg.Language,
 		Location: cfg.location, Now: m.Now, Log: log, Notify: sender.Notify,
 	}
+	var h bot.Handler = d
 	if m.wrap != nil {
 		h = m.wrap(h)
 	}
@@ -77,8 +79,21 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	sender.Transports = map[string]bot.Transport{telegram.Platform: tg}
 	log.Info("totuquan is running", "bot", "@"+tg.Username(), "store", cfg.Store.Path)
 
+	sched := &schedule.Scheduler{
+		Location: cfg.location, Quiet: cfg.quiet, Store: st, Log: log, Clock: m.clock,
+		Jobs: []*schedule.Job{
+			{Name: "weekly_summary", Spec: cfg.Schedules.WeeklySummary, Run: d.WeeklySummaries},
+			{Name: "weekly_reminder", Spec: cfg.Schedules.WeeklyReminder, Quiet: true, Run: d.WeeklyReminders},
+			{Name: "meeting_reminder", Spec: cfg.Schedules.MeetingReminder, Quiet: true, Run: d.MeetingReminders},
+		},
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() { sender.Run(ctx) })
+	wg.Go(func() {
+		if err := sched.Run(ctx); err != nil {
+			log.Error("scheduler stopped", "err", err)
+		}
+	})
 	if m.ready != nil {
 		m.ready(st)
 	}

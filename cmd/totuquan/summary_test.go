@@ -18,9 +18,9 @@ func seedFortnight(t *testing.T, e *env) (official *user) {
 	e.cli("areas", "import", "-config", e.cfgPath, csv)
 	lanCode, _ := e.invite("-group", "PT-TL-XB-T1")
 	hoaCode, _ := e.invite("-group", "PT-TL-XB-T2")
-	offCode, _ := e.invite("-official", "PT-TL")
+	offCode, _ := e.invite("-official", "PT-TL", "-uses", "2")
 	week47 := time.Date(2026, 11, 18, 2, 0, 0, 0, time.UTC) // Wednesday 18/11, 09:00 in Hà Nội
-	e.clock.Store(&week47)
+	e.setNow(week47)
 	e.start()
 	lan := e.user(501, "Lan").say("/start " + lanCode)
 	hoa := e.user(502, "Hoa").say("/start " + hoaCode)
@@ -29,7 +29,7 @@ func seedFortnight(t *testing.T, e *env) (official *user) {
 		say("Sân bóng").say("Hai nhóm thanh niên xô xát").say("6").press("Đã xử lý tại chỗ").press("Không khẩn cấp").press("Xong").press("Gửi")
 
 	now := testNow // Wednesday 25/11, 20:00
-	e.clock.Store(&now)
+	e.setNow(now)
 	lan.report().press("Gửi")
 	official.press("Đã xử lý")
 	lan.say("/baocao").press("Sinh hoạt tổ").press("Hôm nay").say("19:00").say("Nhà văn hóa").press("Bỏ qua").press("Bỏ qua").

@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -47,6 +48,7 @@ type Message struct {
 	Edits    int        `json:"-"` // how many times the bot edited it
 	SentAt   time.Time  `json:"-"`
 	Document string     `json:"-"` // file name of an uploaded document
+	Data     []byte     `json:"-"` // its contents
 }
 
 // Options configure a Server.
@@ -577,13 +579,20 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method stri
 	}
 	text := r.FormValue("text")
 	doc := ""
+	var docData []byte
 	if method == "sendDocument" {
 		text = r.FormValue("caption")
+		var data []byte
 		if r.MultipartForm != nil {
 			for _, fh := range r.MultipartForm.File["document"] {
 				doc = fh.Filename
+				if f, err := fh.Open(); err == nil {
+					data, _ = io.ReadAll(f)
+					f.Close()
+				}
 			}
 		}
+		docData = data
 		if doc == "" {
 			fail(w, http.StatusBadRequest, "Bad Request: there is no document in the request")
 			return
@@ -604,7 +613,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method stri
 		return
 	}
 	m := s.newMessageLocked(chat, text, true)
-	m.Buttons, m.Document = kb, doc
+	m.Buttons, m.Document, m.Data = kb, doc, docData
 	s.notifyLocked()
 	res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": map[string]any{"id": chat, "type": "private"}, "text": text}
 	s.mu.Unlock()

@@ -1,0 +1,187 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/totuquan/totuquan/i18n"
+)
+
+// The scheduled jobs. Each queues its messages in one transaction, with
+// idempotency keys: a job that runs twice for the same period, or a
+// catch-up after a crash, queues nothing already queued.
+
+// WeeklySummaries sends every official the summary of their area for the
+// week that ended before at, with the week's reports as CSV and a chart of
+// the last eight weeks.
+func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
+	monday := WeekStart(at, d.Location).AddDate(0, 0, -7)
+	week := WeekName(monday)
+	queued := 0
+	err := d.Store.Update(func(tx Tx) error {
+		queued = 0
+		users, err := tx.Users()
+		if err != nil {
+			return err
+		}
+		sums := map[string]Summary{} // one per area, shared by its officials
+		for _, u := range users {
+			if u.Role != RoleOfficial {
+				continue
+			}
+			sum, ok := sums[u.Group]
+			if !ok {
+				if sum, err = BuildSummary(tx, u.Group, monday, monday.AddDate(0, 0, 7), d.Location); IsNotFound(err) {
+					continue // an area since removed from the tree
+				} else if err != nil {
+					return err
+				}
+				sums[u.Group] = sum
+			}
+			lang := d.langOf(u)
+			for _, m := range d.summaryMessages(sum, lang) {
+				m.Chat, m.Bulk = u.Address, true
+				m.Key += ":" + week + ":" + string(u.Address)
+				ok, err := tx.Enqueue(m)
+				if err != nil {
+					return err
+				}
+				if ok {
+					queued++
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("weekly summaries for %s: %w", week, err)
+	}
+	d.Log.Info("weekly summaries queued", "week", week, "messages", queued)
+	d.notify(queued)
+	return nil
+}
+
+// summaryMessages are the summary's text, its CSV and its chart.
+func (d *Dispatcher) summaryMessages(sum Summary, lang string) []Outbound {
+	var csv bytes.Buffer
+	recs := make([]ExportRecord, 0, len(sum.Reports))
+	for _, r := range sum.Reports {
+		recs = append(recs, NewExportRecord(r, sum.names[r.Group], d.Location))
+	}
+	WriteCSV(&csv, recs, nil)
+	var caption strings.Builder
+	caption.WriteString(i18n.T(lang, "sum.chart"))
+	for _, k := range Kinds {
+		caption.WriteString("\n" + i18n.T(lang, "sum.color."+string(k)) + " " + d.Flows.Title(k, lang) + ":")
+		for _, wk := range sum.Weeks {
+			caption.WriteString(fmt.Sprintf(" %d", wk.Counts[k]))
+		}
+	}
+	caption.WriteString("\n" + sum.Weeks[0].Week + " → " + sum.Week)
+	return []Outbound{
+		{Key: "summary", Reply: Reply{Text: sum.Text(lang, d.Location, d.Flows.Title)}},
+		{Key: "summary-csv", Reply: Reply{Text: i18n.T(lang, "sum.csv", sum.Week)},
+			Document: &Document{Name: "tonghop-" + sum.Area.Code + "-" + sum.Week + ".csv", Data: csv.Bytes()}},
+		{Key: "summary-chart", Reply: Reply{Text: caption.String()},
+			Document: &Document{Name: "bieudo-" + sum.Area.Code + "-" + sum.Week + ".png", Data: Chart(sum.Weeks)}},
+	}
+}
+
+// WeeklyReminders reminds the leaders whose group has sent nothing in the
+// week of at so far (the week's counts, which include anything sent after
+// at when the run was caught up).
+func (d *Dispatcher) WeeklyReminders(_ context.Context, at time.Time) error {
+	week := WeekName(WeekStart(at, d.Location))
+	return d.remind("week:"+week, strings.TrimPrefix(week[4:], "-W"), func(tx Tx, group string) (bool, error) {
+		for _, k := range Kinds {
+			if n, err := tx.Count(weekCountKey(group, week, k)); err != nil || n > 0 {
+				return n > 0, err
+			}
+		}
+		return false, nil
+	}, "remind.week", "")
+}
+
+// MeetingReminders reminds the leaders whose group has no meeting report
+// in the month of at so far: up to now, since a run caught up after
+// downtime must not remind a group that reported in between.
+func (d *Dispatcher) MeetingReminders(_ context.Context, at time.Time) error {
+	local := at.In(d.Location)
+	first := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, d.Location)
+	met := map[string]bool{}
+	err := d.Store.View(func(tx Tx) error {
+		return tx.Reports(first, d.Now().Add(time.Nanosecond), func(r Report) error {
+			if r.Kind == KindMeeting {
+				met[r.Group] = true
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return d.remind("meeting:"+local.Format("2006-01"), local.Format("01/2006"), func(_ Tx, group string) (bool, error) {
+		return met[group], nil
+	}, "remind.meeting", string(KindMeeting))
+}
+
+// remind queues text (naming the period's label and the group) to every
+// leader whose group has not done, with a button that starts the report
+// (kind, or the menu when empty).
+func (d *Dispatcher) remind(period, label string, done func(Tx, string) (bool, error), text, kind string) error {
+	queued := 0
+	err := d.Store.Update(func(tx Tx) error {
+		queued = 0
+		users, err := tx.Users()
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			if u.Role != RoleLeader || u.Group == "" {
+				continue
+			}
+			ok, err := done(tx, u.Group)
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue
+			}
+			lang := d.langOf(u)
+			button := i18n.T(lang, "remind.start")
+			if kind != "" {
+				button = d.Flows.Title(ReportKind(kind), lang)
+			}
+			m := Outbound{Chat: u.Address, Bulk: true, Key: "remind:" + period + ":" + string(u.Address),
+				Reply: Reply{Text: i18n.T(lang, text, label, d.areaName(tx, u.Group)), Choices: [][]Choice{{{Label: button, Value: "start:" + kind}}}}}
+			if ok, err := tx.Enqueue(m); err != nil {
+				return err
+			} else if ok {
+				queued++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reminders %s: %w", period, err)
+	}
+	d.Log.Info("reminders queued", "period", period, "messages", queued)
+	d.notify(queued)
+	return nil
+}
+
+func (d *Dispatcher) langOf(u User) string {
+	if u.Lang != "" {
+		return u.Lang
+	}
+	return d.Lang
+}
+
+func (d *Dispatcher) notify(n int) {
+	if n > 0 && d.Notify != nil {
+		d.Notify()
+	}
+}
