@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -261,4 +262,72 @@ func TestCorruptSession(t *testing.T) {
 	if len(items) != 1 || len(items[0].Msg.Choices) == 0 {
 		t.Errorf("after a corrupt draft /baocao got %+v, want the menu", items)
 	}
+}
+
+// BenchmarkBuildSummary builds one commune's weekly summary from a store
+// holding 1,000,000 reports over five years in 20 communes (about 3,850 a
+// week). It reads only that week's reports, counters and open cases; the
+// store is made once, in the test's temporary directory, which takes a few
+// minutes:
+//
+//	go test ./bot -run '^$' -bench BuildSummary -benchtime 200x -benchmem -timeout 30m
+func BenchmarkBuildSummary(b *testing.B) {
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	st := mustOpen(b)
+	const (
+		total    = 1_000_000
+		communes = 20
+		groups   = 25 // per commune
+	)
+	start := time.Date(2021, 11, 29, 0, 0, 0, 0, loc)
+	span := 5 * 52 * 7 * 24 * time.Hour
+	var areas []bot.Area
+	for c := range communes {
+		cc := fmt.Sprintf("C%02d", c)
+		areas = append(areas, bot.Area{Code: cc, Name: "Xã " + cc, Level: "xa"})
+		for g := range groups {
+			areas = append(areas, bot.Area{Code: fmt.Sprintf("%s-T%02d", cc, g), Name: fmt.Sprintf("Tổ %d", g), Level: "to", Parent: cc})
+		}
+	}
+	st.Update(func(tx bot.Tx) error { return tx.PutAreas(areas) })
+	kinds := []bot.ReportKind{bot.KindIncident, bot.KindMediation, bot.KindMeeting}
+	const batch = 20_000
+	for i := 0; i < total; i += batch {
+		err := st.Update(func(tx bot.Tx) error {
+			for j := i; j < i+batch; j++ {
+				kind := kinds[j%3]
+				r := bot.Report{
+					ID: bot.RefNumber(kind, 2021+j/(total/5), uint64(j)), Kind: kind,
+					Group:     fmt.Sprintf("C%02d-T%02d", j%communes, (j/communes)%groups),
+					CreatedAt: start.Add(time.Duration(int64(span) / total * int64(j))),
+					Status:    map[bot.ReportKind]string{bot.KindIncident: "new", bot.KindMediation: "success"}[kind],
+					Answers:   map[string]string{"category": "theft", "case_type": "civil", "place": "Ngõ 3, xóm Bãi", "description": "Mất trộm một xe máy đỗ trước nhà."},
+				}
+				if err := bot.AddReport(tx, r, loc); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	monday := bot.WeekStart(start.Add(span-14*24*time.Hour), loc)
+	var sum bot.Summary
+	b.ResetTimer()
+	for range b.N {
+		err := st.View(func(tx bot.Tx) (err error) {
+			sum, err = bot.BuildSummary(tx, "C07", monday, monday.AddDate(0, 0, 7), loc)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if len(sum.Reports) == 0 || len(sum.Reports) > 400 {
+		b.Fatalf("the week has %d of the commune's reports", len(sum.Reports))
+	}
+	b.ReportMetric(float64(len(sum.Reports)), "reports/week")
 }

@@ -332,10 +332,7 @@ func (d *Dispatcher) submit(tx Tx, c caller, in Inbound, s Submission, now time.
 		Urgent:    s.Urgent,
 		Status:    s.Status,
 	}
-	if err := tx.PutReport(rep); err != nil {
-		return Report{}, err
-	}
-	return rep, d.countReport(tx, rep)
+	return rep, AddReport(tx, rep, d.Location)
 }
 
 // freshSession starts a conversation for a leader, with the group's size as

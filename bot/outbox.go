@@ -254,7 +254,9 @@ func (s *Sender) deliver(ctx context.Context, m Outbound) error {
 	if err := s.wait(ctx, tr, m); err != nil {
 		return err
 	}
-	err := tr.Deliver(ctx, m)
+	// Once begun, a send is finished even if shutdown starts meanwhile: cut
+	// short, it might have reached the platform and would go out twice.
+	err := tr.Deliver(context.WithoutCancel(ctx), m)
 	var de *DeliveryError
 	if errors.As(err, &de) && de.RetryAfter > 0 {
 		s.mu.Lock()

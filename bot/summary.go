@@ -42,10 +42,14 @@ func weekCountKey(area, week string, kind ReportKind) string {
 	return "w|" + area + "|" + week + "|" + string(kind)
 }
 
-// countReport adds a new report to the weekly counts of its group and of
-// every area above it, and to the open-case index.
-func (d *Dispatcher) countReport(tx Tx, rep Report) error {
-	week := WeekName(WeekStart(rep.CreatedAt, d.Location))
+// AddReport stores a new report and adds it to the weekly counts of its
+// group and of every area above it (weeks in loc), and to the open-case
+// index, so that summaries need not scan other weeks.
+func AddReport(tx Tx, rep Report, loc *time.Location) error {
+	if err := tx.PutReport(rep); err != nil {
+		return err
+	}
+	week := WeekName(WeekStart(rep.CreatedAt, loc))
 	for code, steps := rep.Group, 0; code != "" && steps < 64; steps++ {
 		if err := tx.AddCount(weekCountKey(code, week, rep.Kind), 1); err != nil {
 			return err

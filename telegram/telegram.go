@@ -75,9 +75,12 @@ type api interface {
 
 // Bot is a running Telegram adapter. It implements bot.Transport.
 type Bot struct {
-	cfg      Config
-	api      api
-	username string
+	cfg Config
+	// poll is bound to the context given to New, so that shutting down ends
+	// a long poll at once; send is not, so that a message in flight at
+	// shutdown is finished and recorded rather than cut and sent again.
+	poll, send api
+	username   string
 
 	// keyboards holds, per chat, the message whose buttons are still
 	// shown, so they can be removed when the next question goes out: old
@@ -139,7 +142,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: connect: %w", b.redact(err))
 	}
-	b.api, b.username = lib, lib.Self.UserName
+	sendLib := *lib
+	sendLib.Client = &http.Client{Timeout: 60 * time.Second} // uploads included
+	b.poll, b.send, b.username = lib, &sendLib, lib.Self.UserName
 	if len(cfg.Commands) > 0 {
 		var cmds []tgbotapi.BotCommand
 		for _, name := range []string{"baocao", "huy", "trogiup"} {
@@ -147,7 +152,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 				cmds = append(cmds, tgbotapi.BotCommand{Command: name, Description: d})
 			}
 		}
-		if _, err := b.api.Request(tgbotapi.NewSetMyCommands(cmds...)); err != nil {
+		if _, err := b.send.Request(tgbotapi.NewSetMyCommands(cmds...)); err != nil {
 			cfg.Log.Warn("telegram: set command menu", "err", b.redact(err))
 		}
 	}
@@ -187,7 +192,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			req.Offset = int(off.Next)
 		}
 		start := time.Now()
-		updates, err := b.api.GetUpdates(req)
+		updates, err := b.poll.GetUpdates(req)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -327,7 +332,7 @@ func (b *Bot) handleOne(ctx context.Context, u tgbotapi.Update) (err error) {
 	ack, err := b.cfg.Handler.Handle(ctx, in)
 	if in.IsCallback() {
 		// Always answer, or the button keeps spinning on the phone.
-		if _, aerr := b.api.Request(tgbotapi.NewCallback(in.CallbackID, ack.Text)); aerr != nil {
+		if _, aerr := b.send.Request(tgbotapi.NewCallback(in.CallbackID, ack.Text)); aerr != nil {
 			b.cfg.Log.Warn("telegram: answer callback", "err", b.redact(aerr))
 		}
 	}
@@ -443,13 +448,13 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 			return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: bad message id %q", m.MessageID)}
 		}
 		edit := tgbotapi.NewEditMessageTextAndMarkup(chat, id, Split(m.Text, maxText)[0], keyboard(m.Choices))
-		_, err = b.api.Request(edit)
+		_, err = b.send.Request(edit)
 		return b.classify(err)
 	case bot.OpSend:
 		if m.Document != nil {
 			doc := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: m.Document.Name, Bytes: m.Document.Data})
 			doc.Caption = Split(m.Text, maxCaption)[0]
-			_, err := b.api.Send(doc)
+			_, err := b.send.Send(doc)
 			return b.classify(err)
 		}
 		b.mu.Lock()
@@ -475,7 +480,7 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 			if last && len(m.Choices) > 0 {
 				msg.ReplyMarkup = keyboard(m.Choices)
 			}
-			sent, err := b.api.Send(msg)
+			sent, err := b.send.Send(msg)
 			if err != nil {
 				return b.classify(err)
 			}
@@ -492,7 +497,7 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 
 func (b *Bot) clearButtons(chat int64, id int) error {
 	edit := tgbotapi.NewEditMessageReplyMarkup(chat, id, tgbotapi.InlineKeyboardMarkup{InlineKeyboard: [][]tgbotapi.InlineKeyboardButton{}})
-	_, err := b.api.Request(edit)
+	_, err := b.send.Request(edit)
 	return b.classify(err)
 }
 

@@ -31,7 +31,7 @@ func newPlatform(t *testing.T) *platform {
 	return &platform{fake: fake}
 }
 
-func openStore(t *testing.T) *store.Store {
+func openStore(t testing.TB) *store.Store {
 	st, err := store.Open(filepath.Join(t.TempDir(), "t.db"), store.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -51,6 +51,9 @@ func TestConfigErrors(t *testing.T) {
 		{"BadYAML", "store: [\n", []string{"config.yaml"}},
 		{"BadLogLevel", "log:\n  level: loud\n", []string{"log.level"}},
 		{"BadRate", "telegram:\n  messages_per_second: -1\n", []string{"telegram.messages_per_second"}},
+		{"BadSchedule", "schedules:\n  weekly_summary: \"monday morning\"\n", []string{"schedules.weekly_summary", "cron expression"}},
+		{"UnknownSchedule", "schedules:\n  daily: \"0 7 * * *\"\n", []string{"unknown key schedules.daily"}},
+		{"BadQuietHours", "quiet_hours: \"9pm-7am\"\n", []string{"quiet_hours"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, tc.body)
