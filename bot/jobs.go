@@ -27,22 +27,34 @@ func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 		if err != nil {
 			return err
 		}
-		sums := map[string]Summary{} // one per area, shared by its officials
+		// Built once per area and language, shared by its officials: the
+		// text, the CSV and the chart are the same for all of them.
+		sums := map[string]*Summary{}
+		msgs := map[[2]string][]Outbound{}
 		for _, u := range users {
 			if u.Role != RoleOfficial {
 				continue
 			}
 			sum, ok := sums[u.Group]
 			if !ok {
-				if sum, err = BuildSummary(tx, u.Group, monday, monday.AddDate(0, 0, 7), d.Location); IsNotFound(err) {
-					continue // an area since removed from the tree
-				} else if err != nil {
+				s, err := BuildSummary(tx, u.Group, monday, monday.AddDate(0, 0, 7), d.Location)
+				if err != nil && !IsNotFound(err) {
 					return err
 				}
-				sums[u.Group] = sum
+				if err == nil {
+					sum = &s
+				}
+				sums[u.Group] = sum // nil: an area since removed from the tree
+			}
+			if sum == nil {
+				continue
 			}
 			lang := d.langOf(u)
-			for _, m := range d.summaryMessages(sum, lang) {
+			k := [2]string{u.Group, lang}
+			if msgs[k] == nil {
+				msgs[k] = d.summaryMessages(*sum, lang)
+			}
+			for _, m := range msgs[k] {
 				m.Chat, m.Bulk = u.Address, true
 				m.Key += ":" + week + ":" + string(u.Address)
 				ok, err := tx.Enqueue(m)
