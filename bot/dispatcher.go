@@ -554,8 +554,8 @@ func (r *responder) say(text string) {
 	r.msgs = append(r.msgs, Outbound{Chat: r.chat, Reply: Reply{Text: text}})
 }
 
-// sleepCtx waits for d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits for d, or until ctx is done and then returns its error.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -20,9 +20,7 @@ import (
 func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 	monday := WeekStart(at, d.Location).AddDate(0, 0, -7)
 	week := WeekName(monday)
-	queued := 0
-	err := d.Store.Update(func(tx Tx) error {
-		queued = 0
+	return d.queueAll("weekly summaries "+week, func(tx Tx, put func(Outbound) error) error {
 		users, err := tx.Users()
 		if err != nil {
 			return err
@@ -57,23 +55,13 @@ func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 			for _, m := range msgs[k] {
 				m.Chat, m.Bulk = u.Address, true
 				m.Key += ":" + week + ":" + string(u.Address)
-				ok, err := tx.Enqueue(m)
-				if err != nil {
+				if err := put(m); err != nil {
 					return err
-				}
-				if ok {
-					queued++
 				}
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("weekly summaries for %s: %w", week, err)
-	}
-	d.Log.Info("weekly summaries queued", "week", week, "messages", queued)
-	d.notify(queued)
-	return nil
 }
 
 // summaryMessages are the summary's text, its CSV and its chart.
@@ -144,9 +132,7 @@ func (d *Dispatcher) MeetingReminders(_ context.Context, at time.Time) error {
 // leader whose group has not done, with a button that starts the report
 // (kind, or the menu when empty).
 func (d *Dispatcher) remind(period, label string, done func(Tx, string) (bool, error), text, kind string) error {
-	queued := 0
-	err := d.Store.Update(func(tx Tx) error {
-		queued = 0
+	return d.queueAll("reminders "+period, func(tx Tx, put func(Outbound) error) error {
 		users, err := tx.Users()
 		if err != nil {
 			return err
@@ -167,21 +153,38 @@ func (d *Dispatcher) remind(period, label string, done func(Tx, string) (bool, e
 			if kind != "" {
 				button = d.Flows.Title(ReportKind(kind), lang)
 			}
-			m := Outbound{Chat: u.Address, Bulk: true, Key: "remind:" + period + ":" + string(u.Address),
-				Reply: Reply{Text: i18n.T(lang, text, label, d.areaName(tx, u.Group)), Choices: [][]Choice{{{Label: button, Value: "start:" + kind}}}}}
-			if ok, err := tx.Enqueue(m); err != nil {
+			err = put(Outbound{Chat: u.Address, Bulk: true, Key: "remind:" + period + ":" + string(u.Address),
+				Reply: Reply{Text: i18n.T(lang, text, label, d.areaName(tx, u.Group)), Choices: [][]Choice{{{Label: button, Value: "start:" + kind}}}}})
+			if err != nil {
 				return err
-			} else if ok {
-				queued++
 			}
 		}
 		return nil
 	})
+}
+
+// queueAll runs build in one transaction, queuing what it puts (each
+// message once, by its key), then logs how many were new and wakes the
+// sender.
+func (d *Dispatcher) queueAll(what string, build func(tx Tx, put func(Outbound) error) error) error {
+	queued := 0
+	err := d.Store.Update(func(tx Tx) error {
+		queued = 0
+		return build(tx, func(m Outbound) error {
+			ok, err := tx.Enqueue(m)
+			if ok {
+				queued++
+			}
+			return err
+		})
+	})
 	if err != nil {
-		return fmt.Errorf("reminders %s: %w", period, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	d.Log.Info("reminders queued", "period", period, "messages", queued)
-	d.notify(queued)
+	d.Log.Info("messages queued", "what", what, "new", queued)
+	if queued > 0 && d.Notify != nil {
+		d.Notify()
+	}
 	return nil
 }
 
@@ -190,10 +193,4 @@ func (d *Dispatcher) langOf(u User) string {
 		return u.Lang
 	}
 	return d.Lang
-}
-
-func (d *Dispatcher) notify(n int) {
-	if n > 0 && d.Notify != nil {
-		d.Notify()
-	}
 }

@@ -170,7 +170,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			continue
 		}
 		backoff = min(max(2*backoff, s.MinBackoff), s.MaxBackoff)
-		if err := sleepCtx(ctx, backoff); err != nil {
+		if err := Sleep(ctx, backoff); err != nil {
 			return err
 		}
 	}
@@ -290,5 +290,5 @@ func (s *Sender) wait(ctx context.Context, tr Transport, m Outbound) error {
 		}
 	}
 	s.mu.Unlock()
-	return sleepCtx(ctx, wait)
+	return Sleep(ctx, wait)
 }

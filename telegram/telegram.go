@@ -125,7 +125,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		cfg.Now = time.Now
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = bot.Sleep
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
@@ -161,17 +161,6 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 
 // Username is the bot's @username, from getMe.
 func (b *Bot) Username() string { return b.username }
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
 
 // Run polls for updates and hands them to the handler until ctx ends; it
 // then returns nil. Updates of one chat are handled in order, chats in
