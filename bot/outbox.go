@@ -79,6 +79,11 @@ type Sender struct {
 	pause  time.Time // set by a platform's retry-after
 }
 
+// underLimit stretches an interval by 2%: the platform counts sends as
+// they arrive, and one that lands exactly on the limit's boundary may find
+// a hair less than a token and be refused, costing a whole retry-after.
+func underLimit(every time.Duration) time.Duration { return every + every/50 }
+
 // bucket is a token bucket that hands out reservations.
 type bucket struct {
 	tokens float64
@@ -120,7 +125,7 @@ func (s *Sender) init() {
 			s.Now = time.Now
 		}
 		if s.PerSecond > 0 {
-			s.global = bucket{burst: max(1, s.PerSecond), every: time.Duration(float64(time.Second) / s.PerSecond)}
+			s.global = bucket{burst: max(1, s.PerSecond), every: underLimit(time.Duration(float64(time.Second) / s.PerSecond))}
 		}
 	})
 }
@@ -282,7 +287,7 @@ func (s *Sender) wait(ctx context.Context, tr Transport, m Outbound) error {
 		b := s.chats[m.Chat]
 		if b == nil {
 			lim := tr.ChatLimit(m.Chat)
-			b = &bucket{burst: float64(max(1, lim.Burst)), every: lim.Every}
+			b = &bucket{burst: float64(max(1, lim.Burst)), every: underLimit(lim.Every)}
 			s.chats[m.Chat] = b
 		}
 		if b.every > 0 {
