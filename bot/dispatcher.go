@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"time"
 
@@ -228,7 +229,8 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		r.say(sum.Text(c.lang, d.Location, d.Flows.Title))
 		return r, nil
 	case "cuatoi", "mine", "vuviec", "cases":
-		if c.user.Role != RoleLeader || c.user.Group == "" {
+		official := c.user.Role == RoleOfficial && (cmd == "vuviec" || cmd == "cases")
+		if !official && (c.user.Role != RoleLeader || c.user.Group == "") {
 			r.say(i18n.T(c.lang, "not_leader"))
 			return r, nil
 		}
@@ -262,8 +264,9 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		r.say(i18n.T(c.lang, "unknown"))
 		return r, nil
 	}
-	if c.user.Role != RoleLeader {
-		// A leader who was moved to another role keeps no reporting rights.
+	if c.user.Role != RoleLeader && (sess.IsDraft() || (sess.Flow != "" && sess.Ref == "")) {
+		// Only leaders draft reports (one moved to another role keeps no
+		// draft); officials only browse and update cases.
 		r.say(i18n.T(c.lang, "not_leader"))
 		return r, tx.DeleteSession(in.Chat)
 	}
@@ -373,13 +376,20 @@ const maxListed = 10
 // ones, or the open mediation cases.
 func (d *Dispatcher) list(tx Tx, r *responder, c caller, in Inbound, cases bool, token int, now time.Time) error {
 	var items []Choice
-	err := tx.ReportsBy(in.From, func(rep Report) bool {
-		if cases && (rep.Kind != KindMediation || !OpenCase(rep.Status)) {
-			return true
-		}
-		items = append(items, Choice{Label: d.itemLabel(rep, c.lang), Value: "o:" + rep.ID})
-		return cases || len(items) < maxListed
-	})
+	add := func(rep Report) { items = append(items, Choice{Label: d.itemLabel(rep, c.lang), Value: "o:" + rep.ID}) }
+	var err error
+	if c.user.Role == RoleOfficial {
+		// An official's cases are the open ones of every group in the area.
+		err = openCasesIn(tx, c.user.Group, add)
+	} else {
+		err = tx.ReportsBy(in.From, func(rep Report) bool {
+			if cases && (rep.Kind != KindMediation || !OpenCase(rep.Status)) {
+				return true
+			}
+			add(rep)
+			return cases || len(items) < maxListed
+		})
+	}
 	if err != nil {
 		return err
 	}
@@ -393,6 +403,49 @@ func (d *Dispatcher) list(tx Tx, r *responder, c caller, in Inbound, cases bool,
 	}
 	s := Session{Chat: in.Chat, Lang: c.lang, StartedAt: now, Token: token}
 	return d.apply(tx, r, c, in, d.Flows.List(s, i18n.T(c.lang, title), items, now), now)
+}
+
+// openCasesIn calls fn for the open mediation cases of every group in area.
+func openCasesIn(tx Tx, area string, fn func(Report)) error {
+	_, inside, err := subtree(tx, area)
+	if err != nil {
+		return err
+	}
+	codes := make([]string, 0, len(inside))
+	for code := range inside {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		ids, err := tx.OpenCases(code)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			rep, err := tx.Report(id)
+			if err != nil {
+				return err
+			}
+			fn(rep)
+		}
+	}
+	return nil
+}
+
+// access says whether the caller may see rep and what they may do with it:
+// its reporter may correct it for a while and update an open case; an
+// official of an area that contains its group may see it, personal data
+// included, and update an open case. No one else may see it.
+func (d *Dispatcher) access(tx Tx, c caller, rep Report, now time.Time) (Permissions, bool, error) {
+	open := rep.Kind == KindMediation && OpenCase(rep.Status)
+	switch {
+	case rep.Reporter == c.user.Address:
+		return Permissions{Fix: now.Sub(rep.CreatedAt) < CorrectionWindow, Update: open}, true, nil
+	case c.user.Role == RoleOfficial:
+		ok, err := Covers(tx, c.user.Group, rep.Group)
+		return Permissions{Update: open}, ok, err
+	}
+	return Permissions{}, false, nil
 }
 
 // itemLabel is a report's line in a list: number, kind, date, status.
@@ -413,14 +466,17 @@ func (d *Dispatcher) open(tx Tx, r *responder, c caller, in Inbound, s Session, 
 	if err != nil && !IsNotFound(err) {
 		return err
 	}
-	if err != nil || rep.Reporter != in.From {
-		// Someone else's report is as good as missing.
+	var may Permissions
+	visible := false
+	if err == nil {
+		if may, visible, err = d.access(tx, c, rep, now); err != nil {
+			return err
+		}
+	}
+	if !visible {
+		// A report the caller may not see is as good as missing.
 		r.say(i18n.T(c.lang, "report.not_found"))
 		return tx.DeleteSession(in.Chat)
-	}
-	may := Permissions{
-		Fix:    now.Sub(rep.CreatedAt) < CorrectionWindow,
-		Update: rep.Kind == KindMediation && OpenCase(rep.Status),
 	}
 	return d.apply(tx, r, c, in, d.Flows.Show(s, rep, may, now), now)
 }
@@ -433,12 +489,19 @@ func (d *Dispatcher) change(tx Tx, r *responder, c caller, in Inbound, sub Submi
 	if err != nil && !IsNotFound(err) {
 		return err
 	}
-	if err != nil || rep.Reporter != in.From {
+	var may Permissions
+	visible := false
+	if err == nil {
+		if may, visible, err = d.access(tx, c, rep, now); err != nil {
+			return err
+		}
+	}
+	if !visible {
 		r.say(i18n.T(c.lang, "report.not_found"))
 		return nil
 	}
 	if sub.UpdateOf != "" {
-		if rep.Kind != KindMediation || !OpenCase(rep.Status) {
+		if !may.Update {
 			r.say(i18n.T(c.lang, "case.not_open", rep.ID))
 			return nil
 		}
@@ -449,12 +512,17 @@ func (d *Dispatcher) change(tx Tx, r *responder, c caller, in Inbound, sub Submi
 			text += "\n" + i18n.T(c.lang, "case.closed")
 		}
 		r.say(text)
+		if rep.Reporter != in.From {
+			if err := d.tellReporter(tx, r, c, rep, sub.Status, now); err != nil {
+				return err
+			}
+		}
 		if err := tx.SetOpenCase(rep.Group, rep.ID, OpenCase(rep.Status)); err != nil {
 			return err
 		}
 		return tx.PutReport(rep)
 	}
-	if now.Sub(rep.CreatedAt) >= CorrectionWindow {
+	if !may.Fix {
 		r.say(i18n.T(c.lang, "fix.expired", rep.ID))
 		return nil
 	}

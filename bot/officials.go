@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"sort"
 	"strings"
 	"time"
 
@@ -144,20 +145,63 @@ func (d *Dispatcher) officialAction(tx Tx, r *responder, c caller, in Inbound, v
 			return err
 		}
 		r.ack = Ack{Text: i18n.T(c.lang, "status."+status)}
-		leader, err := tx.User(rep.Reporter)
-		if err != nil && !IsNotFound(err) {
+		if err := d.tellReporter(tx, r, c, rep, status, now); err != nil {
 			return err
 		}
-		lang := leader.Lang
-		if lang == "" {
-			lang = d.Lang
-		}
-		r.msgs = append(r.msgs, Outbound{Chat: rep.Reporter, Reply: Reply{Text: i18n.T(lang, "status.notify",
-			rep.ID, i18n.T(lang, "status."+status), c.user.Name, d.areaName(tx, c.user.Group), now.In(d.Location).Format("15:04 02/01/2006"))}})
 	}
 	if in.MessageID != "" {
 		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Op: OpEdit, MessageID: in.MessageID, Reply: d.alert(tx, rep, c.lang)})
 		r.redrawn = true
 	}
 	return nil
+}
+
+// tellReporter tells a report's leader that an official changed its status.
+func (d *Dispatcher) tellReporter(tx Tx, r *responder, c caller, rep Report, status string, now time.Time) error {
+	leader, err := tx.User(rep.Reporter)
+	if err != nil && !IsNotFound(err) {
+		return err
+	}
+	lang := d.langOf(leader)
+	r.msgs = append(r.msgs, Outbound{Chat: rep.Reporter, Reply: Reply{Text: i18n.T(lang, "status.notify",
+		rep.ID, i18n.T(lang, "status."+status), c.user.Name, d.areaName(tx, c.user.Group), now.In(d.Location).Format("15:04 02/01/2006"))}})
+	return nil
+}
+
+// subtree returns the groups (the leaves of the tree) inside area, and
+// every code inside it, area included: reports are mostly made in groups,
+// but a leader may have been invited for a village.
+func subtree(tx Tx, area string) ([]Area, map[string]bool, error) {
+	areas, err := tx.Areas()
+	if err != nil {
+		return nil, nil, err
+	}
+	children := map[string][]Area{}
+	var root *Area
+	for i, a := range areas {
+		children[a.Parent] = append(children[a.Parent], a)
+		if a.Code == area {
+			root = &areas[i]
+		}
+	}
+	if root == nil {
+		return nil, nil, Errorf(ENOTFOUND, "area %q not found", area)
+	}
+	var leaves []Area
+	inside := map[string]bool{}
+	var walk func(Area, int)
+	walk = func(a Area, depth int) {
+		inside[a.Code] = true
+		if len(children[a.Code]) == 0 {
+			leaves = append(leaves, a)
+		}
+		if depth < 64 {
+			for _, c := range children[a.Code] {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(*root, 0)
+	sort.Slice(leaves, func(i, j int) bool { return leaves[i].Code < leaves[j].Code })
+	return leaves, inside, nil
 }

@@ -105,30 +105,18 @@ func BuildSummary(tx Tx, area string, monday, until time.Time, loc *time.Locatio
 	if err != nil {
 		return Summary{}, err
 	}
+	groups, inside, err := subtree(tx, area)
+	if err != nil {
+		return Summary{}, err
+	}
 	areas, err := tx.Areas()
 	if err != nil {
 		return Summary{}, err
 	}
-	children := map[string][]Area{}
 	names := map[string]string{}
 	for _, x := range areas {
-		children[x.Parent] = append(children[x.Parent], x)
 		names[x.Code] = x.Name
 	}
-	inside := map[string]bool{}
-	var groups []Area
-	var walk func(Area)
-	walk = func(x Area) {
-		inside[x.Code] = true
-		if len(children[x.Code]) == 0 {
-			groups = append(groups, x)
-		}
-		for _, c := range children[x.Code] {
-			walk(c)
-		}
-	}
-	walk(a)
-	sort.Slice(groups, func(i, j int) bool { return groups[i].Code < groups[j].Code })
 
 	s := Summary{Area: a, From: monday, To: until, Week: WeekName(monday), Counts: map[ReportKind]int{},
 		Previous: map[ReportKind]int{}, Groups: groups, names: names}
@@ -149,17 +137,9 @@ func BuildSummary(tx Tx, area string, monday, until time.Time, loc *time.Locatio
 		if !reported[g.Code] {
 			s.Silent = append(s.Silent, g)
 		}
-		ids, err := tx.OpenCases(g.Code)
-		if err != nil {
-			return Summary{}, err
-		}
-		for _, id := range ids {
-			r, err := tx.Report(id)
-			if err != nil {
-				return Summary{}, err
-			}
-			s.Open = append(s.Open, r)
-		}
+	}
+	if err := openCasesIn(tx, area, func(r Report) { s.Open = append(s.Open, r) }); err != nil {
+		return Summary{}, err
 	}
 	for i := 7; i >= 0; i-- {
 		wk := WeekName(monday.AddDate(0, 0, -7*i))

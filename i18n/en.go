@@ -13,6 +13,7 @@ var en = map[string]string{
 		"Urgent reports from the groups of your area arrive here as soon as a leader sends them; " +
 		"tap «Received» and «Handled» so that the leader knows.\n\n" +
 		"/tonghop — this week's summary so far\n" +
+		"/vuviec — the open mediation cases of your area\n" +
 		"/ngonngu — change the language\n/trogiup — show this help again",
 	"help.admin": "You are an administrator.\n\n" +
 		"On the server:\n" +

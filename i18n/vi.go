@@ -13,6 +13,7 @@ var vi = map[string]string{
 		"Báo cáo khẩn cấp của các tổ trong địa bàn được gửi tới đây ngay khi tổ trưởng gửi; " +
 		"bấm «Đã tiếp nhận» và «Đã xử lý» để tổ trưởng biết.\n\n" +
 		"/tonghop — tổng hợp tuần này đến lúc này\n" +
+		"/vuviec — vụ việc hòa giải đang mở trong địa bàn\n" +
 		"/ngonngu — đổi ngôn ngữ\n/trogiup — xem lại hướng dẫn này",
 	"help.admin": "Anh/chị là quản trị viên.\n\n" +
 		"Trên máy chủ:\n" +

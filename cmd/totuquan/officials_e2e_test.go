@@ -83,3 +83,38 @@ func TestUrgentIncidentReachesOfficials(t *testing.T) {
 		t.Errorf("report = %v", r)
 	}
 }
+
+// Ensure an official sees the open cases of their area only, may read
+// the parties there, records a case's outcome, and the leader is told.
+func TestOfficialClosesCase(t *testing.T) {
+	e := newEnv(t)
+	leaderCode, _ := e.invite("-group", "PT-TL-XB-T1")
+	commune, _ := e.invite("-official", "PT-TL")
+	csv := e.dir + "/more.csv"
+	os.WriteFile(csv, []byte("code,name,level,parent_code\nPT-TS,Xã Tân Sơn,xa,PT\n"), 0o600)
+	e.cli("areas", "import", "-config", e.cfgPath, csv)
+	other, _ := e.invite("-official", "PT-TS")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + leaderCode)
+	cong := e.user(601, "Công").say("/start " + commune)
+	son := e.user(603, "Sơn").say("/start " + other)
+	lan.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai").say("Nguyễn Văn A, 45, xóm Bãi").
+		say("Tranh chấp lối đi").press("Dân sự (cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi")
+
+	son.say("/vuviec").expect("Không có vụ việc hòa giải nào đang mở")
+	cong.say("/vuviec").press("HG-2026-000001 · Hòa giải · 25/11 · Đang hòa giải").
+		expect("• Các bên: Nguyễn Văn A, 45, xóm Bãi")
+	if m, _ := e.fake.LastWithButtons(cong.u.ID); m.Buttons[0][0].Text != "Cập nhật tình trạng" {
+		t.Errorf("an official is offered %+v", m.Buttons)
+	}
+	cong.press("Cập nhật tình trạng").press("Hòa giải thành").say("Hai bên ký biên bản").press("Lưu").
+		expect("Đã cập nhật vụ việc HG-2026-000001: Hòa giải thành.")
+	lan.expect("Báo cáo HG-2026-000001 của anh/chị: Hòa giải thành (cán bộ Công, Xã Tân Lạc")
+	lan.say("/vuviec").expect("Không có vụ việc hòa giải nào đang mở")
+	e.stop()
+	r := e.exportJSON()[0]
+	ups := r["updates"].([]any)
+	if r["status"] != "success" || ups[0].(map[string]any)["by"] != "telegram:601" {
+		t.Errorf("report = %v", r)
+	}
+}
