@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -330,4 +331,76 @@ func BenchmarkBuildSummary(b *testing.B) {
 		b.Fatalf("the week has %d of the commune's reports", len(sum.Reports))
 	}
 	b.ReportMetric(float64(len(sum.Reports)), "reports/week")
+}
+
+// Ensure an urgent incident's alerts are queued police first, and not to
+// an official who follows only mediation.
+func TestAlertsPoliceFirst(t *testing.T) {
+	st := mustOpen(t)
+	lan := bot.Address("telegram:1")
+	st.Update(func(tx bot.Tx) error {
+		tx.PutAreas([]bot.Area{{Code: "X", Name: "Xã"}, {Code: "X-T1", Name: "Tổ 1", Parent: "X"}})
+		tx.PutUser(bot.User{Address: lan, Name: "Lan", Role: bot.RoleLeader, Group: "X-T1"})
+		for i, agency := range []string{"ubnd", "mttq", "justice", "police", "ubnd"} {
+			tx.PutUser(bot.User{Address: bot.Address(fmt.Sprintf("telegram:%d", 10+i)), Role: bot.RoleOfficial, Group: "X", Agency: agency})
+		}
+		return nil
+	})
+	d := dispatcher(st, flows.New(time.UTC, time.Hour))
+	for i, text := range []string{"/baocao", "1", "1", "1", "bo qua", "Ngõ 3", "Mất trộm xe máy", "bo qua", "2", "1", "xong", "1"} {
+		if _, err := d.Handle(context.Background(), bot.Inbound{UpdateKey: fmt.Sprint(i), Chat: lan, From: lan, Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var alerted []bot.Address
+	for _, it := range pending(t, st) {
+		if strings.HasPrefix(it.Msg.Text, "🚨") {
+			alerted = append(alerted, it.Msg.Chat)
+		}
+	}
+	want := []bot.Address{"telegram:13", "telegram:10", "telegram:11", "telegram:14"}
+	if fmt.Sprint(alerted) != fmt.Sprint(want) {
+		t.Errorf("alerts queued to %v, want %v (police first, no justice officer)", alerted, want)
+	}
+}
+
+// Ensure that under a rate, messages to different chats go out in the
+// order they were queued, beyond the first second's burst (which goes at
+// once, in any order).
+func TestSenderQueueOrderAcrossChats(t *testing.T) {
+	const rate, n = 40, 80
+	st := mustOpen(t)
+	st.Update(func(tx bot.Tx) error {
+		for i := range n {
+			if _, err := tx.Enqueue(bot.Outbound{Chat: bot.Address(fmt.Sprintf("t:%02d", i)), Reply: bot.Reply{Text: fmt.Sprint(i)}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	tr := &transport{fail: map[string][]error{}}
+	s := &bot.Sender{Store: st, Transports: map[string]bot.Transport{"t": tr}, Log: slog.New(slog.DiscardHandler), PerSecond: rate}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	for len(pending(t, st)) > 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	burst := map[string]bool{}
+	for i := range rate {
+		burst[fmt.Sprintf("t:%02d %d", i, i)] = true
+	}
+	for i, got := range tr.got {
+		if i < rate {
+			if !burst[got] {
+				t.Fatalf("delivery %d was %q, from beyond the first second's burst (all: %q)", i, got, tr.got)
+			}
+			continue
+		}
+		if want := fmt.Sprintf("t:%02d %d", i, i); got != want {
+			t.Fatalf("delivery %d was %q, want %q (all: %q)", i, got, want, tr.got)
+		}
+	}
 }

@@ -564,7 +564,7 @@ func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string
 	} else if err != nil {
 		return err
 	}
-	u := User{Address: in.From, Name: in.Name, Role: inv.Role, Group: inv.Group, Lang: c.lang, CreatedAt: now.UTC()}
+	u := User{Address: in.From, Name: in.Name, Role: inv.Role, Group: inv.Group, Agency: inv.Agency, Lang: c.lang, CreatedAt: now.UTC()}
 	if err := tx.PutUser(u); err != nil {
 		return err
 	}

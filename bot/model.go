@@ -38,12 +38,31 @@ const (
 
 // User is a registered person. Leaders belong to one group (an area code).
 type User struct {
-	Address   Address   `json:"address"`
-	Name      string    `json:"name"`
-	Role      Role      `json:"role"`
-	Group     string    `json:"group,omitempty"`
-	Lang      string    `json:"lang,omitempty"`
+	Address Address `json:"address"`
+	Name    string  `json:"name"`
+	Role    Role    `json:"role"`
+	Group   string  `json:"group,omitempty"`
+	Lang    string  `json:"lang,omitempty"`
+	// Agency is an official's body: police, justice, mttq or ubnd.
+	Agency    string    `json:"agency,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// Agencies an official may belong to, and the report kinds each follows:
+// the police incidents, the justice officer mediation, the Fatherland
+// Front and the commune committee everything.
+var Agencies = map[string][]ReportKind{
+	"police":  {KindIncident},
+	"justice": {KindMediation},
+	"mttq":    {KindIncident, KindMediation, KindMeeting},
+	"ubnd":    {KindIncident, KindMediation, KindMeeting},
+}
+
+// Follows reports whether an official follows reports of kind; an official
+// of no known agency follows everything.
+func (u User) Follows(kind ReportKind) bool {
+	kinds, ok := Agencies[u.Agency]
+	return !ok || slices.Contains(kinds, kind)
 }
 
 // Area is one node of the administrative tree: a province, a commune, a
@@ -64,6 +83,7 @@ type Invite struct {
 	Code      string    `json:"code"`
 	Group     string    `json:"group"`
 	Role      Role      `json:"role"`
+	Agency    string    `json:"agency,omitempty"`
 	MaxUses   int       `json:"max_uses"`
 	Uses      int       `json:"uses"`
 	ExpiresAt time.Time `json:"expires_at"`

@@ -82,12 +82,20 @@ func (d *Dispatcher) alert(tx Tx, rep Report, lang string) Reply {
 	return r
 }
 
-// alertOfficials queues an urgent incident to every official of its area.
+// alertOfficials queues an urgent incident to the officials of its area
+// who follow incidents, the police first.
 func (d *Dispatcher) alertOfficials(tx Tx, r *responder, rep Report) error {
-	officials, err := officialsOf(tx, rep.Group)
+	all, err := officialsOf(tx, rep.Group)
 	if err != nil {
 		return err
 	}
+	var officials []User
+	for _, o := range all {
+		if o.Follows(rep.Kind) {
+			officials = append(officials, o)
+		}
+	}
+	sort.SliceStable(officials, func(i, j int) bool { return officials[i].Agency == "police" && officials[j].Agency != "police" })
 	for _, o := range officials {
 		lang := o.Lang
 		if lang == "" {

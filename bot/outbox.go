@@ -186,11 +186,18 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
 	// Keep each chat's messages together and in order, and spread chats
 	// over the workers.
 	lanes := make([][]OutboxItem, s.Workers)
+	// Places under the limits are taken here, in queue order, not by the
+	// lanes as they get to them: what was queued first (the police's copy
+	// of an alert, say) goes out first across chats too.
+	at := make(map[uint64]time.Time, len(items))
 	for _, it := range items {
 		h := fnv.New32a()
 		h.Write([]byte(it.Msg.Chat))
 		i := int(h.Sum32() % uint32(s.Workers))
 		lanes[i] = append(lanes[i], it)
+		if tr, ok := s.Transports[it.Msg.Chat.Platform()]; ok {
+			at[it.ID] = s.reserve(tr, it.Msg)
+		}
 	}
 	var (
 		mu sync.Mutex
@@ -206,7 +213,7 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
 				if stopped[it.Msg.Chat] || ctx.Err() != nil {
 					continue
 				}
-				err := s.deliver(ctx, it.Msg)
+				err := s.deliver(ctx, it.Msg, at[it.ID])
 				var de *DeliveryError
 				blocked := errors.As(err, &de) && de.Blocked
 				switch {
@@ -251,12 +258,17 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
 	return failed
 }
 
-func (s *Sender) deliver(ctx context.Context, m Outbound) error {
+func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time) error {
 	tr, ok := s.Transports[m.Chat.Platform()]
 	if !ok {
 		return &DeliveryError{Permanent: true, Err: fmt.Errorf("no transport for %q", m.Chat.Platform())}
 	}
-	if err := s.wait(ctx, tr, m); err != nil {
+	s.mu.Lock()
+	if s.pause.After(at) {
+		at = s.pause // the platform asked for a pause since
+	}
+	s.mu.Unlock()
+	if err := Sleep(ctx, at.Sub(s.Now())); err != nil {
 		return err
 	}
 	// Once begun, a send is finished even if shutdown starts meanwhile: cut
@@ -273,11 +285,12 @@ func (s *Sender) deliver(ctx context.Context, m Outbound) error {
 	return err
 }
 
-// wait blocks until the overall rate, the chat's rate and any retry-after
-// pause allow one more message, and reserves its place. Edits of earlier
+// reserve takes m's places under the overall rate, the chat's rate and
+// any retry-after pause, and returns when it may go. Edits of earlier
 // messages count only against the overall rate.
-func (s *Sender) wait(ctx context.Context, tr Transport, m Outbound) error {
+func (s *Sender) reserve(tr Transport, m Outbound) time.Time {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	now := s.Now()
 	wait := max(time.Duration(0), s.pause.Sub(now))
 	if s.PerSecond > 0 {
@@ -294,6 +307,5 @@ func (s *Sender) wait(ctx context.Context, tr Transport, m Outbound) error {
 			wait = max(wait, b.reserve(now))
 		}
 	}
-	s.mu.Unlock()
-	return Sleep(ctx, wait)
+	return now.Add(wait)
 }

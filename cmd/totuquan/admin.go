@@ -80,6 +80,7 @@ func (m *Main) cmdInvite(args []string) error {
 	fs, path := m.flags("invite", "invite (-group CODE | -official CODE) [-uses N] [-valid DURATION] [-config FILE]")
 	group := fs.String("group", "", "`code` of the group a leader will lead")
 	official := fs.String("official", "", "`code` of the area (a commune, say) an official will follow")
+	agency := fs.String("agency", "ubnd", "an official's `body`: police (incidents), justice (mediation), mttq or ubnd (everything)")
 	uses := fs.Int("uses", 1, "how many people may join with this invite")
 	valid := fs.Duration("valid", 7*24*time.Hour, "how long the invite stays valid")
 	if err := fs.Parse(args); err != nil {
@@ -92,6 +93,11 @@ func (m *Main) cmdInvite(args []string) error {
 	role := bot.RoleLeader
 	if *official != "" {
 		role, group = bot.RoleOfficial, official
+		if _, ok := bot.Agencies[*agency]; !ok {
+			return usageError{fmt.Sprintf("-agency %q is not one of police, justice, mttq, ubnd", *agency)}
+		}
+	} else {
+		*agency = ""
 	}
 	cfg, err := m.config(fs, *path)
 	if err != nil {
@@ -103,7 +109,7 @@ func (m *Main) cmdInvite(args []string) error {
 	}
 	defer st.Close()
 	now := m.Now()
-	inv := bot.Invite{Code: newCode(), Group: *group, Role: role, MaxUses: *uses,
+	inv := bot.Invite{Code: newCode(), Group: *group, Role: role, Agency: *agency, MaxUses: *uses,
 		ExpiresAt: now.Add(*valid).UTC(), CreatedAt: now.UTC(), CreatedBy: "cli"}
 	var area bot.Area
 	username := cfg.Telegram.BotUsername

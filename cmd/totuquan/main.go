@@ -82,7 +82,7 @@ Usage:
                                      chat with the bot offline in this terminal
   totuquan areas import [-config FILE] FILE.csv
                                      import the area tree (code,name,level,parent_code)
-  totuquan invite (-group CODE | -official CODE) [-uses N] [-valid 168h] [-config FILE]
+  totuquan invite (-group CODE | -official CODE [-agency police|justice|mttq|ubnd]) [-uses N] [-valid 168h] [-config FILE]
                                      create an invite for a group's leader or an area's
                                      official; prints the code, then the link
   totuquan export [-format json|csv] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]

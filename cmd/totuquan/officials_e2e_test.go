@@ -16,13 +16,20 @@ func TestUrgentIncidentReachesOfficials(t *testing.T) {
 	e.cli("areas", "import", "-config", e.cfgPath, csv)
 	leaderCode, _ := e.invite("-group", "PT-TL-XB-T1")
 	commune, _ := e.invite("-official", "PT-TL", "-uses", "2")
+	police, _ := e.invite("-official", "PT-TL", "-agency", "police")
+	justice, _ := e.invite("-official", "PT-TL", "-agency", "justice")
 	other, _ := e.invite("-official", "PT-TS")
+	if _, err := e.try("invite", "-config", e.cfgPath, "-official", "PT-TL", "-agency", "army"); err == nil {
+		t.Error("an unknown agency was accepted")
+	}
 	e.start()
 
 	lan := e.user(501, "Lan").say("/start " + leaderCode)
 	cong := e.user(601, "Công").say("/start "+commune).expect("cán bộ của Xã Tân Lạc", "Đã tiếp nhận")
 	hai := e.user(602, "Hải").say("/start " + commune)
 	son := e.user(603, "Sơn").say("/start " + other).expect("cán bộ của Xã Tân Sơn")
+	an := e.user(604, "An").say("/start " + police)
+	tu := e.user(605, "Tú").say("/start " + justice)
 
 	// A report that is not urgent alerts no one.
 	lan.say("/baocao").press("An ninh trật tự").press("Người lạ, khả nghi").press("Hôm nay").press("Bỏ qua").
@@ -43,7 +50,12 @@ func TestUrgentIncidentReachesOfficials(t *testing.T) {
 	if n := len(e.fake.BotMessages(son.u.ID)); n != 2 {
 		t.Fatalf("the official of another commune got %d messages", n)
 	}
-
+	if n := len(e.fake.BotMessages(tu.u.ID)); n != 2 {
+		t.Fatalf("the justice officer, who follows mediation, got %d messages", n)
+	}
+	if n, _ := count(e, an, "🚨 BÁO CÁO KHẨN", ""); n != 1 {
+		t.Fatalf("the police got %d alerts", n)
+	}
 	// The official of the other commune forges a press on the alert.
 	alert, _ := e.fake.LastWithButtons(cong.u.ID)
 	e.fake.Press(son.u, alert.ID, alert.Buttons[0][1].CallbackData)
