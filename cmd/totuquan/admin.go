@@ -77,7 +77,7 @@ func (m *Main) cmdAreasImport(args []string) error {
 }
 
 func (m *Main) cmdInvite(args []string) error {
-	fs, path := m.flags("invite", "invite (-group CODE | -official CODE) [-uses N] [-valid DURATION] [-config FILE]")
+	fs, path := m.flags("invite", "invite (-group CODE | -official CODE [-agency BODY]) [-uses N] [-valid DURATION] [-config FILE]")
 	group := fs.String("group", "", "`code` of the group a leader will lead")
 	official := fs.String("official", "", "`code` of the area (a commune, say) an official will follow")
 	agency := fs.String("agency", "ubnd", "an official's `body`: police (incidents), justice (mediation), mttq or ubnd (everything)")

@@ -98,6 +98,9 @@ func TestUsage(t *testing.T) {
 	if _, err := e.try("frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Errorf("err = %v", err)
 	}
+	if out, err := e.try("-h"); err != nil || !strings.Contains(out, "totuquan summary -area") {
+		t.Errorf("-h: %v\n%s", err, out)
+	}
 	if _, err := e.try("export", "-h"); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("-h: %v", err)
 	}

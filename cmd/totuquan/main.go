@@ -98,6 +98,10 @@ telegram.token.
 // Run runs the subcommand in args.
 func (m *Main) Run(ctx context.Context, args []string) error {
 	cmd := "run"
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
