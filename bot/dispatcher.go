@@ -574,7 +574,7 @@ func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string
 	}
 	name := in.Name
 	if name == "" {
-		name = "anh/chị"
+		name = i18n.T(c.lang, "you")
 	}
 	welcome := "welcome"
 	if inv.Role == RoleOfficial {

@@ -211,6 +211,9 @@ func (s Summary) Text(lang string, loc *time.Location, title func(ReportKind, st
 		if r.Status != "" {
 			out += " · " + T("status."+r.Status)
 		}
+		if len(r.Revisions) > 0 {
+			out += " · ✎ " + T("sum.edited")
+		}
 		return out
 	}
 	if len(urgent) > 0 {

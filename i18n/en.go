@@ -266,4 +266,6 @@ var en = map[string]string{
 	"remind.week":            "Reminder for week %s: %s has sent no report. If there was an incident, a mediation or a meeting, tap below to report it.",
 	"remind.meeting":         "Reminder for %s: %s has sent no meeting report this month. After the meeting, tap below to report it.",
 	"remind.start":           "Send a report",
+	"you":                    "there",
+	"sum.edited":             "corrected",
 }

@@ -266,4 +266,6 @@ var vi = map[string]string{
 	"remind.week":            "Nhắc việc tuần %s, %s chưa gửi báo cáo nào. Nếu có vụ việc an ninh trật tự, hòa giải hay buổi sinh hoạt, anh/chị bấm nút dưới đây để báo cáo.",
 	"remind.meeting":         "Nhắc việc tháng %s, %s chưa gửi báo cáo sinh hoạt tổ. Sau buổi họp, anh/chị bấm nút dưới đây để báo cáo.",
 	"remind.start":           "Gửi báo cáo",
+	"you":                    "anh/chị",
+	"sum.edited":             "đã sửa",
 }

@@ -32,6 +32,8 @@ func seedFortnight(t *testing.T, e *env) (official *user) {
 	e.setNow(now)
 	lan.report().press("Gửi")
 	official.press("Đã xử lý")
+	lan.say("/cuatoi").press("AN-2026-000002 · An ninh trật tự · 25/11 · Đã xử lý").press("Sửa").
+		press("Số người liên quan").say("3").press("Lưu").expect("Đã lưu sửa đổi")
 	lan.say("/baocao").press("Sinh hoạt tổ").press("Hôm nay").say("19:00").say("Nhà văn hóa").press("Bỏ qua").press("Bỏ qua").
 		say("30").say("2").press("Công an").press("Xong").press("Đánh giá tình hình ANTT").press("Xong").say("Tăng cường tuần tra").
 		press("Đồng ý").press("Bỏ qua").press("Xong").press("Gửi")
@@ -71,7 +73,7 @@ func TestWeeklySummary(t *testing.T) {
 	out := e.cli("summary", "-config", e.cfgPath, "-area", "PT-TL", "-week", "2026-W48")
 	for _, want := range []string{
 		"Báo cáo: 4 (tuần trước 1, +3)", "• An ninh trật tự: 1 (0)", "• Hòa giải: 2 (+2)", "• Sinh hoạt tổ: 1 (+1)",
-		"🚨 Vụ việc khẩn (1):\n• AN-2026-000002 · 25/11 · Tổ tự quản số 1 xóm Bãi · Trộm cắp tài sản · Đã xử lý",
+		"🚨 Vụ việc khẩn (1):\n• AN-2026-000002 · 25/11 · Tổ tự quản số 1 xóm Bãi · Trộm cắp tài sản · Đã xử lý · ✎ đã sửa",
 		"Hòa giải theo lĩnh vực: Dân sự 1 · Hôn nhân gia đình 1 · Khác 0",
 		"Hòa giải theo kết quả: Thành 1 · Không thành 0 · Đang giải quyết 1 · Chưa giải quyết 0",
 		"Sinh hoạt tổ: 1/3 tổ đã họp",
