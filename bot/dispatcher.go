@@ -34,6 +34,9 @@ type Dispatcher struct {
 	Log      *slog.Logger
 	// Notify, if set, is called after replies were committed to the outbox.
 	Notify func()
+	// Backup, if set, writes a consistent copy of the live store and
+	// returns where and how large (the admins' /saoluu).
+	Backup func() (path string, size int64, err error)
 }
 
 // errPanic marks an update whose handling panicked; it is not retried.
@@ -46,6 +49,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 	now := d.Now()
 	var ack Ack
 	var queued int
+	var after []func() []Outbound
 	// Batch: concurrent chats share a commit; the function resets what it
 	// captures because it may run again.
 	err := d.Store.Batch(func(tx Tx) (err error) {
@@ -60,7 +64,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 		if err != nil {
 			return err
 		}
-		ack = out.ack
+		ack, after = out.ack, out.after
 		msgs := out.msgs
 		if out.pressed != "" && !out.redrawn {
 			// A pressed keyboard is finished with: clear it so that old
@@ -81,6 +85,23 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 		}
 		return nil
 	})
+	if err == nil && len(after) > 0 {
+		// Work that must not run inside the update's transaction (a
+		// backup), then its replies in a transaction of their own.
+		var msgs []Outbound
+		for _, f := range after {
+			msgs = append(msgs, f()...)
+		}
+		err = d.Store.Update(func(tx Tx) error {
+			for _, m := range msgs {
+				if _, err := tx.Enqueue(m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		queued += len(msgs)
+	}
 	if errors.Is(err, errPanic) {
 		// The update's own effects were rolled back; keep it from being
 		// offered forever and tell the user, in one transaction.
@@ -153,6 +174,25 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		return r, d.help(tx, r, c)
 	case "trogiup", "help":
 		return r, d.help(tx, r, c)
+	case "saoluu", "backup":
+		if !c.admin && !(c.registered && c.user.Role == RoleAdmin) {
+			r.say(i18n.T(c.lang, "admin_only"))
+			return r, nil
+		}
+		if d.Backup == nil {
+			r.say(i18n.T(c.lang, "backup.failed", "no backup directory"))
+			return r, nil
+		}
+		r.after = append(r.after, func() []Outbound {
+			path, size, err := d.Backup()
+			text := i18n.T(c.lang, "backup.done", path, fmt.Sprintf("%.1f MB", float64(size)/(1<<20)))
+			if err != nil {
+				d.Log.Error("backup from chat", "by", in.From, "err", err)
+				text = i18n.T(c.lang, "backup.failed", err.Error())
+			}
+			return []Outbound{{Chat: in.Chat, Reply: Reply{Text: text}}}
+		})
+		return r, nil
 	}
 
 	if strings.HasPrefix(in.Callback, "a:") {
@@ -616,6 +656,8 @@ type responder struct {
 	// the reply replaces it rather than following it.
 	pressed string
 	redrawn bool
+	// after runs once the update is committed; what it returns is sent.
+	after []func() []Outbound
 }
 
 func (r *responder) say(text string) {

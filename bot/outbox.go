@@ -188,7 +188,8 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
 	lanes := make([][]OutboxItem, s.Workers)
 	// Places under the limits are taken here, in queue order, not by the
 	// lanes as they get to them: what was queued first (the police's copy
-	// of an alert, say) goes out first across chats too.
+	// of an alert, say) gets the earlier place across chats too. A lane
+	// held up by a slow send may still send it a little late.
 	at := make(map[uint64]time.Time, len(items))
 	for _, it := range items {
 		h := fnv.New32a()

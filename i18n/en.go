@@ -19,7 +19,9 @@ var en = map[string]string{
 		"On the server:\n" +
 		"totuquan areas import FILE.csv — import the area tree\n" +
 		"totuquan invite -group CODE — create a leader invite\n" +
-		"totuquan export -format csv — export the reports\n\n" +
+		"totuquan export -format csv — export the reports\n" +
+		"totuquan restore FILE — restore from a backup (bot stopped)\n\n" +
+		"In the chat:\n/saoluu — back up now, without stopping the bot\n" +
 		"/trogiup — show this help again",
 	"help.unregistered": "Hello! This bot is for invited leaders of self-management groups.\n\n" +
 		"To join, open the invite link your commune or ward official sent you. " +
@@ -268,4 +270,7 @@ var en = map[string]string{
 	"remind.start":           "Send a report",
 	"you":                    "there",
 	"sum.edited":             "corrected",
+	"admin_only":             "Only administrators can use this command.",
+	"backup.done":            "Backed up: %s (%s). The bot runs on.",
+	"backup.failed":          "The backup failed: %s",
 }

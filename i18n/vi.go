@@ -19,7 +19,9 @@ var vi = map[string]string{
 		"Trên máy chủ:\n" +
 		"totuquan areas import FILE.csv — nhập cây địa bàn\n" +
 		"totuquan invite -group MÃ — tạo mã mời tổ trưởng\n" +
-		"totuquan export -format csv — xuất báo cáo\n\n" +
+		"totuquan export -format csv — xuất báo cáo\n" +
+		"totuquan restore FILE — khôi phục từ bản sao lưu (khi bot dừng)\n\n" +
+		"Trong chat:\n/saoluu — sao lưu dữ liệu ngay, không cần dừng bot\n" +
 		"/trogiup — xem lại hướng dẫn này",
 	"help.unregistered": "Xin chào! Bot này dành cho tổ trưởng các tổ tự quản đã được mời.\n\n" +
 		"Để tham gia, hãy mở đường link mời do cán bộ xã/phường gửi cho anh/chị. " +
@@ -268,4 +270,7 @@ var vi = map[string]string{
 	"remind.start":           "Gửi báo cáo",
 	"you":                    "anh/chị",
 	"sum.edited":             "đã sửa",
+	"admin_only":             "Chỉ quản trị viên mới dùng được lệnh này.",
+	"backup.done":            "Đã sao lưu dữ liệu: %s (%s). Bot vẫn chạy bình thường.",
+	"backup.failed":          "Sao lưu không thành: %s",
 }

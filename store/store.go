@@ -129,18 +129,67 @@ func (s *Store) View(fn func(bot.Tx) error) error {
 	return s.db.View(func(btx *bolt.Tx) error { return fn(&tx{btx}) })
 }
 
-// Backup writes a consistent copy of the live store to path.
-func (s *Store) Backup(path string) error {
-	return s.db.View(func(btx *bolt.Tx) error {
-		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+// Backup writes a consistent copy of the live store to path, from one
+// read transaction: writers go on meanwhile. The copy is written beside
+// path and renamed, so path never holds half a backup. It returns the size.
+func (s *Store) Backup(path string) (int64, error) {
+	tmp := path + ".partial"
+	var size int64
+	err := s.db.View(func(btx *bolt.Tx) error {
+		f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 		if err != nil {
 			return err
 		}
-		if _, err := btx.WriteTo(f); err != nil {
+		if size, err = btx.WriteTo(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Sync(); err != nil {
 			f.Close()
 			return err
 		}
 		return f.Close()
+	})
+	if err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("back up to %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return 0, fmt.Errorf("back up to %s: %w", path, err)
+	}
+	return size, nil
+}
+
+// Check verifies a store file that no process is using, such as a backup:
+// bbolt's consistency check of every page, and a schema this code reads.
+func Check(path string) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("check %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return fmt.Errorf("check %s: %w", path, ErrLocked)
+	} else if err != nil {
+		return fmt.Errorf("check %s: not a totuquan store: %w", path, err)
+	}
+	defer db.Close()
+	return db.View(func(tx *bolt.Tx) error {
+		var errs []error
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		if len(errs) > 0 {
+			return fmt.Errorf("check %s: %d consistency errors, the first: %w", path, len(errs), errs[0])
+		}
+		meta := tx.Bucket(bMeta)
+		if meta == nil {
+			return fmt.Errorf("check %s: not a totuquan store (no meta bucket)", path)
+		}
+		n, err := strconv.Atoi(string(meta.Get([]byte("schema"))))
+		if err != nil || n < 1 || n > SchemaVersion {
+			return fmt.Errorf("check %s: schema %q is not one this totuquan reads (1 to %d)", path, meta.Get([]byte("schema")), SchemaVersion)
+		}
+		return nil
 	})
 }
 

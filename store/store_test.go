@@ -1,10 +1,13 @@
 package store_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -209,28 +212,66 @@ func TestOutboxAndSeen(t *testing.T) {
 	})
 }
 
-// Ensure a backup taken from the live store opens and holds the data.
-func TestBackup(t *testing.T) {
+// Ensure a backup taken during a write load passes bbolt's consistency
+// check, opens, and holds what was committed before it began.
+func TestBackupUnderLoad(t *testing.T) {
 	s := MustOpen(t)
 	s.Update(func(tx bot.Tx) error { return tx.PutMeta("k", "v") })
-	path := filepath.Join(t.TempDir(), "backup.db")
-	if err := s.Backup(path); err != nil {
-		t.Fatal(err)
+	ctx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for w := range 4 { // writers all along
+		wg.Go(func() {
+			for i := 0; ctx.Err() == nil; i++ {
+				s.Batch(func(tx bot.Tx) error {
+					_, err := tx.Enqueue(bot.Outbound{Chat: bot.Address(fmt.Sprintf("t:%d", w)), Reply: bot.Reply{Text: strings.Repeat("x", 500)}})
+					return err
+				})
+			}
+		})
 	}
-	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
-		t.Fatalf("backup file: %v", err)
-	}
-	b, err := store.Open(path, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	b.View(func(tx bot.Tx) error {
-		if v, _ := tx.Meta("k"); v != "v" {
-			t.Errorf("backup meta = %q", v)
+	dir := t.TempDir()
+	for i := range 3 {
+		path := filepath.Join(dir, fmt.Sprintf("b%d.db", i))
+		size, err := s.Backup(path)
+		if err != nil || size == 0 {
+			t.Fatalf("backup %d: %d bytes, %v", i, size, err)
 		}
-		return nil
-	})
+		if err := store.Check(path); err != nil {
+			t.Fatalf("backup %d: %v", i, err)
+		}
+		b, err := store.Open(path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.View(func(tx bot.Tx) error {
+			if v, _ := tx.Meta("k"); v != "v" {
+				t.Errorf("backup %d: meta = %q", i, v)
+			}
+			return nil
+		})
+		b.Close()
+	}
+	stop()
+	wg.Wait()
+}
+
+func TestCheckRefuses(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.db")
+	os.WriteFile(junk, []byte(strings.Repeat("not a database ", 1000)), 0o600)
+	if err := store.Check(junk); err == nil {
+		t.Error("a junk file passed the check")
+	}
+	if err := store.Check(filepath.Join(dir, "missing.db")); err == nil {
+		t.Error("a missing file passed the check")
+	}
+	other := filepath.Join(dir, "other.db")
+	db, _ := bolt.Open(other, 0o600, nil)
+	db.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("x")); return err })
+	db.Close()
+	if err := store.Check(other); err == nil || !strings.Contains(err.Error(), "not a totuquan store") {
+		t.Errorf("another program's bbolt file: %v", err)
+	}
 }
 
 // Ensure one reporter's reports come back newest first and no one else's.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -277,4 +278,106 @@ func (m *Main) cmdSummary(args []string) error {
 		_, err = fmt.Fprintln(m.Stdout, sum.Text(*lang, cfg.location, engine.Title))
 		return err
 	})
+}
+
+func (m *Main) cmdBackup(args []string) error {
+	fs, path := m.flags("backup", "backup -o FILE [-config FILE]")
+	out := fs.String("o", "", "write the copy to `file` (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return usageError{"backup needs -o FILE"}
+	}
+	cfg, err := m.config(fs, *path)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(cfg.Store.Path, store.Options{})
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w: while the bot runs, an admin backs up from the chat with /saoluu", err)
+	} else if err != nil {
+		return err
+	}
+	defer st.Close()
+	size, err := st.Backup(*out)
+	if err != nil {
+		return err
+	}
+	if err := store.Check(*out); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "backed up %s to %s (%d bytes), checked\n", cfg.Store.Path, *out, size)
+	return nil
+}
+
+func (m *Main) cmdRestore(args []string) error {
+	fs, path := m.flags("restore", "restore [-config FILE] BACKUP")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usageError{"restore takes one backup file"}
+	}
+	backup := fs.Arg(0)
+	cfg, err := m.config(fs, *path)
+	if err != nil {
+		return err
+	}
+	// Check the backup before touching anything.
+	if err := store.Check(backup); err != nil {
+		return fmt.Errorf("%w; nothing was restored", err)
+	}
+	// Hold the store's lock while replacing it: the bot must be stopped.
+	if _, err := os.Stat(cfg.Store.Path); err == nil {
+		st, err := m.openStore(cfg)
+		if err != nil {
+			return err
+		}
+		st.Close()
+	}
+	var kept string
+	if _, err := os.Stat(cfg.Store.Path); err == nil {
+		kept = cfg.Store.Path + ".before-restore-" + m.Now().In(cfg.location).Format("20060102-150405")
+		if err := os.Rename(cfg.Store.Path, kept); err != nil {
+			return err
+		}
+	}
+	if err := copyFile(backup, cfg.Store.Path); err != nil {
+		if kept != "" {
+			os.Rename(kept, cfg.Store.Path)
+		}
+		return fmt.Errorf("restore %s: %w; the store was left as it was", backup, err)
+	}
+	fmt.Fprintf(m.Stdout, "restored %s from %s", cfg.Store.Path, backup)
+	if kept != "" {
+		fmt.Fprintf(m.Stdout, "; the store it replaced is kept as %s", kept)
+	}
+	fmt.Fprintln(m.Stdout)
+	return nil
+}
+
+// copyFile copies src to dst and syncs it.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		os.Remove(dst)
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }

@@ -22,6 +22,8 @@ import (
 type Config struct {
 	Store struct {
 		Path string `yaml:"path"`
+		// BackupDir is where /saoluu writes its copies.
+		BackupDir string `yaml:"backup_dir"`
 	} `yaml:"store"`
 	Timezone       string `yaml:"timezone"`
 	Language       string `yaml:"language"`
@@ -57,6 +59,7 @@ type Config struct {
 func defaultConfig() Config {
 	var c Config
 	c.Store.Path = "totuquan.db"
+	c.Store.BackupDir = "backups"
 	c.Timezone = "Asia/Ho_Chi_Minh"
 	c.Language = "vi"
 	c.SessionTimeout = "2h"
@@ -158,6 +161,9 @@ func (c *Config) validate() error {
 	var err error
 	if c.Store.Path == "" {
 		return bad("store.path", "must not be empty")
+	}
+	if c.Store.BackupDir == "" {
+		return bad("store.backup_dir", "must not be empty")
 	}
 	if c.location, err = time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
 		return bad("timezone", "%q is not a time zone name such as Asia/Ho_Chi_Minh", c.Timezone)

@@ -102,6 +102,7 @@ func newEnv(t testing.TB) *env {
 func (e *env) writeConfig(logLevel string) {
 	cfg := fmt.Sprintf(`store:
   path: %s
+  backup_dir: %s
 telegram:
   token: %q
   api_endpoint: %q
@@ -111,7 +112,7 @@ admins:
   telegram: [900]
 log:
   level: %s
-%s`, filepath.Join(e.dir, "bot.db"), e.fake.Token(), e.fake.Endpoint(), logLevel, e.schedules)
+%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.fake.Token(), e.fake.Endpoint(), logLevel, e.schedules)
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}

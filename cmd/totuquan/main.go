@@ -89,6 +89,10 @@ Usage:
                                      write the stored reports
   totuquan summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]
                                      an area's weekly summary (default: this week so far)
+  totuquan backup -o FILE [-config FILE]
+                                     copy the store (bot stopped; while it runs, /saoluu)
+  totuquan restore [-config FILE] BACKUP
+                                     check a backup, then put it in the store's place
 
 Each command takes -h for its flags. The configuration defaults to
 config.yaml; see config.example.yaml. TELEGRAM_BOT_TOKEN overrides
@@ -121,6 +125,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.cmdExport(args)
 	case "summary":
 		return m.cmdSummary(args)
+	case "backup":
+		return m.cmdBackup(args)
+	case "restore":
+		return m.cmdRestore(args)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 
@@ -49,6 +51,14 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	d := &bot.Dispatcher{
 		Store: st, Flows: engine, Admins: admins, Lang: cfg.Language,
 		Location: cfg.location, Now: m.Now, Log: log, Notify: sender.Notify,
+		Backup: func() (string, int64, error) {
+			if err := os.MkdirAll(cfg.Store.BackupDir, 0o700); err != nil {
+				return "", 0, err
+			}
+			path := filepath.Join(cfg.Store.BackupDir, "totuquan-"+m.Now().In(cfg.location).Format("20060102-150405")+".db")
+			size, err := st.Backup(path)
+			return path, size, err
+		},
 	}
 	var h bot.Handler = d
 	if m.wrap != nil {
