@@ -183,6 +183,9 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 			r.say(i18n.T(c.lang, "backup.failed", "no backup directory"))
 			return r, nil
 		}
+		if err := d.audit(tx, in, "backup", "", "", now); err != nil {
+			return nil, err
+		}
 		r.after = append(r.after, func() []Outbound {
 			path, size, err := d.Backup()
 			text := i18n.T(c.lang, "backup.done", path, fmt.Sprintf("%.1f MB", float64(size)/(1<<20)))
@@ -378,6 +381,11 @@ func (d *Dispatcher) submit(tx Tx, c caller, in Inbound, s Submission, now time.
 	return rep, AddReport(tx, rep, d.Location)
 }
 
+// audit records an action of the caller's.
+func (d *Dispatcher) audit(tx Tx, in Inbound, action, area, detail string, now time.Time) error {
+	return tx.Audit(AuditEntry{At: now.UTC(), Who: string(in.From), Action: action, Area: area, Detail: detail})
+}
+
 // freshSession starts a conversation for a leader, with the group's size as
 // a limit; token carries on from any earlier session so its buttons stay
 // stale.
@@ -515,8 +523,19 @@ func (d *Dispatcher) open(tx Tx, r *responder, c caller, in Inbound, s Session, 
 	}
 	if !visible {
 		// A report the caller may not see is as good as missing.
+		if err == nil {
+			if err := d.audit(tx, in, "refused.view", rep.Group, rep.ID, now); err != nil {
+				return err
+			}
+		}
 		r.say(i18n.T(c.lang, "report.not_found"))
 		return tx.DeleteSession(in.Chat)
+	}
+	if rep.Reporter != in.From {
+		// Someone other than its author reads it, personal data included.
+		if err := d.audit(tx, in, "view", rep.Group, rep.ID, now); err != nil {
+			return err
+		}
 	}
 	return d.apply(tx, r, c, in, d.Flows.Show(s, rep, may, now), now)
 }
@@ -547,6 +566,11 @@ func (d *Dispatcher) change(tx Tx, r *responder, c caller, in Inbound, sub Submi
 		}
 		rep.Status = sub.Status
 		rep.Updates = append(rep.Updates, CaseUpdate{At: now.UTC(), By: in.From, Status: sub.Status, Note: sub.Note})
+		if rep.Reporter != in.From {
+			if err := d.audit(tx, in, "case.update", rep.Group, rep.ID+" "+sub.Status, now); err != nil {
+				return err
+			}
+		}
 		text := i18n.T(c.lang, "case.updated", rep.ID, i18n.T(c.lang, "status."+sub.Status))
 		if !OpenCase(sub.Status) {
 			text += "\n" + i18n.T(c.lang, "case.closed")
@@ -610,6 +634,9 @@ func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string
 	}
 	inv.Uses++
 	if err := tx.PutInvite(inv); err != nil {
+		return err
+	}
+	if err := d.audit(tx, in, "join", inv.Group, string(inv.Role)+" by invite "+inv.Code, now); err != nil {
 		return err
 	}
 	name := in.Name

@@ -52,6 +52,11 @@ func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 			if msgs[k] == nil {
 				msgs[k] = d.summaryMessages(*sum, lang)
 			}
+			// The CSV holds the week's reports, parties included.
+			err := tx.Audit(AuditEntry{At: d.Now().UTC(), Who: "system", Action: "summary", Area: u.Group, Detail: week + " to " + string(u.Address)})
+			if err != nil {
+				return err
+			}
 			for _, m := range msgs[k] {
 				m.Chat, m.Bulk = u.Address, true
 				m.Key += ":" + week + ":" + string(u.Address)

@@ -208,3 +208,14 @@ func Diff(old, new map[string]string, keys []string) []Change {
 	}
 	return out
 }
+
+// AuditEntry records who did what, when and in which area: admin actions,
+// exports, views of personal data, refused attempts. The store only
+// appends them; nothing in the bot edits or deletes one.
+type AuditEntry struct {
+	At     time.Time `json:"at"`
+	Who    string    `json:"who"` // a chat address, or "cli:<user>"
+	Action string    `json:"action"`
+	Area   string    `json:"area,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+}

@@ -102,6 +102,10 @@ func (d *Dispatcher) alertOfficials(tx Tx, r *responder, rep Report) error {
 			lang = d.Lang
 		}
 		r.msgs = append(r.msgs, Outbound{Chat: o.Address, Reply: d.alert(tx, rep, lang)})
+		// An alert discloses the report, personal data included.
+		if err := tx.Audit(AuditEntry{At: rep.CreatedAt, Who: "system", Action: "alert", Area: rep.Group, Detail: rep.ID + " to " + string(o.Address)}); err != nil {
+			return err
+		}
 	}
 	if len(officials) == 0 {
 		d.Log.Warn("urgent incident with no official to alert", "report", rep.ID, "group", rep.Group)
@@ -117,7 +121,7 @@ func (d *Dispatcher) officialAction(tx Tx, r *responder, c caller, in Inbound, v
 	refuse := func(why string) error {
 		d.Log.Warn("refused an alert action", "user", in.From, "report", id, "action", action, "why", why)
 		r.ack = Ack{Text: i18n.T(c.lang, "alert.refused")}
-		return nil
+		return d.audit(tx, in, "refused.alert", "", id+" "+action+": "+why, now)
 	}
 	if !c.registered || c.user.Role != RoleOfficial {
 		return refuse("not an official")
@@ -149,6 +153,9 @@ func (d *Dispatcher) officialAction(tx Tx, r *responder, c caller, in Inbound, v
 	if status != "" {
 		rep.Status = status
 		rep.Updates = append(rep.Updates, CaseUpdate{At: now.UTC(), By: in.From, Status: status})
+		if err := d.audit(tx, in, "incident."+status, rep.Group, rep.ID, now); err != nil {
+			return err
+		}
 		if err := tx.PutReport(rep); err != nil {
 			return err
 		}

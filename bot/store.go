@@ -77,6 +77,11 @@ type Tx interface {
 	// kind), so that summaries need not scan old reports.
 	Count(key string) (int, error)
 	AddCount(key string, n int) error
+	// Audit appends an entry to the audit log; AuditLog calls fn for the
+	// entries in [from, to), oldest first.
+	Audit(e AuditEntry) error
+	AuditLog(from, to time.Time, fn func(AuditEntry) error) error
+
 	// SetOpenCase adds or removes a case in its group's open-case index;
 	// OpenCases lists a group's open case ids.
 	SetOpenCase(group, id string, open bool) error

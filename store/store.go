@@ -41,9 +41,10 @@ var (
 	bBlocked    = []byte("blocked_chats")
 	bCounts     = []byte("counts")
 	bOpenCases  = []byte("open_cases")
+	bAudit      = []byte("audit")
 	bSeen       = []byte("seen")
 
-	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bSeen}
+	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bAudit, bSeen}
 )
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -539,4 +540,32 @@ func (t *tx) OpenCases(group string) ([]string, error) {
 		ids = append(ids, string(k[len(prefix):]))
 	}
 	return ids, nil
+}
+
+func (t *tx) Audit(e bot.AuditEntry) error {
+	b := t.Bucket(bAudit)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return b.Put(append(timeKey(e.At), itob(seq)...), data)
+}
+
+func (t *tx) AuditLog(from, to time.Time, fn func(bot.AuditEntry) error) error {
+	c := t.Bucket(bAudit).Cursor()
+	end := timeKey(to)
+	for k, v := c.Seek(timeKey(from)); k != nil && string(k[:8]) < string(end); k, v = c.Next() {
+		var e bot.AuditEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("decode audit entry at %x: %w", k, err)
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }

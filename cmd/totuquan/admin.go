@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	osuser "os/user"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -73,6 +74,9 @@ func (m *Main) cmdAreasImport(args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", fs.Arg(0), err)
 	}
+	if err := m.audit(st, "areas.import", "", fmt.Sprintf("%s: %d new, %d updated", fs.Arg(0), added, updated)); err != nil {
+		return err
+	}
 	fmt.Fprintf(m.Stdout, "imported %d areas (%d new, %d updated) from %s\n", added+updated, added, updated, fs.Arg(0))
 	return nil
 }
@@ -123,7 +127,11 @@ func (m *Main) cmdInvite(args []string) error {
 		if username == "" {
 			username, _ = tx.Meta("telegram.username")
 		}
-		return tx.PutInvite(inv)
+		if err := tx.PutInvite(inv); err != nil {
+			return err
+		}
+		return tx.Audit(bot.AuditEntry{At: now.UTC(), Who: cliUser(), Action: "invite", Area: inv.Group,
+			Detail: fmt.Sprintf("%s %s, %d uses, until %s", inv.Role, inv.Agency, inv.MaxUses, inv.ExpiresAt.Format(time.RFC3339))})
 	})
 	if err != nil {
 		return err
@@ -160,17 +168,9 @@ func (m *Main) cmdExport(args []string) error {
 	if err != nil {
 		return err
 	}
-	from, to := time.Unix(0, 0), m.Now().Add(24*time.Hour)
-	if *fromS != "" {
-		if from, err = time.ParseInLocation(time.DateOnly, *fromS, cfg.location); err != nil {
-			return usageError{fmt.Sprintf("-from %q is not a date YYYY-MM-DD", *fromS)}
-		}
-	}
-	if *toS != "" {
-		if to, err = time.ParseInLocation(time.DateOnly, *toS, cfg.location); err != nil {
-			return usageError{fmt.Sprintf("-to %q is not a date YYYY-MM-DD", *toS)}
-		}
-		to = to.AddDate(0, 0, 1)
+	from, to, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
+	if err != nil {
+		return err
 	}
 	st, err := m.openStore(cfg)
 	if err != nil {
@@ -193,6 +193,10 @@ func (m *Main) cmdExport(args []string) error {
 		})
 	})
 	if err != nil {
+		return err
+	}
+	// An export carries personal data: recorded before it is written.
+	if err := m.audit(st, "export", "", fmt.Sprintf("%s, %d reports, %s to %s", *format, len(recs), from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))); err != nil {
 		return err
 	}
 	write := func(f io.Writer) error {
@@ -301,6 +305,9 @@ func (m *Main) cmdBackup(args []string) error {
 		return err
 	}
 	defer st.Close()
+	if err := m.audit(st, "backup", "", *out); err != nil {
+		return err
+	}
 	size, err := st.Backup(*out)
 	if err != nil {
 		return err
@@ -351,6 +358,10 @@ func (m *Main) cmdRestore(args []string) error {
 		}
 		return fmt.Errorf("restore %s: %w; the store was left as it was", backup, err)
 	}
+	if st, err := store.Open(cfg.Store.Path, store.Options{}); err == nil {
+		m.audit(st, "restore", "", backup)
+		st.Close()
+	}
 	fmt.Fprintf(m.Stdout, "restored %s from %s", cfg.Store.Path, backup)
 	if kept != "" {
 		fmt.Fprintf(m.Stdout, "; the store it replaced is kept as %s", kept)
@@ -380,4 +391,64 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// cliUser names whoever runs a command, for the audit log.
+func cliUser() string {
+	if u, err := osuser.Current(); err == nil {
+		return "cli:" + u.Username
+	}
+	return "cli"
+}
+
+// audit records a command-line action in st.
+func (m *Main) audit(st *store.Store, action, area, detail string) error {
+	return st.Update(func(tx bot.Tx) error {
+		return tx.Audit(bot.AuditEntry{At: m.Now().UTC(), Who: cliUser(), Action: action, Area: area, Detail: detail})
+	})
+}
+
+func (m *Main) cmdAudit(args []string) error {
+	fs, path := m.flags("audit", "audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]")
+	fromS := fs.String("from", "", "first `day`, YYYY-MM-DD (default: the beginning)")
+	toS := fs.String("to", "", "last `day`, YYYY-MM-DD (default: today)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := m.config(fs, *path)
+	if err != nil {
+		return err
+	}
+	from, to, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
+	if err != nil {
+		return err
+	}
+	st, err := m.openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.View(func(tx bot.Tx) error {
+		return tx.AuditLog(from, to, func(e bot.AuditEntry) error {
+			_, err := fmt.Fprintf(m.Stdout, "%s\t%s\t%s\t%s\t%s\n", e.At.In(cfg.location).Format("2006-01-02 15:04:05"), e.Who, e.Action, e.Area, e.Detail)
+			return err
+		})
+	})
+}
+
+// dayRange reads -from and -to days (inclusive) in loc.
+func dayRange(fromS, toS string, now time.Time, loc *time.Location) (from, to time.Time, err error) {
+	from, to = time.Unix(0, 0), now.Add(24*time.Hour)
+	if fromS != "" {
+		if from, err = time.ParseInLocation(time.DateOnly, fromS, loc); err != nil {
+			return from, to, usageError{fmt.Sprintf("-from %q is not a date YYYY-MM-DD", fromS)}
+		}
+	}
+	if toS != "" {
+		if to, err = time.ParseInLocation(time.DateOnly, toS, loc); err != nil {
+			return from, to, usageError{fmt.Sprintf("-to %q is not a date YYYY-MM-DD", toS)}
+		}
+		to = to.AddDate(0, 0, 1)
+	}
+	return from, to, nil
 }

@@ -93,6 +93,9 @@ Usage:
                                      copy the store (bot stopped; while it runs, /saoluu)
   totuquan restore [-config FILE] BACKUP
                                      check a backup, then put it in the store's place
+  totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]
+                                     who did what and when: admin actions, exports,
+                                     views of personal data, refused attempts
 
 Each command takes -h for its flags. The configuration defaults to
 config.yaml; see config.example.yaml. TELEGRAM_BOT_TOKEN overrides
@@ -129,6 +132,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.cmdBackup(args)
 	case "restore":
 		return m.cmdRestore(args)
+	case "audit":
+		return m.cmdAudit(args)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Ensure the audit log records admin actions, exports, views of personal
+// data and refused attempts, with who, when and which area.
+func TestAuditLog(t *testing.T) {
+	e := newEnv(t)
+	leader, _ := e.invite("-group", "PT-TL-XB-T1")
+	commune, _ := e.invite("-official", "PT-TL", "-agency", "police")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + leader)
+	cong := e.user(601, "Công").say("/start " + commune)
+	lan.report().press("Gửi")
+	cong.press("Đã tiếp nhận")
+	lan.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai").say("A, 40, xóm Bãi").say("Lối đi chung").
+		press("Dân sự (cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi")
+	cong.say("/vuviec").press("HG-2026-000001 · Hòa giải · 25/11 · Đang hòa giải")
+	// A leader forging an official's button.
+	e.fake.Press(lan.u, 1, "a:done:AN-2026-000001")
+	e.sent++
+	e.settle()
+	e.user(900, "Admin").say("/saoluu")
+	e.stop()
+	e.exportJSON()
+
+	out := e.cli("audit", "-config", e.cfgPath)
+	for _, want := range []string{
+		"\tcli:", "\tareas.import\t", "\tinvite\tPT-TL-XB-T1\tleader", "\tinvite\tPT-TL\tofficial police",
+		"\ttelegram:501\tjoin\tPT-TL-XB-T1\tleader by invite", "\ttelegram:601\tjoin\tPT-TL\tofficial",
+		"\tsystem\talert\tPT-TL-XB-T1\tAN-2026-000001 to telegram:601",
+		"\ttelegram:601\tincident.acknowledged\tPT-TL-XB-T1\tAN-2026-000001",
+		"\ttelegram:601\tview\tPT-TL-XB-T1\tHG-2026-000001",
+		"\ttelegram:501\trefused.alert\t\tAN-2026-000001 done: not an official",
+		"\ttelegram:900\tbackup\t", "\texport\t\tjson, 2 reports",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("audit lacks %q:\n%s", want, out)
+		}
+	}
+	if got := e.cli("audit", "-config", e.cfgPath, "-from", "2026-11-26"); got != "" {
+		t.Errorf("audit from the next day:\n%s", got)
+	}
+}
