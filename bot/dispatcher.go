@@ -151,6 +151,18 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 	c := caller{admin: d.Admins[in.From], lang: d.Lang}
 	u, err := tx.User(in.From)
 	switch {
+	case err == nil && u.Deactivated:
+		// Treated as unregistered, with its own answer; nothing is stored.
+		lang := u.Lang
+		if lang == "" {
+			lang = d.Lang
+		}
+		r := &responder{chat: in.Chat, lang: lang, pressed: in.MessageID}
+		if in.IsCallback() {
+			r.ack = Ack{Text: i18n.T(lang, "deactivated")}
+		}
+		r.say(i18n.T(lang, "deactivated"))
+		return r, tx.DeleteSession(in.Chat)
 	case err == nil:
 		c.user, c.registered = u, true
 		if u.Lang != "" {

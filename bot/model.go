@@ -46,6 +46,9 @@ type User struct {
 	// Agency is an official's body: police, justice, mttq or ubnd.
 	Agency    string    `json:"agency,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+	// Deactivated users can no longer report or follow up; their reports
+	// stay.
+	Deactivated bool `json:"deactivated,omitempty"`
 }
 
 // Agencies an official may belong to, and the report kinds each follows:

@@ -273,4 +273,5 @@ var en = map[string]string{
 	"admin_only":             "Only administrators can use this command.",
 	"backup.done":            "Backed up: %s (%s). The bot runs on.",
 	"backup.failed":          "The backup failed: %s",
+	"deactivated":            "Your account has been deactivated and can no longer send reports. The reports you sent are kept. If this is a mistake, please contact the official in charge.",
 }

@@ -273,4 +273,5 @@ var vi = map[string]string{
 	"admin_only":             "Chỉ quản trị viên mới dùng được lệnh này.",
 	"backup.done":            "Đã sao lưu dữ liệu: %s (%s). Bot vẫn chạy bình thường.",
 	"backup.failed":          "Sao lưu không thành: %s",
+	"deactivated":            "Tài khoản của anh/chị đã ngừng hoạt động, không gửi được báo cáo nữa. Các báo cáo đã gửi vẫn được lưu. Nếu có nhầm lẫn, vui lòng liên hệ cán bộ phụ trách.",
 }

@@ -8,6 +8,7 @@ import (
 	osuser "os/user"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -451,4 +452,96 @@ func dayRange(fromS, toS string, now time.Time, loc *time.Location) (from, to ti
 		to = to.AddDate(0, 0, 1)
 	}
 	return from, to, nil
+}
+
+func (m *Main) cmdUsers(args []string) error {
+	if len(args) == 0 {
+		return usageError{"usage: totuquan users list [-area CODE] | move ADDRESS -group CODE | deactivate ADDRESS"}
+	}
+	sub, args := args[0], args[1:]
+	fs, path := m.flags("users "+sub, "users list [-area CODE] | users move [-config FILE] -group CODE ADDRESS | users deactivate [-config FILE] ADDRESS")
+	area := fs.String("area", "", "with list: only users of this area and inside it")
+	group := fs.String("group", "", "with move: the leader's new group")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := m.config(fs, *path)
+	if err != nil {
+		return err
+	}
+	st, err := m.openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	switch sub {
+	case "list":
+		return st.View(func(tx bot.Tx) error {
+			users, err := tx.Users()
+			if err != nil {
+				return err
+			}
+			sort.Slice(users, func(i, j int) bool {
+				if users[i].Group != users[j].Group {
+					return users[i].Group < users[j].Group
+				}
+				return users[i].Address < users[j].Address
+			})
+			for _, u := range users {
+				if *area != "" {
+					if ok, err := bot.Covers(tx, *area, u.Group); err != nil || !ok {
+						continue
+					}
+				}
+				state := "active"
+				if u.Deactivated {
+					state = "deactivated"
+				}
+				fmt.Fprintf(m.Stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Address, u.Role, u.Group, u.Agency, state, u.Name)
+			}
+			return nil
+		})
+	case "move", "deactivate":
+		if fs.NArg() != 1 || (sub == "move") != (*group != "") {
+			fs.Usage()
+			return usageError{"users " + sub + " takes one ADDRESS such as telegram:123456" + map[bool]string{true: " and -group CODE"}[sub == "move"]}
+		}
+		addr := bot.Address(fs.Arg(0))
+		err := st.Update(func(tx bot.Tx) error {
+			u, err := tx.User(addr)
+			if bot.IsNotFound(err) {
+				return fmt.Errorf("no user %s (totuquan users list shows them)", addr)
+			} else if err != nil {
+				return err
+			}
+			detail := ""
+			if sub == "move" {
+				if u.Role != bot.RoleLeader {
+					return fmt.Errorf("%s is not a leader", addr)
+				}
+				if _, err := tx.Area(*group); bot.IsNotFound(err) {
+					return fmt.Errorf("no area with code %s", *group)
+				}
+				detail = fmt.Sprintf("%s from %s to %s", addr, u.Group, *group)
+				u.Group = *group
+			} else {
+				u.Deactivated = true
+				detail = string(addr)
+				// A draft in progress goes with the right to report.
+				if err := tx.DeleteSession(addr); err != nil {
+					return err
+				}
+			}
+			if err := tx.PutUser(u); err != nil {
+				return err
+			}
+			return tx.Audit(bot.AuditEntry{At: m.Now().UTC(), Who: cliUser(), Action: "users." + sub, Area: u.Group, Detail: detail})
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "%s: done\n", sub)
+		return nil
+	}
+	return usageError{fmt.Sprintf("unknown users command %q: list, move or deactivate", sub)}
 }

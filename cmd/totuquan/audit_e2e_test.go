@@ -45,3 +45,39 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("audit from the next day:\n%s", got)
 	}
 }
+
+// Ensure an admin lists people by area, moves a leader to another group,
+// and deactivates one, who can then no longer report and whose reports
+// stay.
+func TestUsers(t *testing.T) {
+	e := newEnv(t)
+	lanCode, _ := e.invite("-group", "PT-TL-XB-T1")
+	hoaCode, _ := e.invite("-group", "PT-TL-XB-T2")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + lanCode)
+	hoa := e.user(502, "Hoa").say("/start " + hoaCode)
+	lan.report().press("Gửi")
+	hoa.say("/baocao").press("An ninh trật tự")
+	e.stop()
+
+	out := e.cli("users", "list", "-config", e.cfgPath, "-area", "PT-TL-XB-T2")
+	if !strings.Contains(out, "telegram:502\tleader\tPT-TL-XB-T2") || strings.Contains(out, "telegram:501") {
+		t.Errorf("users list -area:\n%s", out)
+	}
+	e.cli("users", "move", "-config", e.cfgPath, "-group", "PT-TL-XB-T2", "telegram:501")
+	e.cli("users", "deactivate", "-config", e.cfgPath, "telegram:502")
+	if _, err := e.try("users", "deactivate", "-config", e.cfgPath, "telegram:999"); err == nil || !strings.Contains(err.Error(), "no user") {
+		t.Errorf("deactivating no one: %v", err)
+	}
+	e.start()
+	lan.say("/trogiup").expect("tổ trưởng của Tổ tự quản số 2 xóm Bãi")
+	hoa.say("/baocao").expect("đã ngừng hoạt động")
+	hoa.say("/start " + hoaCode).expect("đã ngừng hoạt động")
+	e.stop()
+	if n := len(e.exportJSON()); n != 1 {
+		t.Errorf("%d reports after deactivating, want the one sent before", n)
+	}
+	if out := e.cli("audit", "-config", e.cfgPath); !strings.Contains(out, "users.deactivate") || !strings.Contains(out, "users.move") {
+		t.Errorf("audit:\n%s", out)
+	}
+}

@@ -93,6 +93,8 @@ Usage:
                                      copy the store (bot stopped; while it runs, /saoluu)
   totuquan restore [-config FILE] BACKUP
                                      check a backup, then put it in the store's place
+  totuquan users list [-area CODE] | users move -group CODE ADDRESS | users deactivate ADDRESS
+                                     the people: list them, move a leader, deactivate one
   totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]
                                      who did what and when: admin actions, exports,
                                      views of personal data, refused attempts
@@ -134,6 +136,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.cmdRestore(args)
 	case "audit":
 		return m.cmdAudit(args)
+	case "users":
+		return m.cmdUsers(args)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
