@@ -22,8 +22,9 @@ import (
 	"github.com/totuquan/totuquan/bot"
 )
 
-// SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 1
+// SchemaVersion is the layout this code reads and writes. Version 2 added
+// the reports-by-reporter index, the weekly counts and the open-case index.
+const SchemaVersion = 2
 
 var (
 	bMeta       = []byte("meta")
@@ -62,6 +63,11 @@ type Options struct {
 	// LockTimeout is how long to wait for another process to release the
 	// file (default 1s).
 	LockTimeout time.Duration
+	// Migrations bring an older store forward: Migrations[i] moves it from
+	// version i+1 to i+2. They come from the domain (bot.Migrations), which
+	// knows what the indexes mean. A store that needs them and is opened
+	// without them is refused.
+	Migrations []func(bot.Tx) error
 }
 
 // Open opens or creates the store at path, creates its buckets and checks
@@ -76,26 +82,44 @@ func Open(path string, opts Options) (*Store, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return err
+	version := 0
+	err = db.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(bMeta); meta != nil && meta.Get([]byte("schema")) != nil {
+			v := meta.Get([]byte("schema"))
+			n, err := strconv.Atoi(string(v))
+			if err != nil {
+				return fmt.Errorf("schema version %q is not a number", v)
 			}
-		}
-		meta := tx.Bucket(bMeta)
-		v := meta.Get([]byte("schema"))
-		if v == nil {
-			return meta.Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
-		}
-		n, err := strconv.Atoi(string(v))
-		if err != nil {
-			return fmt.Errorf("schema version %q is not a number", v)
-		}
-		if n > SchemaVersion {
-			return fmt.Errorf("the file was written by a newer totuquan (schema %d; this one reads up to %d): upgrade totuquan", n, SchemaVersion)
+			version = n
 		}
 		return nil
 	})
+	switch {
+	case err != nil:
+	case version > SchemaVersion:
+		err = fmt.Errorf("the file was written by a newer totuquan (schema %d; this one reads up to %d): upgrade totuquan", version, SchemaVersion)
+	case version > 0 && version < SchemaVersion && len(opts.Migrations) != SchemaVersion-1:
+		err = fmt.Errorf("the file has schema %d and needs migrating to %d", version, SchemaVersion)
+	case version > 0 && version < SchemaVersion:
+		// Keep the file as it was before changing it.
+		keep := fmt.Sprintf("%s.schema-%d-%s", path, version, time.Now().UTC().Format("20060102-150405"))
+		if _, err = (&Store{db: db}).Backup(keep); err == nil {
+			err = migrate(db, version, opts.Migrations)
+		}
+	}
+	if err == nil {
+		err = db.Update(func(tx *bolt.Tx) error {
+			for _, name := range allBuckets {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return err
+				}
+			}
+			if version == 0 {
+				return tx.Bucket(bMeta).Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -104,6 +128,24 @@ func Open(path string, opts Options) (*Store, error) {
 	// well under what a person notices, enough to batch a busy minute.
 	db.MaxBatchDelay = 2 * time.Millisecond
 	return &Store{db: db}, nil
+}
+
+// migrate runs the steps from version to SchemaVersion in one transaction:
+// all of them or none.
+func migrate(db *bolt.DB, version int, steps []func(bot.Tx) error) error {
+	return db.Update(func(btx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		for v := version; v < SchemaVersion; v++ {
+			if err := steps[v-1](&tx{btx}); err != nil {
+				return fmt.Errorf("migrate schema %d to %d: %w", v, v+1, err)
+			}
+		}
+		return btx.Bucket(bMeta).Put([]byte("schema"), []byte(strconv.Itoa(SchemaVersion)))
+	})
 }
 
 // Close closes the file.
@@ -303,13 +345,15 @@ func (t *tx) NextSeq(name string) (uint64, error) {
 
 func (t *tx) PutReport(r bot.Report) error {
 	ids := t.Bucket(bReportIDs)
+	var key []byte
 	if old := ids.Get([]byte(r.ID)); old != nil {
 		// A corrected report keeps its place in time.
-		return t.putReportAt(append([]byte(nil), old...), r)
-	}
-	key := append(timeKey(r.CreatedAt), r.ID...)
-	if err := ids.Put([]byte(r.ID), key); err != nil {
-		return err
+		key = append([]byte(nil), old...)
+	} else {
+		key = append(timeKey(r.CreatedAt), r.ID...)
+		if err := ids.Put([]byte(r.ID), key); err != nil {
+			return err
+		}
 	}
 	// reporter, NUL, then the report's key: one reporter's reports are
 	// contiguous and in time order.

@@ -346,3 +346,89 @@ func TestOutboxKeysBulkBlocked(t *testing.T) {
 		t.Error("not queued after the chat wrote again")
 	}
 }
+
+// Ensure a store of schema 1 (reports without the indexes and counts of
+// schema 2) is migrated on opening, after a backup, keeping every record.
+func TestMigrateFromSchema1(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 11, 23, 3, 0, 0, 0, time.UTC) // Monday 10:00 in Hà Nội
+	s.Update(func(tx bot.Tx) error {
+		tx.PutAreas([]bot.Area{{Code: "X", Name: "Xã"}, {Code: "X-T1", Name: "Tổ 1", Parent: "X"}})
+		tx.PutUser(bot.User{Address: "telegram:1", Role: bot.RoleLeader, Group: "X-T1"})
+		for i := range 5 {
+			kind, status := bot.KindIncident, "new"
+			if i%2 == 1 {
+				kind, status = bot.KindMediation, "in_progress"
+			}
+			r := bot.Report{ID: bot.RefNumber(kind, 2026, uint64(i+1)), Kind: kind, Status: status, Group: "X-T1", Reporter: "telegram:1",
+				CreatedAt: base.Add(time.Duration(i) * 24 * time.Hour), Answers: map[string]string{"n": fmt.Sprint(i)}}
+			if err := tx.PutReport(r); err != nil {
+				return err
+			}
+		}
+		return tx.PutMeta("schema", "1")
+	})
+	s.Close()
+	// What schema 1 did not have.
+	db, _ := bolt.Open(path, 0o600, nil)
+	db.Update(func(tx *bolt.Tx) error {
+		for _, b := range []string{"reports_by_reporter", "counts", "open_cases"} {
+			if err := tx.DeleteBucket([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+
+	if _, err := store.Open(path, store.Options{}); err == nil || !strings.Contains(err.Error(), "needs migrating") {
+		t.Fatalf("opened without migrations: %v", err)
+	}
+	s, err = store.Open(path, store.Options{Migrations: bot.Migrations(loc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.View(func(tx bot.Tx) error {
+		if v, _ := tx.Meta("schema"); v != "2" {
+			t.Errorf("schema = %s", v)
+		}
+		var ids []string
+		tx.ReportsBy("telegram:1", func(r bot.Report) bool { ids = append(ids, r.ID); return true })
+		if len(ids) != 5 {
+			t.Errorf("reports by reporter after migration: %v", ids)
+		}
+		n := 0
+		tx.Reports(time.Unix(0, 0), base.AddDate(1, 0, 0), func(r bot.Report) error {
+			if r.Answers["n"] == "" {
+				t.Errorf("report %s lost its answers", r.ID)
+			}
+			n++
+			return nil
+		})
+		inc, _ := tx.Count("w|X|2026-W48|incident")
+		med, _ := tx.Count("w|X-T1|2026-W48|mediation")
+		open, _ := tx.OpenCases("X-T1")
+		if n != 5 || inc != 3 || med != 2 || len(open) != 2 {
+			t.Errorf("after migration: %d reports, %d incidents and %d cases counted, %d open", n, inc, med, len(open))
+		}
+		if u, err := tx.User("telegram:1"); err != nil || u.Group != "X-T1" {
+			t.Errorf("user after migration: %+v, %v", u, err)
+		}
+		return nil
+	})
+	matches, _ := filepath.Glob(path + ".schema-1-*")
+	if len(matches) != 1 {
+		t.Fatalf("backups before migrating: %v", matches)
+	}
+	// The backup is a sound schema 1 store, which a restore would accept
+	// and the next opening migrate.
+	if err := store.Check(matches[0]); err != nil {
+		t.Error(err)
+	}
+}

@@ -19,7 +19,7 @@ import (
 )
 
 func (m *Main) openStore(cfg Config) (*store.Store, error) {
-	st, err := store.Open(cfg.Store.Path, store.Options{})
+	st, err := store.Open(cfg.Store.Path, cfg.storeOptions())
 	if err != nil {
 		return nil, fmt.Errorf("%w (stop the running bot first: the store file is used by one process at a time)", err)
 	}
@@ -299,7 +299,7 @@ func (m *Main) cmdBackup(args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.Store.Path, store.Options{})
+	st, err := store.Open(cfg.Store.Path, cfg.storeOptions())
 	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("%w: while the bot runs, an admin backs up from the chat with /saoluu", err)
 	} else if err != nil {
@@ -359,7 +359,7 @@ func (m *Main) cmdRestore(args []string) error {
 		}
 		return fmt.Errorf("restore %s: %w; the store was left as it was", backup, err)
 	}
-	if st, err := store.Open(cfg.Store.Path, store.Options{}); err == nil {
+	if st, err := store.Open(cfg.Store.Path, cfg.storeOptions()); err == nil {
 		m.audit(st, "restore", "", backup)
 		st.Close()
 	}

@@ -13,8 +13,10 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/i18n"
 	"github.com/totuquan/totuquan/schedule"
+	"github.com/totuquan/totuquan/store"
 )
 
 // Config is config.yaml. Every key, its default and its meaning are in
@@ -213,4 +215,10 @@ func (c *Config) validate() error {
 		return bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
 	}
 	return nil
+}
+
+// storeOptions opens the store with the migrations that bring an older
+// file forward, counting weeks in the configured zone.
+func (c *Config) storeOptions() store.Options {
+	return store.Options{Migrations: bot.Migrations(c.location)}
 }

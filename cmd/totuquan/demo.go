@@ -148,7 +148,7 @@ func (m *Main) demo(ctx context.Context, script bool, base Config) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.Store.Path, store.Options{})
+	st, err := store.Open(cfg.Store.Path, cfg.storeOptions())
 	if err != nil {
 		return err
 	}

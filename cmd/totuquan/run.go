@@ -31,7 +31,7 @@ func (m *Main) cmdRun(ctx context.Context, args []string) error {
 		return m.demo(ctx, false, cfg)
 	}
 	log := m.logger(cfg.Log.Level)
-	st, err := store.Open(cfg.Store.Path, store.Options{})
+	st, err := store.Open(cfg.Store.Path, cfg.storeOptions())
 	if err != nil {
 		return err
 	}
