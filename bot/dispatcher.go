@@ -632,6 +632,9 @@ func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string
 	case EUSEDUP:
 		r.say(i18n.T(c.lang, "join.used_up"))
 		return nil
+	case EREVOKED:
+		r.say(i18n.T(c.lang, "join.revoked"))
+		return nil
 	}
 	group, err := tx.Area(inv.Group)
 	if IsNotFound(err) {

@@ -13,6 +13,7 @@ const (
 	ECONFLICT = "conflict"
 	EEXPIRED  = "expired"
 	EUSEDUP   = "used_up"
+	EREVOKED  = "revoked"
 	EINTERNAL = "internal"
 )
 

@@ -92,11 +92,14 @@ type Invite struct {
 	ExpiresAt time.Time `json:"expires_at"`
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by"`
+	Revoked   bool      `json:"revoked,omitempty"`
 }
 
 // Usable reports why the invite cannot be used at now, or nil.
 func (inv Invite) Usable(now time.Time) error {
 	switch {
+	case inv.Revoked:
+		return Errorf(EREVOKED, "invite %s revoked", inv.Code)
 	case !inv.ExpiresAt.IsZero() && !now.Before(inv.ExpiresAt):
 		return Errorf(EEXPIRED, "invite %s expired", inv.Code)
 	case inv.MaxUses > 0 && inv.Uses >= inv.MaxUses:

@@ -274,4 +274,5 @@ var en = map[string]string{
 	"backup.done":            "Backed up: %s (%s). The bot runs on.",
 	"backup.failed":          "The backup failed: %s",
 	"deactivated":            "Your account has been deactivated and can no longer send reports. The reports you sent are kept. If this is a mistake, please contact the official in charge.",
+	"join.revoked":           "This invite was withdrawn. Please ask the official in charge for a new one.",
 }

@@ -274,4 +274,5 @@ var vi = map[string]string{
 	"backup.done":            "Đã sao lưu dữ liệu: %s (%s). Bot vẫn chạy bình thường.",
 	"backup.failed":          "Sao lưu không thành: %s",
 	"deactivated":            "Tài khoản của anh/chị đã ngừng hoạt động, không gửi được báo cáo nữa. Các báo cáo đã gửi vẫn được lưu. Nếu có nhầm lẫn, vui lòng liên hệ cán bộ phụ trách.",
+	"join.revoked":           "Mã mời này đã bị thu hồi. Vui lòng xin mã mới từ cán bộ phụ trách.",
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -89,8 +90,12 @@ func (m *Main) cmdInvite(args []string) error {
 	agency := fs.String("agency", "ubnd", "an official's `body`: police (incidents), justice (mediation), mttq or ubnd (everything)")
 	uses := fs.Int("uses", 1, "how many people may join with this invite")
 	valid := fs.Duration("valid", 7*24*time.Hour, "how long the invite stays valid")
+	revoke := fs.String("revoke", "", "withdraw the invite with this `code` instead")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *revoke != "" {
+		return m.revokeInvite(fs, *path, *revoke)
 	}
 	if (*group == "") == (*official == "") || fs.NArg() > 0 || *uses < 1 || *valid <= 0 {
 		fs.Usage()
@@ -544,4 +549,98 @@ func (m *Main) cmdUsers(args []string) error {
 		return nil
 	}
 	return usageError{fmt.Sprintf("unknown users command %q: list, move or deactivate", sub)}
+}
+
+func (m *Main) revokeInvite(fs *flag.FlagSet, path, code string) error {
+	cfg, err := m.config(fs, path)
+	if err != nil {
+		return err
+	}
+	st, err := m.openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	err = st.Update(func(tx bot.Tx) error {
+		inv, err := tx.Invite(code)
+		if bot.IsNotFound(err) {
+			return fmt.Errorf("no invite %s", code)
+		} else if err != nil {
+			return err
+		}
+		inv.Revoked = true
+		if err := tx.PutInvite(inv); err != nil {
+			return err
+		}
+		return tx.Audit(bot.AuditEntry{At: m.Now().UTC(), Who: cliUser(), Action: "invite.revoke", Area: inv.Group, Detail: code})
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "invite %s revoked\n", code)
+	return nil
+}
+
+func (m *Main) cmdAreasList(args []string) error {
+	fs, path := m.flags("areas list", "areas list [-config FILE]")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := m.config(fs, *path)
+	if err != nil {
+		return err
+	}
+	st, err := m.openStore(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.View(func(tx bot.Tx) error {
+		areas, err := tx.Areas()
+		if err != nil {
+			return err
+		}
+		users, err := tx.Users()
+		if err != nil {
+			return err
+		}
+		children := map[string][]bot.Area{}
+		for _, a := range areas {
+			children[a.Parent] = append(children[a.Parent], a)
+		}
+		for _, list := range children {
+			sort.Slice(list, func(i, j int) bool { return list[i].Code < list[j].Code })
+		}
+		// Per area, counted over everything inside it.
+		var walk func(a bot.Area, depth int) (groups, leaders, officials int, lines []string)
+		walk = func(a bot.Area, depth int) (int, int, int, []string) {
+			g, l, o := 0, 0, 0
+			if len(children[a.Code]) == 0 {
+				g = 1
+			}
+			for _, u := range users {
+				if u.Group == a.Code && !u.Deactivated {
+					if u.Role == bot.RoleLeader {
+						l++
+					} else if u.Role == bot.RoleOfficial {
+						o++
+					}
+				}
+			}
+			var sub []string
+			for _, c := range children[a.Code] {
+				cg, cl, co, cs := walk(c, depth+1)
+				g, l, o, sub = g+cg, l+cl, o+co, append(sub, cs...)
+			}
+			line := fmt.Sprintf("%s%s  %s (%s): %d groups, %d leaders, %d officials", strings.Repeat("  ", depth), a.Code, a.Name, a.Level, g, l, o)
+			return g, l, o, append([]string{line}, sub...)
+		}
+		for _, root := range children[""] {
+			_, _, _, lines := walk(root, 0)
+			for _, line := range lines {
+				fmt.Fprintln(m.Stdout, line)
+			}
+		}
+		return nil
+	})
 }

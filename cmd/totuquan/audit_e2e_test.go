@@ -81,3 +81,27 @@ func TestUsers(t *testing.T) {
 		t.Errorf("audit:\n%s", out)
 	}
 }
+
+// Ensure the tree is listed with its people, and a revoked invite fails
+// with a clear message.
+func TestAreasListAndRevoke(t *testing.T) {
+	e := newEnv(t)
+	code, _ := e.invite("-group", "PT-TL-XB-T1")
+	gone, _ := e.invite("-group", "PT-TL-XB-T2")
+	e.invite("-official", "PT-TL")
+	e.cli("invite", "-config", e.cfgPath, "-revoke", gone)
+	e.start()
+	e.user(501, "Lan").say("/start " + code)
+	e.user(502, "Hoa").say("/start " + gone).expect("đã bị thu hồi")
+	e.stop()
+	out := e.cli("areas", "list", "-config", e.cfgPath)
+	for _, want := range []string{
+		"PT  Tỉnh Phú Thọ (tinh): 2 groups, 1 leaders, 0 officials",
+		"  PT-TL  Xã Tân Lạc (xa): 2 groups, 1 leaders, 0 officials",
+		"      PT-TL-XB-T1  Tổ tự quản số 1 xóm Bãi (to): 1 groups, 1 leaders, 0 officials",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("areas list lacks %q:\n%s", want, out)
+		}
+	}
+}

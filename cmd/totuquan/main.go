@@ -82,7 +82,10 @@ Usage:
                                      chat with the bot offline in this terminal
   totuquan areas import [-config FILE] FILE.csv
                                      import the area tree (code,name,level,parent_code)
+  totuquan areas list [-config FILE]
+                                     the tree, with its groups, leaders and officials
   totuquan invite (-group CODE | -official CODE [-agency police|justice|mttq|ubnd]) [-uses N] [-valid 168h] [-config FILE]
+  totuquan invite -revoke CODE [-config FILE]
                                      create an invite for a group's leader or an area's
                                      official; prints the code, then the link
   totuquan export [-format json|csv] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]
@@ -120,10 +123,13 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "demo":
 		return m.cmdDemo(ctx, args)
 	case "areas":
-		if len(args) == 0 || args[0] != "import" {
-			return usageError{"usage: totuquan areas import [-config FILE] FILE.csv"}
+		switch {
+		case len(args) > 0 && args[0] == "import":
+			return m.cmdAreasImport(args[1:])
+		case len(args) > 0 && args[0] == "list":
+			return m.cmdAreasList(args[1:])
 		}
-		return m.cmdAreasImport(args[1:])
+		return usageError{"usage: totuquan areas import [-config FILE] FILE.csv | totuquan areas list [-config FILE]"}
 	case "invite":
 		return m.cmdInvite(args)
 	case "export":
