@@ -283,6 +283,12 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		}
 		r.say(sum.Text(c.lang, d.Location, d.Flows.Title))
 		return r, nil
+	case "xuat", "export":
+		if c.user.Role != RoleOfficial {
+			r.say(i18n.T(c.lang, "sum.officials_only"))
+			return r, nil
+		}
+		return r, d.exportChat(tx, r, c, in, arg, now)
 	case "cuatoi", "mine", "vuviec", "cases":
 		official := c.user.Role == RoleOfficial && (cmd == "vuviec" || cmd == "cases")
 		if !official && (c.user.Role != RoleLeader || c.user.Group == "") {

@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"bytes"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -219,4 +221,59 @@ func subtree(tx Tx, area string) ([]Area, map[string]bool, error) {
 	walk(*root, 0)
 	sort.Slice(leaves, func(i, j int) bool { return leaves[i].Code < leaves[j].Code })
 	return leaves, inside, nil
+}
+
+// exportChat sends an official the reports of their area as a CSV file:
+// the last 30 days, or the days in arg ("01/11/2026 30/11/2026").
+func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg string, now time.Time) error {
+	today := now.In(d.Location)
+	to := time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, d.Location)
+	from := to.AddDate(0, 0, -30)
+	if arg != "" {
+		f := strings.Fields(arg)
+		var err1, err2 error
+		if len(f) == 2 {
+			from, err1 = time.ParseInLocation("02/01/2006", f[0], d.Location)
+			to, err2 = time.ParseInLocation("02/01/2006", f[1], d.Location)
+			to = to.AddDate(0, 0, 1)
+		}
+		if len(f) != 2 || err1 != nil || err2 != nil || !from.Before(to) {
+			r.say(i18n.T(c.lang, "export.usage"))
+			return nil
+		}
+	}
+	_, inside, err := subtree(tx, c.user.Group)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	areas, err := tx.Areas()
+	if err != nil {
+		return err
+	}
+	for _, a := range areas {
+		names[a.Code] = a.Name
+	}
+	var recs []ExportRecord
+	err = tx.Reports(from, to, func(rep Report) error {
+		if inside[rep.Group] {
+			recs = append(recs, NewExportRecord(rep, names[rep.Group], d.Location))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	last := to.AddDate(0, 0, -1)
+	if err := d.audit(tx, in, "export", c.user.Group, fmt.Sprintf("csv, %d reports, %s to %s", len(recs), from.Format(time.DateOnly), last.Format(time.DateOnly)), now); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, recs, nil); err != nil {
+		return err
+	}
+	name := fmt.Sprintf("baocao-%s-%s-%s.csv", c.user.Group, from.Format("20060102"), last.Format("20060102"))
+	r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Document: &Document{Name: name, Data: buf.Bytes()},
+		Reply: Reply{Text: i18n.T(c.lang, "export.done", d.areaName(tx, c.user.Group), from.Format("02/01/2006"), last.Format("02/01/2006"), len(recs))}})
+	return nil
 }

@@ -14,6 +14,7 @@ var en = map[string]string{
 		"tap «Received» and «Handled» so that the leader knows.\n\n" +
 		"/tonghop — this week's summary so far\n" +
 		"/vuviec — the open mediation cases of your area\n" +
+		"/xuat — download your area's reports (a CSV file)\n" +
 		"/ngonngu — change the language\n/trogiup — show this help again",
 	"help.admin": "You are an administrator.\n\n" +
 		"On the server:\n" +
@@ -275,4 +276,6 @@ var en = map[string]string{
 	"backup.failed":          "The backup failed: %s",
 	"deactivated":            "Your account has been deactivated and can no longer send reports. The reports you sent are kept. If this is a mistake, please contact the official in charge.",
 	"join.revoked":           "This invite was withdrawn. Please ask the official in charge for a new one.",
+	"export.done":            "Reports of %s from %s to %s: %d reports (opens in Excel).",
+	"export.usage":           "Send /xuat for the last 30 days' reports, or /xuat 01/11/2026 30/11/2026 for a span of days.",
 }

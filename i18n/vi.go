@@ -14,6 +14,7 @@ var vi = map[string]string{
 		"bấm «Đã tiếp nhận» và «Đã xử lý» để tổ trưởng biết.\n\n" +
 		"/tonghop — tổng hợp tuần này đến lúc này\n" +
 		"/vuviec — vụ việc hòa giải đang mở trong địa bàn\n" +
+		"/xuat — tải báo cáo của địa bàn (tệp CSV)\n" +
 		"/ngonngu — đổi ngôn ngữ\n/trogiup — xem lại hướng dẫn này",
 	"help.admin": "Anh/chị là quản trị viên.\n\n" +
 		"Trên máy chủ:\n" +
@@ -275,4 +276,6 @@ var vi = map[string]string{
 	"backup.failed":          "Sao lưu không thành: %s",
 	"deactivated":            "Tài khoản của anh/chị đã ngừng hoạt động, không gửi được báo cáo nữa. Các báo cáo đã gửi vẫn được lưu. Nếu có nhầm lẫn, vui lòng liên hệ cán bộ phụ trách.",
 	"join.revoked":           "Mã mời này đã bị thu hồi. Vui lòng xin mã mới từ cán bộ phụ trách.",
+	"export.done":            "Báo cáo của %s từ %s đến %s: %d báo cáo (mở bằng Excel).",
+	"export.usage":           "Gõ /xuat để lấy báo cáo 30 ngày qua, hoặc /xuat 01/11/2026 30/11/2026 cho một khoảng ngày.",
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"os"
 	"strings"
 	"testing"
@@ -128,5 +129,40 @@ func TestOfficialClosesCase(t *testing.T) {
 	ups := r["updates"].([]any)
 	if r["status"] != "success" || ups[0].(map[string]any)["by"] != "telegram:601" {
 		t.Errorf("report = %v", r)
+	}
+}
+
+// Ensure /xuat gives an official the reports of their area as a CSV file,
+// none of another commune's, and is audited.
+func TestOfficialExport(t *testing.T) {
+	e := newEnv(t)
+	csvPath := e.dir + "/more.csv"
+	os.WriteFile(csvPath, []byte("code,name,level,parent_code\nPT-TS,Xã Tân Sơn,xa,PT\nPT-TS-T1,Tổ 1 Tân Sơn,to,PT-TS\n"), 0o600)
+	e.cli("areas", "import", "-config", e.cfgPath, csvPath)
+	lanCode, _ := e.invite("-group", "PT-TL-XB-T1")
+	binhCode, _ := e.invite("-group", "PT-TS-T1")
+	commune, _ := e.invite("-official", "PT-TL")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + lanCode)
+	binh := e.user(502, "Bình").say("/start " + binhCode)
+	cong := e.user(601, "Công").say("/start " + commune)
+	lan.report().press("Gửi")
+	binh.report().press("Gửi")
+	lan.say("/xuat").expect("Chỉ cán bộ")
+	cong.say("/xuat 1/11 30/11").expect("Gõ /xuat")
+	cong.say("/xuat").expect("Báo cáo của Xã Tân Lạc từ 27/10/2026 đến 25/11/2026: 1 báo cáo")
+	var data []byte
+	for _, m := range e.fake.BotMessages(cong.u.ID) {
+		if strings.HasPrefix(m.Document, "baocao-PT-TL-") {
+			data = m.Data
+		}
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(data), "\ufeff"))).ReadAll()
+	if err != nil || len(rows) != 2 || rows[1][0] != "AN-2026-000001" || rows[1][2] != "PT-TL-XB-T1" {
+		t.Fatalf("the official's CSV: %q, %v", rows, err)
+	}
+	e.stop()
+	if out := e.cli("audit", "-config", e.cfgPath); !strings.Contains(out, "telegram:601\texport\tPT-TL\tcsv, 1 reports") {
+		t.Errorf("audit:\n%s", out)
 	}
 }
