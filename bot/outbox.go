@@ -125,7 +125,10 @@ func (s *Sender) init() {
 			s.Now = time.Now
 		}
 		if s.PerSecond > 0 {
-			s.global = bucket{burst: max(1, s.PerSecond), every: underLimit(time.Duration(float64(time.Second) / s.PerSecond))}
+			// Half a second's burst, where the platform allows a whole one:
+			// its bucket starts filling when our first send arrives, a little
+			// after ours does, and after the burst the difference would show.
+			s.global = bucket{burst: max(1, s.PerSecond/2), every: underLimit(time.Duration(float64(time.Second) / s.PerSecond))}
 		}
 	})
 }
@@ -200,6 +203,59 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
 			at[it.ID] = s.reserve(tr, it.Msg)
 		}
 	}
+	// Lanes hand what went out to one marker, which commits the marks
+	// every couple of milliseconds: prompt (a crash repeats only what was
+	// sent since), without a lane waiting for a commit between sends.
+	type mark struct {
+		id      uint64
+		blocked Address
+	}
+	marks := make(chan mark, 256)
+	var markErr error
+	marked := make(chan struct{})
+	go func() {
+		defer close(marked)
+		var pending []mark
+		flush := func() {
+			if len(pending) == 0 || markErr != nil {
+				return
+			}
+			markErr = s.Store.Update(func(tx Tx) error {
+				for _, m := range pending {
+					if m.blocked != "" {
+						if err := tx.Block(m.blocked, s.Now()); err != nil {
+							return err
+						}
+					}
+					if err := tx.Delivered(m.id); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if markErr != nil {
+				s.Log.Error("mark outbox delivered", "err", markErr)
+			}
+			pending = pending[:0]
+		}
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case m, ok := <-marks:
+				if !ok {
+					flush()
+					return
+				}
+				if pending = append(pending, m); len(pending) >= 64 {
+					flush()
+				}
+			case <-tick.C:
+				flush()
+			}
+		}
+	}()
+
 	var (
 		mu sync.Mutex
 		wg sync.WaitGroup
@@ -216,11 +272,15 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
 				}
 				err := s.deliver(ctx, it.Msg, at[it.ID])
 				var de *DeliveryError
-				blocked := errors.As(err, &de) && de.Blocked
+				m := mark{id: it.ID}
 				switch {
 				case err == nil:
 				case errors.As(err, &de) && de.Permanent:
 					s.Log.Warn("message dropped", "chat", it.Msg.Chat, "err", err)
+					if de.Blocked {
+						m.blocked = it.Msg.Chat
+						stopped[it.Msg.Chat] = true
+					}
 				default:
 					if ctx.Err() == nil {
 						s.Log.Warn("message not delivered, will retry", "chat", it.Msg.Chat, "err", err)
@@ -231,32 +291,14 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
 					mu.Unlock()
 					continue
 				}
-				if blocked {
-					stopped[it.Msg.Chat] = true
-				}
-				// Mark at once, not at the end of the round: a crash then
-				// repeats at most the message in flight. A fresh context, so
-				// that shutting down still records what went out.
-				err = s.Store.Batch(func(tx Tx) error {
-					if blocked {
-						if err := tx.Block(it.Msg.Chat, s.Now()); err != nil {
-							return err
-						}
-					}
-					return tx.Delivered(it.ID)
-				})
-				if err != nil {
-					s.Log.Error("mark outbox delivered", "err", err)
-					mu.Lock()
-					failed = true
-					mu.Unlock()
-					return
-				}
+				marks <- m
 			}
 		})
 	}
 	wg.Wait()
-	return failed
+	close(marks)
+	<-marked
+	return failed || markErr != nil
 }
 
 func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time) error {
@@ -301,7 +343,7 @@ func (s *Sender) reserve(tr Transport, m Outbound) time.Time {
 		b := s.chats[m.Chat]
 		if b == nil {
 			lim := tr.ChatLimit(m.Chat)
-			b = &bucket{burst: float64(max(1, lim.Burst)), every: underLimit(lim.Every)}
+			b = &bucket{burst: float64(max(1, lim.Burst-1)), every: underLimit(lim.Every)} // one less, as above
 			s.chats[m.Chat] = b
 		}
 		if b.every > 0 {

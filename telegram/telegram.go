@@ -174,10 +174,13 @@ func (b *Bot) Run(ctx context.Context) error {
 	var (
 		failBackoff, emptyBackoff time.Duration
 		pruned                    time.Time
+		// confirmed is false between handling a batch and the poll that
+		// confirms it: that poll must carry the offset, however old.
+		confirmed = true
 	)
 	for ctx.Err() == nil {
 		req := tgbotapi.UpdateConfig{Limit: 100, Timeout: int(b.cfg.PollTimeout / time.Second)}
-		if off.Next != 0 && b.cfg.Now().Sub(off.LastUpdate) < quietReset {
+		if off.Next != 0 && (!confirmed || b.cfg.Now().Sub(off.LastUpdate) < quietReset) {
 			req.Offset = int(off.Next)
 		}
 		start := time.Now()
@@ -199,6 +202,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			continue
 		}
 		failBackoff = 0
+		confirmed = confirmed || req.Offset != 0
 		if len(updates) == 0 {
 			// A server that answers an empty poll long before the timeout
 			// does not long-poll; wait rather than spin against it.
@@ -238,7 +242,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			next = int64(updates[len(updates)-1].UpdateID) + 1
 		}
 		now := b.cfg.Now()
-		off = bot.Offset{Next: next, LastUpdate: now}
+		off, confirmed = bot.Offset{Next: next, LastUpdate: now}, false
 		prune := now.Sub(pruned) > time.Hour
 		err = b.cfg.Store.Update(func(tx bot.Tx) error {
 			if err := tx.PutOffset(Platform, off); err != nil {

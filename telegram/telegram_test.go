@@ -252,3 +252,52 @@ func TestOddUpdates(t *testing.T) {
 		t.Fatal("the bot stopped taking updates")
 	}
 }
+
+// Ensure a batch is confirmed by the next poll even when the clock passes
+// the quiet-week mark between the batch and that poll, so that it is not
+// offered again.
+func TestConfirmBeforeQuietReset(t *testing.T) {
+	fake, err := fakeapi.New(fakeapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	var (
+		mu        sync.Mutex
+		calls     int
+		jumpAfter int // the clock reads 8 days later from this call on
+	)
+	base := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if jumpAfter > 0 && calls > jumpAfter {
+			return base.AddDate(0, 0, 8)
+		}
+		return base
+	}
+	handled := make(chan struct{}, 10)
+	h := handlerFunc(func(_ context.Context, in bot.Inbound) (bot.Ack, error) {
+		mu.Lock()
+		jumpAfter = calls + 1 // the batch is recorded at today's time; then the week passes
+		mu.Unlock()
+		handled <- struct{}{}
+		return bot.Ack{}, nil
+	})
+	fake.SendText(fakeapi.User{ID: 5, FirstName: "Lan"}, "một")
+	start(t, fake, h, openStore(t), func(c *telegram.Config) { c.Now = clock })
+	<-handled
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := fake.WaitFor(ctx, func() bool { return len(fake.Offsets()) >= 2 }); err != nil {
+		t.Fatal("no poll after the batch")
+	}
+	if offs := fake.Offsets(); offs[1] == 0 {
+		t.Errorf("the poll after the batch sent no offset (%v): the batch is offered again", offs)
+	}
+}
+
+type handlerFunc func(context.Context, bot.Inbound) (bot.Ack, error)
+
+func (f handlerFunc) Handle(ctx context.Context, in bot.Inbound) (bot.Ack, error) { return f(ctx, in) }

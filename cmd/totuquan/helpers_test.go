@@ -291,7 +291,17 @@ func (u *user) expect(want ...string) *user {
 	text := strings.Join(since, "\n---\n")
 	for _, w := range want {
 		if !strings.Contains(text, w) {
-			u.e.t.Fatalf("bot's reply does not contain %q:\n%s", w, text)
+			var chat []string
+			for _, m := range all {
+				chat = append(chat, fmt.Sprintf("bot=%v %q", m.FromBot, m.Text))
+			}
+			var logs []string
+			for _, l := range strings.Split(u.e.stderr.String(), "\n") {
+				if strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") || strings.Contains(l, "handle") {
+					logs = append(logs, l)
+				}
+			}
+			u.e.t.Fatalf("bot's reply does not contain %q:\n%s\n--- the whole chat:\n%s\n--- log:\n%s", w, text, strings.Join(chat, "\n"), strings.Join(logs, "\n"))
 		}
 	}
 	return u
