@@ -526,26 +526,29 @@ func (d *Dispatcher) itemLabel(rep Report, lang string) string {
 // OpenCase reports whether a mediation status leaves the case open.
 func OpenCase(status string) bool { return status == "received" || status == "in_progress" }
 
+// reportFor loads report id for the caller, with what they may do; ok is
+// false when it is missing or theirs to see it is not, which is recorded:
+// a report the caller may not see is as good as missing.
+func (d *Dispatcher) reportFor(tx Tx, c caller, in Inbound, id string, now time.Time) (rep Report, may Permissions, ok bool, err error) {
+	rep, err = tx.Report(id)
+	if IsNotFound(err) {
+		return rep, may, false, nil
+	} else if err != nil {
+		return rep, may, false, err
+	}
+	if may, ok, err = d.access(tx, c, rep, now); err != nil || ok {
+		return rep, may, ok, err
+	}
+	return rep, may, false, d.audit(tx, in, "refused.view", rep.Group, rep.ID, now)
+}
+
 // open loads a report for its reporter and shows it, with what they may do.
 func (d *Dispatcher) open(tx Tx, r *responder, c caller, in Inbound, s Session, id string, now time.Time) error {
-	rep, err := tx.Report(id)
-	if err != nil && !IsNotFound(err) {
+	rep, may, ok, err := d.reportFor(tx, c, in, id, now)
+	if err != nil {
 		return err
 	}
-	var may Permissions
-	visible := false
-	if err == nil {
-		if may, visible, err = d.access(tx, c, rep, now); err != nil {
-			return err
-		}
-	}
-	if !visible {
-		// A report the caller may not see is as good as missing.
-		if err == nil {
-			if err := d.audit(tx, in, "refused.view", rep.Group, rep.ID, now); err != nil {
-				return err
-			}
-		}
+	if !ok {
 		r.say(i18n.T(c.lang, "report.not_found"))
 		return tx.DeleteSession(in.Chat)
 	}
@@ -561,19 +564,11 @@ func (d *Dispatcher) open(tx Tx, r *responder, c caller, in Inbound, s Session, 
 // change saves a correction or a case update, checking again on the server
 // side that the caller may make it.
 func (d *Dispatcher) change(tx Tx, r *responder, c caller, in Inbound, sub Submission, now time.Time) error {
-	id := sub.FixOf + sub.UpdateOf
-	rep, err := tx.Report(id)
-	if err != nil && !IsNotFound(err) {
+	rep, may, ok, err := d.reportFor(tx, c, in, sub.FixOf+sub.UpdateOf, now)
+	if err != nil {
 		return err
 	}
-	var may Permissions
-	visible := false
-	if err == nil {
-		if may, visible, err = d.access(tx, c, rep, now); err != nil {
-			return err
-		}
-	}
-	if !visible {
+	if !ok {
 		r.say(i18n.T(c.lang, "report.not_found"))
 		return nil
 	}

@@ -19,6 +19,16 @@ import (
 	"github.com/totuquan/totuquan/store"
 )
 
+// open loads the configuration named by -config and opens its store.
+func (m *Main) open(fs *flag.FlagSet, path string) (Config, *store.Store, error) {
+	cfg, err := m.config(fs, path)
+	if err != nil {
+		return cfg, nil, err
+	}
+	st, err := m.openStore(cfg)
+	return cfg, st, err
+}
+
 func (m *Main) openStore(cfg Config) (*store.Store, error) {
 	st, err := store.Open(cfg.Store.Path, cfg.storeOptions())
 	if err != nil {
@@ -110,11 +120,7 @@ func (m *Main) cmdInvite(args []string) error {
 	} else {
 		*agency = ""
 	}
-	cfg, err := m.config(fs, *path)
-	if err != nil {
-		return err
-	}
-	st, err := m.openStore(cfg)
+	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
@@ -170,19 +176,15 @@ func (m *Main) cmdExport(args []string) error {
 		fs.Usage()
 		return usageError{"export -format must be json or csv"}
 	}
-	cfg, err := m.config(fs, *path)
-	if err != nil {
-		return err
-	}
-	from, to, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
-	if err != nil {
-		return err
-	}
-	st, err := m.openStore(cfg)
+	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	from, to, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
+	if err != nil {
+		return err
+	}
 	var recs []bot.ExportRecord
 	err = st.View(func(tx bot.Tx) error {
 		names := map[string]string{}
@@ -421,19 +423,15 @@ func (m *Main) cmdAudit(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := m.config(fs, *path)
-	if err != nil {
-		return err
-	}
-	from, to, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
-	if err != nil {
-		return err
-	}
-	st, err := m.openStore(cfg)
+	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	from, to, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
+	if err != nil {
+		return err
+	}
 	return st.View(func(tx bot.Tx) error {
 		return tx.AuditLog(from, to, func(e bot.AuditEntry) error {
 			_, err := fmt.Fprintf(m.Stdout, "%s\t%s\t%s\t%s\t%s\n", e.At.In(cfg.location).Format("2006-01-02 15:04:05"), e.Who, e.Action, e.Area, e.Detail)
@@ -470,11 +468,7 @@ func (m *Main) cmdUsers(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := m.config(fs, *path)
-	if err != nil {
-		return err
-	}
-	st, err := m.openStore(cfg)
+	_, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
@@ -586,11 +580,7 @@ func (m *Main) cmdAreasList(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := m.config(fs, *path)
-	if err != nil {
-		return err
-	}
-	st, err := m.openStore(cfg)
+	_, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
