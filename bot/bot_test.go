@@ -363,3 +363,50 @@ func TestAlertsPoliceFirst(t *testing.T) {
 		t.Errorf("alerts queued to %v, want %v (police first, no justice officer)", alerted, want)
 	}
 }
+
+// Ensure an official's summary covers only the kinds their agency follows.
+func TestSummaryForAgency(t *testing.T) {
+	st := mustOpen(t)
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	monday := time.Date(2026, 11, 23, 0, 0, 0, 0, loc)
+	st.Update(func(tx bot.Tx) error {
+		tx.PutAreas([]bot.Area{{Code: "X", Name: "Xã Tân Lạc"}, {Code: "X-T1", Name: "Tổ 1", Parent: "X"}})
+		for i, kind := range []bot.ReportKind{bot.KindIncident, bot.KindMediation, bot.KindMeeting} {
+			r := bot.Report{ID: bot.RefNumber(kind, 2026, 1), Kind: kind, Group: "X-T1", CreatedAt: monday.Add(time.Duration(i+1) * time.Hour),
+				Status:  map[bot.ReportKind]string{bot.KindIncident: "new", bot.KindMediation: "in_progress"}[kind],
+				Answers: map[string]string{"category": "theft", "case_type": "family"}}
+			if err := bot.AddReport(tx, r, loc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	title := flows.New(loc, time.Hour).Title
+	var sum bot.Summary
+	st.View(func(tx bot.Tx) (err error) {
+		sum, err = bot.BuildSummary(tx, "X", monday, monday.AddDate(0, 0, 7), loc)
+		return err
+	})
+	police := sum.For(bot.User{Role: bot.RoleOfficial, Agency: "police"}.Kinds()).Text("vi", loc, title)
+	justice := sum.For(bot.User{Role: bot.RoleOfficial, Agency: "justice"}.Kinds()).Text("vi", loc, title)
+	all := sum.For(bot.User{Role: bot.RoleOfficial, Agency: "ubnd"}.Kinds()).Text("vi", loc, title)
+	for _, tc := range []struct {
+		name, text string
+		has, lacks []string
+	}{
+		{"police", police, []string{"Báo cáo: 1 ", "• An ninh trật tự: 1", "Trộm cắp tài sản: 1"}, []string{"Hòa giải", "Sinh hoạt tổ"}},
+		{"justice", justice, []string{"Báo cáo: 1 ", "• Hòa giải: 1", "Hôn nhân gia đình 1", "Vụ việc hòa giải còn mở (1)"}, []string{"An ninh trật tự", "Sinh hoạt tổ"}},
+		{"ubnd", all, []string{"Báo cáo: 3 ", "• An ninh trật tự: 1", "• Hòa giải: 1", "Sinh hoạt tổ: 1/1 tổ đã họp"}, nil},
+	} {
+		for _, w := range tc.has {
+			if !strings.Contains(tc.text, w) {
+				t.Errorf("%s's summary lacks %q:\n%s", tc.name, w, tc.text)
+			}
+		}
+		for _, w := range tc.lacks {
+			if strings.Contains(tc.text, w) {
+				t.Errorf("%s's summary has %q:\n%s", tc.name, w, tc.text)
+			}
+		}
+	}
+}

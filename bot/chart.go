@@ -17,7 +17,7 @@ var chartColors = map[ReportKind]color.RGBA{
 // Chart draws weeks as groups of bars, one bar per kind, as a PNG. It has
 // no text: the message's caption says which colour is which and gives the
 // numbers, in the reader's language.
-func Chart(weeks []WeekCounts) []byte {
+func Chart(weeks []WeekCounts, kinds []ReportKind) []byte {
 	const (
 		w, h     = 640, 320
 		margin   = 24
@@ -34,7 +34,7 @@ func Chart(weeks []WeekCounts) []byte {
 	fill(img.Bounds(), color.White)
 	top := 1
 	for _, wk := range weeks {
-		for _, k := range Kinds {
+		for _, k := range kinds {
 			top = max(top, wk.Counts[k])
 		}
 	}
@@ -46,8 +46,8 @@ func Chart(weeks []WeekCounts) []byte {
 	}
 	slot := (w - 2*margin) / max(1, len(weeks))
 	for i, wk := range weeks {
-		x := margin + i*slot + (slot-len(Kinds)*barWidth)/2
-		for j, k := range Kinds {
+		x := margin + i*slot + (slot-len(kinds)*barWidth)/2
+		for j, k := range kinds {
 			hgt := (base - margin) * wk.Counts[k] / top
 			fill(image.Rect(x+j*barWidth, base-hgt, x+(j+1)*barWidth-2, base), chartColors[k])
 		}

@@ -281,7 +281,7 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		if err != nil {
 			return nil, err
 		}
-		r.say(sum.Text(c.lang, d.Location, d.Flows.Title))
+		r.say(sum.For(c.user.Kinds()).Text(c.lang, d.Location, d.Flows.Title))
 		return r, nil
 	case "xuat", "export":
 		if c.user.Role != RoleOfficial {

@@ -28,7 +28,7 @@ func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 		// Built once per area and language, shared by its officials: the
 		// text, the CSV and the chart are the same for all of them.
 		sums := map[string]*Summary{}
-		msgs := map[[2]string][]Outbound{}
+		msgs := map[[3]string][]Outbound{} // by area, language and agency
 		for _, u := range users {
 			if u.Role != RoleOfficial {
 				continue
@@ -48,9 +48,9 @@ func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 				continue
 			}
 			lang := d.langOf(u)
-			k := [2]string{u.Group, lang}
+			k := [3]string{u.Group, lang, u.Agency}
 			if msgs[k] == nil {
-				msgs[k] = d.summaryMessages(*sum, lang)
+				msgs[k] = d.summaryMessages(sum.For(u.Kinds()), lang)
 			}
 			// The CSV holds the week's reports, parties included.
 			err := tx.Audit(AuditEntry{At: d.Now().UTC(), Who: "system", Action: "summary", Area: u.Group, Detail: week + " to " + string(u.Address)})
@@ -69,7 +69,8 @@ func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 	})
 }
 
-// summaryMessages are the summary's text, its CSV and its chart.
+// summaryMessages are the summary's text, its CSV and its chart, for the
+// kinds it covers.
 func (d *Dispatcher) summaryMessages(sum Summary, lang string) []Outbound {
 	var csv bytes.Buffer
 	recs := make([]ExportRecord, 0, len(sum.Reports))
@@ -79,7 +80,7 @@ func (d *Dispatcher) summaryMessages(sum Summary, lang string) []Outbound {
 	WriteCSV(&csv, recs, nil)
 	var caption strings.Builder
 	caption.WriteString(i18n.T(lang, "sum.chart"))
-	for _, k := range Kinds {
+	for _, k := range sum.Kinds {
 		caption.WriteString("\n" + i18n.T(lang, "sum.color."+string(k)) + " " + d.Flows.Title(k, lang) + ":")
 		for _, wk := range sum.Weeks {
 			caption.WriteString(fmt.Sprintf(" %d", wk.Counts[k]))
@@ -91,7 +92,7 @@ func (d *Dispatcher) summaryMessages(sum Summary, lang string) []Outbound {
 		{Key: "summary-csv", Reply: Reply{Text: i18n.T(lang, "sum.csv", sum.Week)},
 			Document: &Document{Name: "tonghop-" + sum.Area.Code + "-" + sum.Week + ".csv", Data: csv.Bytes()}},
 		{Key: "summary-chart", Reply: Reply{Text: caption.String()},
-			Document: &Document{Name: "bieudo-" + sum.Area.Code + "-" + sum.Week + ".png", Data: Chart(sum.Weeks)}},
+			Document: &Document{Name: "bieudo-" + sum.Area.Code + "-" + sum.Week + ".png", Data: Chart(sum.Weeks, sum.Kinds)}},
 	}
 }
 

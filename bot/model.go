@@ -61,12 +61,17 @@ var Agencies = map[string][]ReportKind{
 	"ubnd":    {KindIncident, KindMediation, KindMeeting},
 }
 
-// Follows reports whether an official follows reports of kind; an official
-// of no known agency follows everything.
-func (u User) Follows(kind ReportKind) bool {
-	kinds, ok := Agencies[u.Agency]
-	return !ok || slices.Contains(kinds, kind)
+// Kinds are the report kinds an official follows; an official of no known
+// agency follows everything.
+func (u User) Kinds() []ReportKind {
+	if kinds, ok := Agencies[u.Agency]; ok {
+		return kinds
+	}
+	return Kinds
 }
+
+// Follows reports whether an official follows reports of kind.
+func (u User) Follows(kind ReportKind) bool { return slices.Contains(u.Kinds(), kind) }
 
 // Area is one node of the administrative tree: a province, a commune, a
 // village or a self-management group. Level names are free text from the

@@ -87,7 +87,32 @@ type Summary struct {
 	// Weeks are the last eight weeks' counts by kind, oldest first, ending
 	// with this one.
 	Weeks []WeekCounts
+	// Kinds are the kinds it covers, in order (all of them unless For).
+	Kinds []ReportKind
 	names map[string]string
+}
+
+// For returns the summary for someone who follows only kinds (the police
+// incidents, the justice officer mediation): the other kinds' reports,
+// counts and open cases are left out.
+func (s Summary) For(kinds []ReportKind) Summary {
+	follows := func(k ReportKind) bool { return slices.Contains(kinds, k) }
+	out := s
+	out.Kinds, out.Reports, out.Open = nil, nil, nil
+	for _, k := range s.Kinds {
+		if follows(k) {
+			out.Kinds = append(out.Kinds, k)
+		}
+	}
+	for _, r := range s.Reports {
+		if follows(r.Kind) {
+			out.Reports = append(out.Reports, r)
+		}
+	}
+	if follows(KindMediation) {
+		out.Open = s.Open
+	}
+	return out
 }
 
 // WeekCounts is one week's number of reports of each kind.
@@ -119,7 +144,7 @@ func BuildSummary(tx Tx, area string, monday, until time.Time, loc *time.Locatio
 	}
 
 	s := Summary{Area: a, From: monday, To: until, Week: WeekName(monday), Counts: map[ReportKind]int{},
-		Previous: map[ReportKind]int{}, Groups: groups, names: names}
+		Previous: map[ReportKind]int{}, Groups: groups, Kinds: Kinds, names: names}
 	reported := map[string]bool{}
 	err = tx.Reports(monday, until, func(r Report) error {
 		if inside[r.Group] {
@@ -179,12 +204,12 @@ func (s Summary) Text(lang string, loc *time.Location, title func(ReportKind, st
 	b.WriteString(T("sum.head", strings.TrimPrefix(s.Week[5:], "W"), day(s.From), last.In(loc).Format("02/01/2006"), s.Area.Name))
 
 	total, prev := 0, 0
-	for _, k := range Kinds {
+	for _, k := range s.Kinds {
 		total += s.Counts[k]
 		prev += s.Previous[k]
 	}
 	b.WriteString("\n\n" + T("sum.total", total, prev, signed(total-prev)))
-	for _, k := range Kinds {
+	for _, k := range s.Kinds {
 		b.WriteString(fmt.Sprintf("\n• %s: %d (%s)", title(k, lang), s.Counts[k], signed(s.Counts[k]-s.Previous[k])))
 	}
 
@@ -262,7 +287,9 @@ func (s Summary) Text(lang string, loc *time.Location, title func(ReportKind, st
 		}
 		b.WriteString("\n" + T("sum.mediation_status") + " " + strings.Join(parts, " · "))
 	}
-	b.WriteString("\n\n" + T("sum.meetings", len(meetings), len(s.Groups)))
+	if slices.Contains(s.Kinds, KindMeeting) {
+		b.WriteString("\n\n" + T("sum.meetings", len(meetings), len(s.Groups)))
+	}
 	if len(s.Silent) > 0 {
 		var names []string
 		for _, g := range s.Silent {
