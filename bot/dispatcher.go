@@ -283,6 +283,22 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		}
 		r.say(sum.For(c.user.Kinds()).Text(c.lang, d.Location, d.Flows.Title))
 		return r, nil
+	case "thongke", "stats":
+		if c.user.Role != RoleOfficial {
+			r.say(i18n.T(c.lang, "sum.officials_only"))
+			return r, nil
+		}
+		from, to, ok := statsPeriod(arg, now, d.Location)
+		if !ok {
+			r.say(i18n.T(c.lang, "stats.usage"))
+			return r, nil
+		}
+		st, err := BuildMediationStats(tx, c.user.Group, from, to)
+		if err != nil {
+			return nil, err
+		}
+		r.say(st.Text(c.lang, d.Location))
+		return r, nil
 	case "xuat", "export":
 		if c.user.Role != RoleOfficial {
 			r.say(i18n.T(c.lang, "sum.officials_only"))

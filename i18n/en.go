@@ -15,6 +15,7 @@ var en = map[string]string{
 		"/tonghop — this week's summary so far\n" +
 		"/vuviec — the open mediation cases of your area\n" +
 		"/xuat — download your area's reports (a CSV file)\n" +
+		"/thongke — mediation statistics for six months or a year, by field and outcome\n" +
 		"/ngonngu — change the language\n/trogiup — show this help again",
 	"help.admin": "You are an administrator.\n\n" +
 		"On the server:\n" +
@@ -278,4 +279,8 @@ var en = map[string]string{
 	"join.revoked":           "This invite was withdrawn. Please ask the official in charge for a new one.",
 	"export.done":            "Reports of %s from %s to %s: %d reports (opens in Excel).",
 	"export.usage":           "Send /xuat for the last 30 days' reports, or /xuat 01/11/2026 30/11/2026 for a span of days.",
+	"stats.head":             "📈 GRASSROOTS MEDIATION STATISTICS\n%s, %s–%s",
+	"stats.total":            "Cases received: %d",
+	"stats.cases":            "%d cases",
+	"stats.usage":            "Send /thongke for the last 6 months, /thongke 12 for the last 12, or /thongke 01/10/2025 31/03/2026 for a span of days.",
 }

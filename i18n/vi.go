@@ -15,6 +15,7 @@ var vi = map[string]string{
 		"/tonghop — tổng hợp tuần này đến lúc này\n" +
 		"/vuviec — vụ việc hòa giải đang mở trong địa bàn\n" +
 		"/xuat — tải báo cáo của địa bàn (tệp CSV)\n" +
+		"/thongke — thống kê hòa giải 6 tháng hoặc 1 năm, theo lĩnh vực và kết quả\n" +
 		"/ngonngu — đổi ngôn ngữ\n/trogiup — xem lại hướng dẫn này",
 	"help.admin": "Anh/chị là quản trị viên.\n\n" +
 		"Trên máy chủ:\n" +
@@ -278,4 +279,8 @@ var vi = map[string]string{
 	"join.revoked":           "Mã mời này đã bị thu hồi. Vui lòng xin mã mới từ cán bộ phụ trách.",
 	"export.done":            "Báo cáo của %s từ %s đến %s: %d báo cáo (mở bằng Excel).",
 	"export.usage":           "Gõ /xuat để lấy báo cáo 30 ngày qua, hoặc /xuat 01/11/2026 30/11/2026 cho một khoảng ngày.",
+	"stats.head":             "📈 THỐNG KÊ HÒA GIẢI Ở CƠ SỞ\n%s, %s–%s",
+	"stats.total":            "Tổng số vụ việc nhận: %d",
+	"stats.cases":            "%d vụ việc",
+	"stats.usage":            "Gõ /thongke cho 6 tháng qua, /thongke 12 cho 12 tháng qua, hoặc /thongke 01/10/2025 31/03/2026 cho một khoảng ngày.",
 }

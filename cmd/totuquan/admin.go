@@ -634,3 +634,47 @@ func (m *Main) cmdAreasList(args []string) error {
 		return nil
 	})
 }
+
+func (m *Main) cmdStats(args []string) error {
+	fs, path := m.flags("stats", "stats -area CODE [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config FILE]")
+	area := fs.String("area", "", "`code` of the area (required)")
+	fromS := fs.String("from", "", "first `day`, YYYY-MM-DD (default: six months before -to)")
+	toS := fs.String("to", "", "last `day`, YYYY-MM-DD (default: today)")
+	lang := fs.String("lang", "", "language, vi or en (default: the config's)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *area == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return usageError{"stats needs -area CODE"}
+	}
+	cfg, st, err := m.open(fs, *path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *lang == "" {
+		*lang = cfg.Language
+	}
+	from, to, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
+	if err != nil {
+		return err
+	}
+	if *toS == "" {
+		today := m.Now().In(cfg.location)
+		to = time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, cfg.location)
+	}
+	if *fromS == "" {
+		from = to.AddDate(0, -6, 0)
+	}
+	return st.View(func(tx bot.Tx) error {
+		s, err := bot.BuildMediationStats(tx, *area, from, to)
+		if bot.IsNotFound(err) {
+			return fmt.Errorf("no area with code %s", *area)
+		} else if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(m.Stdout, s.Text(*lang, cfg.location))
+		return err
+	})
+}

@@ -92,6 +92,9 @@ Usage:
                                      write the stored reports
   totuquan summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]
                                      an area's weekly summary (default: this week so far)
+  totuquan stats -area CODE [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config FILE]
+                                     mediation statistics in the periodic report's buckets
+                                     (default: the last six months)
   totuquan backup -o FILE [-config FILE]
                                      copy the store (bot stopped; while it runs, /saoluu)
   totuquan restore [-config FILE] BACKUP
@@ -136,6 +139,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.cmdExport(args)
 	case "summary":
 		return m.cmdSummary(args)
+	case "stats":
+		return m.cmdStats(args)
 	case "backup":
 		return m.cmdBackup(args)
 	case "restore":

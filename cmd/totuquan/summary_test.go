@@ -93,3 +93,26 @@ func TestWeeklySummary(t *testing.T) {
 		t.Error("week 60 accepted")
 	}
 }
+
+// Ensure the mediation statistics count the period's cases in the
+// periodic report's buckets, per group and in total, in the chat and on
+// the command line.
+func TestMediationStats(t *testing.T) {
+	e := newEnv(t)
+	official := seedFortnight(t, e)
+	e.advance(time.Minute)
+	official.say("/thongke").expect("📈 THỐNG KÊ HÒA GIẢI Ở CƠ SỞ\nXã Tân Lạc, 27/05/2026–26/11/2026",
+		"Tổng số vụ việc nhận: 2",
+		"Hòa giải theo lĩnh vực: Dân sự 1 · Hôn nhân gia đình 1 · Khác 0",
+		"Hòa giải theo kết quả: Thành 1 · Không thành 0 · Đang giải quyết 1 · Chưa giải quyết 0",
+		"Tổ tự quản số 2 xóm Bãi: 2 vụ việc")
+	official.say("/thongke abc").expect("Gõ /thongke")
+	official.say("/thongke 26/11/2026 26/11/2026").expect("Tổng số vụ việc nhận: 1", "Hôn nhân gia đình 1")
+	e.stop()
+	out := e.cli("stats", "-config", e.cfgPath, "-area", "PT-TL-XB", "-from", "2026-11-01", "-to", "2026-11-30", "-lang", "en")
+	for _, want := range []string{"GRASSROOTS MEDIATION STATISTICS\nXóm Bãi, 01/11/2026–30/11/2026", "Cases received: 2", "Tổ tự quản số 2 xóm Bãi: 2 cases"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stats lacks %q:\n%s", want, out)
+		}
+	}
+}
