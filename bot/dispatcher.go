@@ -186,6 +186,12 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		return r, d.help(tx, r, c)
 	case "trogiup", "help":
 		return r, d.help(tx, r, c)
+	case "thongbao", "broadcast":
+		if !c.admin && !(c.registered && c.user.Role == RoleAdmin) {
+			r.say(i18n.T(c.lang, "admin_only"))
+			return r, nil
+		}
+		return r, d.broadcast(tx, r, c, in, arg, now)
 	case "saoluu", "backup":
 		if !c.admin && !(c.registered && c.user.Role == RoleAdmin) {
 			r.say(i18n.T(c.lang, "admin_only"))

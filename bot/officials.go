@@ -277,3 +277,45 @@ func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg s
 		Reply: Reply{Text: i18n.T(c.lang, "export.done", d.areaName(tx, c.user.Group), from.Format("02/01/2006"), last.Format("02/01/2006"), len(recs))}})
 	return nil
 }
+
+// broadcast queues an admin's message ("AREA text") to every active leader
+// inside the area, as bulk, keyed by the update so that it goes once.
+func (d *Dispatcher) broadcast(tx Tx, r *responder, c caller, in Inbound, arg string, now time.Time) error {
+	area, text, _ := strings.Cut(arg, " ")
+	text = strings.TrimSpace(text)
+	if area == "" || text == "" {
+		r.say(i18n.T(c.lang, "broadcast.usage"))
+		return nil
+	}
+	a, err := tx.Area(area)
+	if IsNotFound(err) {
+		r.say(i18n.T(c.lang, "broadcast.no_area", area))
+		return nil
+	} else if err != nil {
+		return err
+	}
+	users, err := tx.Users()
+	if err != nil {
+		return err
+	}
+	sent := 0
+	for _, u := range users {
+		if u.Role != RoleLeader || u.Deactivated {
+			continue
+		}
+		if ok, err := Covers(tx, area, u.Group); err != nil {
+			return err
+		} else if !ok {
+			continue
+		}
+		m := Outbound{Chat: u.Address, Bulk: true, Key: "broadcast:" + in.UpdateKey + ":" + string(u.Address),
+			Reply: Reply{Text: i18n.T(d.langOf(u), "broadcast.head", a.Name) + "\n\n" + text}}
+		if ok, err := tx.Enqueue(m); err != nil {
+			return err
+		} else if ok {
+			sent++
+		}
+	}
+	r.say(i18n.T(c.lang, "broadcast.done", sent, a.Name))
+	return d.audit(tx, in, "broadcast", area, fmt.Sprintf("%d leaders: %s", sent, text), now)
+}

@@ -24,6 +24,7 @@ var en = map[string]string{
 		"totuquan export -format csv — export the reports\n" +
 		"totuquan restore FILE — restore from a backup (bot stopped)\n\n" +
 		"In the chat:\n/saoluu — back up now, without stopping the bot\n" +
+		"/thongbao CODE text — send a notice to the leaders of an area\n" +
 		"/trogiup — show this help again",
 	"help.unregistered": "Hello! This bot is for invited leaders of self-management groups.\n\n" +
 		"To join, open the invite link your commune or ward official sent you. " +
@@ -283,4 +284,8 @@ var en = map[string]string{
 	"stats.total":            "Cases received: %d",
 	"stats.cases":            "%d cases",
 	"stats.usage":            "Send /thongke for the last 6 months, /thongke 12 for the last 12, or /thongke 01/10/2025 31/03/2026 for a span of days.",
+	"broadcast.usage":        "Send /thongbao AREA_CODE text, for example: /thongbao PT-TL Leaders' meeting at 8 on Monday at the commune office.",
+	"broadcast.no_area":      "There is no area with code %s.",
+	"broadcast.head":         "📢 Notice to the group leaders of %s:",
+	"broadcast.done":         "The notice is on its way to %d leaders of %s.",
 }

@@ -24,6 +24,7 @@ var vi = map[string]string{
 		"totuquan export -format csv — xuất báo cáo\n" +
 		"totuquan restore FILE — khôi phục từ bản sao lưu (khi bot dừng)\n\n" +
 		"Trong chat:\n/saoluu — sao lưu dữ liệu ngay, không cần dừng bot\n" +
+		"/thongbao MÃ nội dung — gửi thông báo tới các tổ trưởng của một địa bàn\n" +
 		"/trogiup — xem lại hướng dẫn này",
 	"help.unregistered": "Xin chào! Bot này dành cho tổ trưởng các tổ tự quản đã được mời.\n\n" +
 		"Để tham gia, hãy mở đường link mời do cán bộ xã/phường gửi cho anh/chị. " +
@@ -283,4 +284,8 @@ var vi = map[string]string{
 	"stats.total":            "Tổng số vụ việc nhận: %d",
 	"stats.cases":            "%d vụ việc",
 	"stats.usage":            "Gõ /thongke cho 6 tháng qua, /thongke 12 cho 12 tháng qua, hoặc /thongke 01/10/2025 31/03/2026 cho một khoảng ngày.",
+	"broadcast.usage":        "Gõ /thongbao MÃ_ĐỊA_BÀN nội dung, ví dụ: /thongbao PT-TL Họp giao ban tổ trưởng lúc 8 giờ thứ Hai tại UBND xã.",
+	"broadcast.no_area":      "Không có địa bàn mã %s.",
+	"broadcast.head":         "📢 Thông báo tới các tổ trưởng %s:",
+	"broadcast.done":         "Đã xếp gửi thông báo tới %d tổ trưởng của %s.",
 }

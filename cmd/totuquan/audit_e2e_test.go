@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -103,5 +104,38 @@ func TestAreasListAndRevoke(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("areas list lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// Ensure an admin's notice reaches every active leader of the area, and
+// only them, once.
+func TestBroadcast(t *testing.T) {
+	e := newEnv(t)
+	csv := e.dir + "/more.csv"
+	os.WriteFile(csv, []byte("code,name,level,parent_code\nPT-TS,Xã Tân Sơn,xa,PT\nPT-TS-T1,Tổ 1 Tân Sơn,to,PT-TS\n"), 0o600)
+	e.cli("areas", "import", "-config", e.cfgPath, csv)
+	c1, _ := e.invite("-group", "PT-TL-XB-T1")
+	c2, _ := e.invite("-group", "PT-TL-XB-T2")
+	c3, _ := e.invite("-group", "PT-TS-T1")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + c1)
+	hoa := e.user(502, "Hoa").say("/start " + c2)
+	binh := e.user(503, "Bình").say("/start " + c3)
+	lan.say("/thongbao PT-TL Họp").expect("Chỉ quản trị viên")
+	admin := e.user(900, "Admin")
+	admin.say("/thongbao").expect("Gõ /thongbao")
+	admin.say("/thongbao XX Họp").expect("Không có địa bàn mã XX")
+	admin.say("/thongbao PT-TL Họp giao ban tổ trưởng 8 giờ thứ Hai tại UBND xã.").expect("tới 2 tổ trưởng của Xã Tân Lạc")
+	for _, u := range []*user{lan, hoa} {
+		if n, _ := count(e, u, "📢 Thông báo tới các tổ trưởng Xã Tân Lạc:\n\nHọp giao ban tổ trưởng 8 giờ thứ Hai tại UBND xã.", ""); n != 1 {
+			t.Errorf("%s got the notice %d times", u.u.FirstName, n)
+		}
+	}
+	if n, _ := count(e, binh, "📢", ""); n != 0 {
+		t.Error("a leader of another commune got the notice")
+	}
+	e.stop()
+	if out := e.cli("audit", "-config", e.cfgPath); !strings.Contains(out, "telegram:900\tbroadcast\tPT-TL\t2 leaders") {
+		t.Errorf("audit:\n%s", out)
 	}
 }
