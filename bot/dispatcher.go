@@ -37,6 +37,8 @@ type Dispatcher struct {
 	// Backup, if set, writes a consistent copy of the live store and
 	// returns where and how large (the admins' /saoluu).
 	Backup func() (path string, size int64, err error)
+	// BotUsername is the bot's @username, for invite links made in chat.
+	BotUsername string
 }
 
 // errPanic marks an update whose handling panicked; it is not retried.
@@ -186,14 +188,19 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		return r, d.help(tx, r, c)
 	case "trogiup", "help":
 		return r, d.help(tx, r, c)
+	}
+	if handled, err := d.adminCommand(tx, r, c, in, cmd, arg, now); handled {
+		return r, err
+	}
+	switch cmd {
 	case "thongbao", "broadcast":
-		if !c.admin && !(c.registered && c.user.Role == RoleAdmin) {
+		if !c.isAdmin() {
 			r.say(i18n.T(c.lang, "admin_only"))
 			return r, nil
 		}
 		return r, d.broadcast(tx, r, c, in, arg, now)
 	case "saoluu", "backup":
-		if !c.admin && !(c.registered && c.user.Role == RoleAdmin) {
+		if !c.isAdmin() {
 			r.say(i18n.T(c.lang, "admin_only"))
 			return r, nil
 		}
@@ -694,7 +701,7 @@ func (d *Dispatcher) help(tx Tx, r *responder, c caller) error {
 	switch {
 	case c.registered && c.user.Role == RoleLeader:
 		r.say(i18n.T(c.lang, "help.leader", d.areaName(tx, c.user.Group)))
-	case c.admin || (c.registered && c.user.Role == RoleAdmin):
+	case c.isAdmin():
 		r.say(i18n.T(c.lang, "help.admin"))
 	case c.registered && c.user.Role == RoleOfficial:
 		r.say(i18n.T(c.lang, "help.official", d.areaName(tx, c.user.Group)))

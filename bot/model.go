@@ -49,6 +49,9 @@ type User struct {
 	// Deactivated users can no longer report or follow up; their reports
 	// stay.
 	Deactivated bool `json:"deactivated,omitempty"`
+	// Admin is set for a user promoted from the chat (the configuration
+	// names the others).
+	Admin bool `json:"admin,omitempty"`
 }
 
 // Agencies an official may belong to, and the report kinds each follows:

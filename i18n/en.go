@@ -25,6 +25,9 @@ var en = map[string]string{
 		"totuquan restore FILE — restore from a backup (bot stopped)\n\n" +
 		"In the chat:\n/saoluu — back up now, without stopping the bot\n" +
 		"/thongbao CODE text — send a notice to the leaders of an area\n" +
+		"/moi to CODE, /moi canbo CODE — make an invite; /thuhoi INVITE — withdraw it\n" +
+		"/diaban — the area tree; /nguoidung [CODE] — the people\n" +
+		"/khoa ID, /mokhoa ID — deactivate, reactivate; /quantri them|bo ID — administrators\n" +
 		"/trogiup — show this help again",
 	"help.unregistered": "Hello! This bot is for invited leaders of self-management groups.\n\n" +
 		"To join, open the invite link your commune or ward official sent you. " +
@@ -288,4 +291,18 @@ var en = map[string]string{
 	"broadcast.no_area":      "There is no area with code %s.",
 	"broadcast.head":         "📢 Notice to the group leaders of %s:",
 	"broadcast.done":         "The notice is on its way to %d leaders of %s.",
+	"tree.line":              "%s  %s (%s): %d groups, %d leaders, %d officials",
+	"tree.empty":             "No areas yet: import them with totuquan areas import.",
+	"role.leader":            "leader",
+	"role.official":          "official",
+	"role.admin":             "administrator",
+	"user.deactivated":       "deactivated",
+	"users.none":             "No one.",
+	"invite.usage":           "Send /moi to GROUP_CODE (a leader) or /moi canbo AREA_CODE [police|justice|mttq|ubnd] (an official); /thuhoi INVITE_CODE to withdraw one.",
+	"invite.made":            "Invite for %s: %s\nhttps://t.me/%s?start=%s\nOne use, until the end of %s.",
+	"invite.revoked":         "Invite %s withdrawn.",
+	"admin.usage":            "Send /khoa ID, /mokhoa ID, /quantri them ID or /quantri bo ID (the person's Telegram id, see /nguoidung).",
+	"admin.from_config":      "This administrator is named in the configuration file; only editing that file removes them.",
+	"user.not_found":         "There is no user %s.",
+	"user.changed":           "%s (%s) updated.",
 }

@@ -25,6 +25,9 @@ var vi = map[string]string{
 		"totuquan restore FILE — khôi phục từ bản sao lưu (khi bot dừng)\n\n" +
 		"Trong chat:\n/saoluu — sao lưu dữ liệu ngay, không cần dừng bot\n" +
 		"/thongbao MÃ nội dung — gửi thông báo tới các tổ trưởng của một địa bàn\n" +
+		"/moi to MÃ, /moi canbo MÃ — tạo mã mời; /thuhoi MÃ_MỜI — thu hồi\n" +
+		"/diaban — cây địa bàn; /nguoidung [MÃ] — người dùng\n" +
+		"/khoa ID, /mokhoa ID — ngừng, mở lại; /quantri them|bo ID — quản trị viên\n" +
 		"/trogiup — xem lại hướng dẫn này",
 	"help.unregistered": "Xin chào! Bot này dành cho tổ trưởng các tổ tự quản đã được mời.\n\n" +
 		"Để tham gia, hãy mở đường link mời do cán bộ xã/phường gửi cho anh/chị. " +
@@ -288,4 +291,18 @@ var vi = map[string]string{
 	"broadcast.no_area":      "Không có địa bàn mã %s.",
 	"broadcast.head":         "📢 Thông báo tới các tổ trưởng %s:",
 	"broadcast.done":         "Đã xếp gửi thông báo tới %d tổ trưởng của %s.",
+	"tree.line":              "%s  %s (%s): %d tổ, %d tổ trưởng, %d cán bộ",
+	"tree.empty":             "Chưa có địa bàn nào: nhập bằng totuquan areas import.",
+	"role.leader":            "tổ trưởng",
+	"role.official":          "cán bộ",
+	"role.admin":             "quản trị viên",
+	"user.deactivated":       "đã ngừng",
+	"users.none":             "Không có ai.",
+	"invite.usage":           "Gõ /moi to MÃ_TỔ (mời tổ trưởng) hoặc /moi canbo MÃ_ĐỊA_BÀN [police|justice|mttq|ubnd] (mời cán bộ); /thuhoi MÃ_MỜI để thu hồi.",
+	"invite.made":            "Mã mời cho %s: %s\nhttps://t.me/%s?start=%s\nDùng được 1 lần, đến hết ngày %s.",
+	"invite.revoked":         "Đã thu hồi mã mời %s.",
+	"admin.usage":            "Gõ /khoa ID, /mokhoa ID, /quantri them ID hoặc /quantri bo ID (ID là số Telegram của người đó, xem bằng /nguoidung).",
+	"admin.from_config":      "Quản trị viên này có trong tệp cấu hình; chỉ bỏ được bằng cách sửa tệp cấu hình.",
+	"user.not_found":         "Không có người dùng %s.",
+	"user.changed":           "Đã cập nhật %s (%s).",
 }

@@ -126,7 +126,7 @@ func (m *Main) cmdInvite(args []string) error {
 	}
 	defer st.Close()
 	now := m.Now()
-	inv := bot.Invite{Code: newCode(), Group: *group, Role: role, Agency: *agency, MaxUses: *uses,
+	inv := bot.Invite{Code: bot.NewInviteCode(), Group: *group, Role: role, Agency: *agency, MaxUses: *uses,
 		ExpiresAt: now.Add(*valid).UTC(), CreatedAt: now.UTC(), CreatedBy: "cli"}
 	var area bot.Area
 	username := cfg.Telegram.BotUsername
@@ -580,58 +580,17 @@ func (m *Main) cmdAreasList(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, st, err := m.open(fs, *path)
+	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	return st.View(func(tx bot.Tx) error {
-		areas, err := tx.Areas()
-		if err != nil {
-			return err
+		text, err := bot.AreaTree(tx, cfg.Language)
+		if err == nil {
+			_, err = fmt.Fprintln(m.Stdout, text)
 		}
-		users, err := tx.Users()
-		if err != nil {
-			return err
-		}
-		children := map[string][]bot.Area{}
-		for _, a := range areas {
-			children[a.Parent] = append(children[a.Parent], a)
-		}
-		for _, list := range children {
-			sort.Slice(list, func(i, j int) bool { return list[i].Code < list[j].Code })
-		}
-		// Per area, counted over everything inside it.
-		var walk func(a bot.Area, depth int) (groups, leaders, officials int, lines []string)
-		walk = func(a bot.Area, depth int) (int, int, int, []string) {
-			g, l, o := 0, 0, 0
-			if len(children[a.Code]) == 0 {
-				g = 1
-			}
-			for _, u := range users {
-				if u.Group == a.Code && !u.Deactivated {
-					if u.Role == bot.RoleLeader {
-						l++
-					} else if u.Role == bot.RoleOfficial {
-						o++
-					}
-				}
-			}
-			var sub []string
-			for _, c := range children[a.Code] {
-				cg, cl, co, cs := walk(c, depth+1)
-				g, l, o, sub = g+cg, l+cl, o+co, append(sub, cs...)
-			}
-			line := fmt.Sprintf("%s%s  %s (%s): %d groups, %d leaders, %d officials", strings.Repeat("  ", depth), a.Code, a.Name, a.Level, g, l, o)
-			return g, l, o, append([]string{line}, sub...)
-		}
-		for _, root := range children[""] {
-			_, _, _, lines := walk(root, 0)
-			for _, line := range lines {
-				fmt.Fprintln(m.Stdout, line)
-			}
-		}
-		return nil
+		return err
 	})
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -97,9 +98,9 @@ func TestAreasListAndRevoke(t *testing.T) {
 	e.stop()
 	out := e.cli("areas", "list", "-config", e.cfgPath)
 	for _, want := range []string{
-		"PT  Tỉnh Phú Thọ (tinh): 2 groups, 1 leaders, 0 officials",
-		"  PT-TL  Xã Tân Lạc (xa): 2 groups, 1 leaders, 0 officials",
-		"      PT-TL-XB-T1  Tổ tự quản số 1 xóm Bãi (to): 1 groups, 1 leaders, 0 officials",
+		"PT  Tỉnh Phú Thọ (tinh): 2 tổ, 1 tổ trưởng, 0 cán bộ",
+		"  PT-TL  Xã Tân Lạc (xa): 2 tổ, 1 tổ trưởng, 0 cán bộ",
+		"      PT-TL-XB-T1  Tổ tự quản số 1 xóm Bãi (to): 1 tổ, 1 tổ trưởng, 0 cán bộ",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("areas list lacks %q:\n%s", want, out)
@@ -137,5 +138,49 @@ func TestBroadcast(t *testing.T) {
 	e.stop()
 	if out := e.cli("audit", "-config", e.cfgPath); !strings.Contains(out, "telegram:900\tbroadcast\tPT-TL\t2 leaders") {
 		t.Errorf("audit:\n%s", out)
+	}
+}
+
+// Ensure admins run the admin actions from the chat, others cannot, and
+// the admins named in the configuration cannot be demoted there.
+func TestAdminChatCommands(t *testing.T) {
+	e := newEnv(t)
+	lanCode, _ := e.invite("-group", "PT-TL-XB-T1")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + lanCode)
+	lan.say("/moi to PT-TL-XB-T2").expect("Chỉ quản trị viên")
+	lan.say("/quantri them 501").expect("Chỉ quản trị viên")
+
+	admin := e.user(900, "Admin")
+	admin.say("/diaban").expect("PT-TL  Xã Tân Lạc (xa): 2 tổ, 1 tổ trưởng, 0 cán bộ")
+	admin.say("/moi").expect("Gõ /moi to")
+	admin.say("/moi to PT-TL-XB-T2").expect("Mã mời cho Tổ tự quản số 2 xóm Bãi:", "https://t.me/totuquan_test_bot?start=")
+	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(admin.last())[1]
+	hoa := e.user(502, "Hoa").say("/start " + code).expect("tổ trưởng của Tổ tự quản số 2 xóm Bãi")
+	admin.say("/moi canbo PT-TL police").expect("Mã mời cho Xã Tân Lạc")
+	gone := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(admin.last())[1]
+	admin.say("/thuhoi " + gone).expect("Đã thu hồi")
+	e.user(601, "Công").say("/start " + gone).expect("đã bị thu hồi")
+
+	admin.say("/nguoidung PT-TL-XB-T2").expect("• 502 · Hoa · tổ trưởng · Tổ tự quản số 2 xóm Bãi")
+	admin.say("/khoa 502").expect("Đã cập nhật Hoa")
+	hoa.say("/baocao").expect("đã ngừng hoạt động")
+	admin.say("/mokhoa 502")
+	hoa.say("/baocao").expect("muốn báo cáo gì")
+	hoa.say("/huy")
+
+	// A promoted leader may use admin commands, and can be demoted.
+	admin.say("/quantri them 501").expect("Đã cập nhật Lan")
+	lan.say("/diaban").expect("Xã Tân Lạc")
+	lan.say("/quantri bo 900").expect("có trong tệp cấu hình")
+	admin.say("/quantri bo 501")
+	lan.say("/diaban").expect("Chỉ quản trị viên")
+	e.stop()
+	out := e.cli("audit", "-config", e.cfgPath)
+	for _, want := range []string{"telegram:900\tinvite\tPT-TL-XB-T2\tleader  by chat", "telegram:900\tinvite.revoke", "telegram:900\tkhoa\tPT-TL-XB-T2\ttelegram:502",
+		"telegram:900\tadmin.promote\tPT-TL-XB-T1\ttelegram:501", "telegram:501\trefused.admin\t\t/moi to PT-TL-XB-T2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("audit lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -12,7 +12,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -181,16 +180,4 @@ func (m *Main) logger(level string) *slog.Logger {
 	var l slog.Level
 	l.UnmarshalText([]byte(level))
 	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: l}))
-}
-
-// newCode returns an invite code: 12 characters that Telegram's start
-// parameter accepts and that are easy to read aloud.
-func newCode() string {
-	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
-	b := make([]byte, 12)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	return string(b)
 }
