@@ -23,6 +23,11 @@ func NewInviteCode() string {
 	return string(b)
 }
 
+// InviteLink is the t.me link that opens the bot with an invite code.
+func InviteLink(botUsername, code string) string {
+	return "https://t.me/" + botUsername + "?start=" + code
+}
+
 // AreaTree renders the area tree in lang, each area with the groups,
 // active leaders and officials inside it.
 func AreaTree(tx Tx, lang string) (string, error) {
@@ -161,6 +166,14 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 			return true, err
 		}
 		r.say(T("invite.made", area.Name, inv.Code, d.BotUsername, inv.Code, inv.ExpiresAt.In(d.Location).Format("02/01/2006")))
+		if d.InviteQR != nil {
+			png, err := d.InviteQR(InviteLink(d.BotUsername, inv.Code))
+			if err != nil {
+				return true, err
+			}
+			r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Document: &Document{Name: "moi-" + area.Code + "-" + inv.Code + ".png", Data: png},
+				Reply: Reply{Text: T("invite.qr", area.Name)}})
+		}
 		return true, d.audit(tx, in, "invite", area.Code, fmt.Sprintf("%s %s by chat", inv.Role, inv.Agency), now)
 	case "thuhoi":
 		if len(f) != 1 {

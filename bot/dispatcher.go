@@ -39,6 +39,8 @@ type Dispatcher struct {
 	Backup func() (path string, size int64, err error)
 	// BotUsername is the bot's @username, for invite links made in chat.
 	BotUsername string
+	// InviteQR, if set, draws an invite link as a QR code (PNG) to print.
+	InviteQR func(link string) ([]byte, error)
 }
 
 // errPanic marks an update whose handling panicked; it is not retried.

@@ -305,4 +305,5 @@ var en = map[string]string{
 	"admin.from_config":      "This administrator is named in the configuration file; only editing that file removes them.",
 	"user.not_found":         "There is no user %s.",
 	"user.changed":           "%s (%s) updated.",
+	"invite.qr":              "The invite's QR code for %s, to print: scan it with a phone to open the bot.",
 }

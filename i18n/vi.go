@@ -305,4 +305,5 @@ var vi = map[string]string{
 	"admin.from_config":      "Quản trị viên này có trong tệp cấu hình; chỉ bỏ được bằng cách sửa tệp cấu hình.",
 	"user.not_found":         "Không có người dùng %s.",
 	"user.changed":           "Đã cập nhật %s (%s).",
+	"invite.qr":              "Mã QR của mã mời cho %s, để in ra giấy: quét bằng điện thoại để mở bot.",
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/skip2/go-qrcode"
+
 	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/flows"
 	"github.com/totuquan/totuquan/i18n"
@@ -101,6 +103,7 @@ func (m *Main) cmdInvite(args []string) error {
 	uses := fs.Int("uses", 1, "how many people may join with this invite")
 	valid := fs.Duration("valid", 7*24*time.Hour, "how long the invite stays valid")
 	revoke := fs.String("revoke", "", "withdraw the invite with this `code` instead")
+	qr := fs.String("qr", "", "also write the link as a QR code to this PNG `file`, to print")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -153,7 +156,16 @@ func (m *Main) cmdInvite(args []string) error {
 		fmt.Fprintln(m.Stderr, "note: the bot's username is not known yet; set telegram.bot_username or run the bot once.")
 	}
 	fmt.Fprintln(m.Stdout, inv.Code)
-	fmt.Fprintf(m.Stdout, "https://t.me/%s?start=%s\n", username, inv.Code)
+	fmt.Fprintln(m.Stdout, bot.InviteLink(username, inv.Code))
+	if *qr != "" {
+		png, err := inviteQR(bot.InviteLink(username, inv.Code))
+		if err == nil {
+			err = os.WriteFile(*qr, png, 0o644)
+		}
+		if err != nil {
+			return fmt.Errorf("write the QR code: %w", err)
+		}
+	}
 	who := "the leader of"
 	if role == bot.RoleOfficial {
 		who = "an official of"
@@ -636,4 +648,9 @@ func (m *Main) cmdStats(args []string) error {
 		_, err = fmt.Fprintln(m.Stdout, s.Text(*lang, cfg.location))
 		return err
 	})
+}
+
+// inviteQR draws an invite link as a QR code large enough to print.
+func inviteQR(link string) ([]byte, error) {
+	return qrcode.Encode(link, qrcode.Medium, 512)
 }

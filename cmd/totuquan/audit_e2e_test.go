@@ -154,11 +154,25 @@ func TestAdminChatCommands(t *testing.T) {
 	admin := e.user(900, "Admin")
 	admin.say("/diaban").expect("PT-TL  Xã Tân Lạc (xa): 2 tổ, 1 tổ trưởng, 0 cán bộ")
 	admin.say("/moi").expect("Gõ /moi to")
-	admin.say("/moi to PT-TL-XB-T2").expect("Mã mời cho Tổ tự quản số 2 xóm Bãi:", "https://t.me/totuquan_test_bot?start=")
-	code := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(admin.last())[1]
+	admin.say("/moi to PT-TL-XB-T2").expect("Mã mời cho Tổ tự quản số 2 xóm Bãi:", "https://t.me/totuquan_test_bot?start=", "Mã QR")
+	var code string
+	for _, m := range e.fake.BotMessages(admin.u.ID) {
+		if c := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(m.Text); c != nil {
+			code = c[1]
+		}
+	}
+	qr := e.fake.BotMessages(admin.u.ID)
+	if last := qr[len(qr)-1]; !strings.HasPrefix(last.Document, "moi-PT-TL-XB-T2-") || !strings.HasPrefix(string(last.Data), "\x89PNG") {
+		t.Errorf("no QR code after the invite: %+v", last.Document)
+	}
 	hoa := e.user(502, "Hoa").say("/start " + code).expect("tổ trưởng của Tổ tự quản số 2 xóm Bãi")
 	admin.say("/moi canbo PT-TL police").expect("Mã mời cho Xã Tân Lạc")
-	gone := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(admin.last())[1]
+	var gone string
+	for _, m := range e.fake.BotMessages(admin.u.ID) {
+		if c := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(m.Text); c != nil {
+			gone = c[1]
+		}
+	}
 	admin.say("/thuhoi " + gone).expect("Đã thu hồi")
 	e.user(601, "Công").say("/start " + gone).expect("đã bị thu hồi")
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"image"
+	_ "image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,9 +88,18 @@ func TestInvite(t *testing.T) {
 		// The bot learns its username from Telegram on its first start.
 		e.start()
 		e.stop()
-		code, link := e.invite("-group", "PT-TL-XB-T2", "-uses", "3")
+		png := filepath.Join(e.dir, "moi.png")
+		code, link := e.invite("-group", "PT-TL-XB-T2", "-uses", "3", "-qr", png)
 		if link != "https://t.me/"+e.fake.BotUsername()+"?start="+code || len(code) != 12 {
 			t.Errorf("code %q, link %q", code, link)
+		}
+		f, err := os.Open(png)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if cfg, format, err := image.DecodeConfig(f); err != nil || format != "png" || cfg.Width < 256 {
+			t.Errorf("QR code: %v %s %v", cfg, format, err)
 		}
 	})
 }
