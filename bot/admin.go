@@ -174,7 +174,7 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 			r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Document: &Document{Name: "moi-" + area.Code + "-" + inv.Code + ".png", Data: png},
 				Reply: Reply{Text: T("invite.qr", area.Name)}})
 		}
-		return true, d.audit(tx, in, "invite", area.Code, fmt.Sprintf("%s %s by chat", inv.Role, inv.Agency), now)
+		return true, d.audit(tx, in, "invite", area.Code, strings.TrimSpace(string(inv.Role)+" "+inv.Agency)+" by chat", now)
 	case "thuhoi":
 		if len(f) != 1 {
 			r.say(T("invite.usage"))

@@ -41,6 +41,8 @@ type Dispatcher struct {
 	BotUsername string
 	// InviteQR, if set, draws an invite link as a QR code (PNG) to print.
 	InviteQR func(link string) ([]byte, error)
+	// XLSX, if set, writes tables as an Excel workbook, for /xuat.
+	XLSX func(tables []Table) ([]byte, error)
 }
 
 // errPanic marks an update whose handling panicked; it is not retried.

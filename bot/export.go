@@ -78,3 +78,10 @@ func WriteCSV(w io.Writer, recs []ExportRecord, answerOrder []string) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// Table is one sheet of an export: a name, a header row and rows of text.
+type Table struct {
+	Name   string
+	Header []string
+	Rows   [][]string
+}

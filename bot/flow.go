@@ -23,6 +23,10 @@ type FlowEngine interface {
 	Show(s Session, r Report, may Permissions, now time.Time) Turn
 	// Describe renders a sent report in full in lang.
 	Describe(r Report, lang string) string
+	// Tables lays reports out as the official forms do, one table per kind
+	// present, with headers and values in lang; names maps group codes to
+	// names.
+	Tables(reps []Report, names map[string]string, lang string) []Table
 	// Label returns the display form of a stored answer, for lists.
 	Label(kind ReportKind, key, value, lang string) string
 }

@@ -223,9 +223,20 @@ func subtree(tx Tx, area string) ([]Area, map[string]bool, error) {
 	return leaves, inside, nil
 }
 
-// exportChat sends an official the reports of their area as a CSV file:
-// the last 30 days, or the days in arg ("01/11/2026 30/11/2026").
+// exportChat sends an official the reports of their area as a file, XLSX
+// unless "csv" leads arg: the last 30 days, or the days in arg
+// ("01/11/2026 30/11/2026").
 func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg string, now time.Time) error {
+	format := "csv"
+	if d.XLSX != nil {
+		format = "xlsx" // what officials open in Excel by default
+	}
+	if f, rest, _ := strings.Cut(arg, " "); f == "csv" || f == "xlsx" {
+		format, arg = f, strings.TrimSpace(rest)
+	}
+	if format == "xlsx" && d.XLSX == nil {
+		format = "csv"
+	}
 	today := now.In(d.Location)
 	to := time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, d.Location)
 	from := to.AddDate(0, 0, -30)
@@ -254,10 +265,10 @@ func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg s
 	for _, a := range areas {
 		names[a.Code] = a.Name
 	}
-	var recs []ExportRecord
+	var reps []Report
 	err = tx.Reports(from, to, func(rep Report) error {
 		if inside[rep.Group] {
-			recs = append(recs, NewExportRecord(rep, names[rep.Group], d.Location))
+			reps = append(reps, rep)
 		}
 		return nil
 	})
@@ -265,16 +276,28 @@ func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg s
 		return err
 	}
 	last := to.AddDate(0, 0, -1)
-	if err := d.audit(tx, in, "export", c.user.Group, fmt.Sprintf("csv, %d reports, %s to %s", len(recs), from.Format(time.DateOnly), last.Format(time.DateOnly)), now); err != nil {
+	if err := d.audit(tx, in, "export", c.user.Group, fmt.Sprintf("%s, %d reports, %s to %s", format, len(reps), from.Format(time.DateOnly), last.Format(time.DateOnly)), now); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := WriteCSV(&buf, recs, nil); err != nil {
-		return err
+	var data []byte
+	if format == "xlsx" {
+		if data, err = d.XLSX(d.Flows.Tables(reps, names, c.lang)); err != nil {
+			return err
+		}
+	} else {
+		recs := make([]ExportRecord, 0, len(reps))
+		for _, rep := range reps {
+			recs = append(recs, NewExportRecord(rep, names[rep.Group], d.Location))
+		}
+		var buf bytes.Buffer
+		if err := WriteCSV(&buf, recs, nil); err != nil {
+			return err
+		}
+		data = buf.Bytes()
 	}
-	name := fmt.Sprintf("baocao-%s-%s-%s.csv", c.user.Group, from.Format("20060102"), last.Format("20060102"))
-	r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Document: &Document{Name: name, Data: buf.Bytes()},
-		Reply: Reply{Text: i18n.T(c.lang, "export.done", d.areaName(tx, c.user.Group), from.Format("02/01/2006"), last.Format("02/01/2006"), len(recs))}})
+	name := fmt.Sprintf("baocao-%s-%s-%s.%s", c.user.Group, from.Format("20060102"), last.Format("20060102"), format)
+	r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Document: &Document{Name: name, Data: data},
+		Reply: Reply{Text: i18n.T(c.lang, "export.done", d.areaName(tx, c.user.Group), from.Format("02/01/2006"), last.Format("02/01/2006"), len(reps))}})
 	return nil
 }
 
@@ -318,4 +341,10 @@ func (d *Dispatcher) broadcast(tx Tx, r *responder, c caller, in Inbound, arg st
 	}
 	r.say(i18n.T(c.lang, "broadcast.done", sent, a.Name))
 	return d.audit(tx, in, "broadcast", area, fmt.Sprintf("%d leaders: %s", sent, text), now)
+}
+
+// Inside returns the codes of area and every area within it.
+func Inside(tx Tx, area string) (map[string]bool, error) {
+	_, inside, err := subtree(tx, area)
+	return inside, err
 }

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -145,4 +146,47 @@ func (e *Engine) renderAfter(s bot.Session, tok string, btn func(string, string)
 		return r, true
 	}
 	return bot.Reply{}, false
+}
+
+// Tables implements bot.FlowEngine: one table per kind, in the order of
+// the report menu; the fixed columns, then one column per step, with the
+// values as people read them (labels, dd/mm/yyyy).
+func (e *Engine) Tables(reps []bot.Report, names map[string]string, lang string) []bot.Table {
+	var out []bot.Table
+	for _, f := range e.Flows {
+		t := bot.Table{Name: i18n.T(lang, f.Title)}
+		for _, k := range []string{"col.id", "col.group", "col.reporter", "col.created", "col.status", "col.urgent", "col.corrections"} {
+			t.Header = append(t.Header, i18n.T(lang, k))
+		}
+		for _, st := range f.Steps {
+			t.Header = append(t.Header, i18n.T(lang, f.Name+"."+st.Key))
+		}
+		for _, r := range reps {
+			if r.Kind != f.Kind {
+				continue
+			}
+			status := ""
+			if r.Status != "" {
+				status = i18n.T(lang, "status."+r.Status)
+			}
+			urgent := i18n.T(lang, "no")
+			if r.Urgent {
+				urgent = i18n.T(lang, "yes")
+			}
+			row := []string{r.ID, names[r.Group], r.Reporter.ID(), r.CreatedAt.In(e.Location).Format("02/01/2006 15:04"),
+				status, urgent, strconv.Itoa(len(r.Revisions))}
+			for i := range f.Steps {
+				v, ok := r.Answers[f.Steps[i].Key]
+				if ok {
+					v = e.display(&f.Steps[i], v, lang)
+				}
+				row = append(row, v)
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		if len(t.Rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
 }

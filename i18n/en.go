@@ -14,7 +14,7 @@ var en = map[string]string{
 		"tap «Received» and «Handled» so that the leader knows.\n\n" +
 		"/tonghop — this week's summary so far\n" +
 		"/vuviec — the open mediation cases of your area\n" +
-		"/xuat — download your area's reports (a CSV file)\n" +
+		"/xuat — download your area's reports (an Excel file; /xuat csv for CSV)\n" +
 		"/thongke — mediation statistics for six months or a year, by field and outcome\n" +
 		"/ngonngu — change the language\n/trogiup — show this help again",
 	"help.admin": "You are an administrator.\n\n" +
@@ -282,7 +282,7 @@ var en = map[string]string{
 	"deactivated":            "Your account has been deactivated and can no longer send reports. The reports you sent are kept. If this is a mistake, please contact the official in charge.",
 	"join.revoked":           "This invite was withdrawn. Please ask the official in charge for a new one.",
 	"export.done":            "Reports of %s from %s to %s: %d reports (opens in Excel).",
-	"export.usage":           "Send /xuat for the last 30 days' reports, or /xuat 01/11/2026 30/11/2026 for a span of days.",
+	"export.usage":           "Send /xuat for the last 30 days' reports (an Excel file), /xuat csv for a CSV file, or add a span of days: /xuat 01/11/2026 30/11/2026.",
 	"stats.head":             "📈 GRASSROOTS MEDIATION STATISTICS\n%s, %s–%s",
 	"stats.total":            "Cases received: %d",
 	"stats.cases":            "%d cases",
@@ -306,4 +306,13 @@ var en = map[string]string{
 	"user.not_found":         "There is no user %s.",
 	"user.changed":           "%s (%s) updated.",
 	"invite.qr":              "The invite's QR code for %s, to print: scan it with a phone to open the bot.",
+	"col.id":                 "Reference",
+	"col.group":              "Group",
+	"col.reporter":           "Reporter (Telegram)",
+	"col.created":            "Sent at",
+	"col.status":             "Status",
+	"col.urgent":             "Urgent",
+	"col.corrections":        "Corrections",
+	"yes":                    "Yes",
+	"no":                     "No",
 }

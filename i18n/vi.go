@@ -14,7 +14,7 @@ var vi = map[string]string{
 		"bấm «Đã tiếp nhận» và «Đã xử lý» để tổ trưởng biết.\n\n" +
 		"/tonghop — tổng hợp tuần này đến lúc này\n" +
 		"/vuviec — vụ việc hòa giải đang mở trong địa bàn\n" +
-		"/xuat — tải báo cáo của địa bàn (tệp CSV)\n" +
+		"/xuat — tải báo cáo của địa bàn (tệp Excel; /xuat csv cho tệp CSV)\n" +
 		"/thongke — thống kê hòa giải 6 tháng hoặc 1 năm, theo lĩnh vực và kết quả\n" +
 		"/ngonngu — đổi ngôn ngữ\n/trogiup — xem lại hướng dẫn này",
 	"help.admin": "Anh/chị là quản trị viên.\n\n" +
@@ -282,7 +282,7 @@ var vi = map[string]string{
 	"deactivated":            "Tài khoản của anh/chị đã ngừng hoạt động, không gửi được báo cáo nữa. Các báo cáo đã gửi vẫn được lưu. Nếu có nhầm lẫn, vui lòng liên hệ cán bộ phụ trách.",
 	"join.revoked":           "Mã mời này đã bị thu hồi. Vui lòng xin mã mới từ cán bộ phụ trách.",
 	"export.done":            "Báo cáo của %s từ %s đến %s: %d báo cáo (mở bằng Excel).",
-	"export.usage":           "Gõ /xuat để lấy báo cáo 30 ngày qua, hoặc /xuat 01/11/2026 30/11/2026 cho một khoảng ngày.",
+	"export.usage":           "Gõ /xuat để lấy báo cáo 30 ngày qua (tệp Excel), /xuat csv cho tệp CSV, hoặc thêm khoảng ngày: /xuat 01/11/2026 30/11/2026.",
 	"stats.head":             "📈 THỐNG KÊ HÒA GIẢI Ở CƠ SỞ\n%s, %s–%s",
 	"stats.total":            "Tổng số vụ việc nhận: %d",
 	"stats.cases":            "%d vụ việc",
@@ -306,4 +306,13 @@ var vi = map[string]string{
 	"user.not_found":         "Không có người dùng %s.",
 	"user.changed":           "Đã cập nhật %s (%s).",
 	"invite.qr":              "Mã QR của mã mời cho %s, để in ra giấy: quét bằng điện thoại để mở bot.",
+	"col.id":                 "Số tham chiếu",
+	"col.group":              "Tổ",
+	"col.reporter":           "Người báo cáo (Telegram)",
+	"col.created":            "Thời gian gửi",
+	"col.status":             "Tình trạng",
+	"col.urgent":             "Khẩn cấp",
+	"col.corrections":        "Số lần sửa",
+	"yes":                    "Có",
+	"no":                     "Không",
 }

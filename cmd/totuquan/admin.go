@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/totuquan/totuquan/flows"
 	"github.com/totuquan/totuquan/i18n"
 	"github.com/totuquan/totuquan/store"
+	"github.com/totuquan/totuquan/xlsx"
 )
 
 // open loads the configuration named by -config and opens its store.
@@ -146,7 +148,7 @@ func (m *Main) cmdInvite(args []string) error {
 			return err
 		}
 		return tx.Audit(bot.AuditEntry{At: now.UTC(), Who: cliUser(), Action: "invite", Area: inv.Group,
-			Detail: fmt.Sprintf("%s %s, %d uses, until %s", inv.Role, inv.Agency, inv.MaxUses, inv.ExpiresAt.Format(time.RFC3339))})
+			Detail: fmt.Sprintf("%s, %d uses, until %s", strings.TrimSpace(string(inv.Role)+" "+inv.Agency), inv.MaxUses, inv.ExpiresAt.Format(time.RFC3339))})
 	})
 	if err != nil {
 		return err
@@ -176,17 +178,24 @@ func (m *Main) cmdInvite(args []string) error {
 }
 
 func (m *Main) cmdExport(args []string) error {
-	fs, path := m.flags("export", "export [-format json|csv] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]")
-	format := fs.String("format", "json", "json or csv")
+	fs, path := m.flags("export", "export [-format json|csv|xlsx] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]")
+	format := fs.String("format", "json", "json, csv or xlsx (one sheet per kind, Vietnamese headers)")
+	areaF := fs.String("area", "", "only the reports of this area and the areas inside it")
+	kindF := fs.String("kind", "", "only incident, meeting or mediation reports")
 	fromS := fs.String("from", "", "first `day` to include, YYYY-MM-DD (default: the first report)")
 	toS := fs.String("to", "", "last `day` to include, YYYY-MM-DD (default: today)")
 	out := fs.String("o", "", "write to `file` instead of standard output")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || (*format != "json" && *format != "csv") {
+	if fs.NArg() > 0 || (*format != "json" && *format != "csv" && *format != "xlsx") {
 		fs.Usage()
-		return usageError{"export -format must be json or csv"}
+		return usageError{"export -format must be json, csv or xlsx"}
+	}
+	switch bot.ReportKind(*kindF) {
+	case "", bot.KindIncident, bot.KindMeeting, bot.KindMediation:
+	default:
+		return usageError{fmt.Sprintf("-kind %q is not incident, meeting or mediation", *kindF)}
 	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
@@ -197,9 +206,12 @@ func (m *Main) cmdExport(args []string) error {
 	if err != nil {
 		return err
 	}
-	var recs []bot.ExportRecord
+	var (
+		recs  []bot.ExportRecord
+		reps  []bot.Report
+		names = map[string]string{}
+	)
 	err = st.View(func(tx bot.Tx) error {
-		names := map[string]string{}
 		areas, err := tx.Areas()
 		if err != nil {
 			return err
@@ -207,7 +219,19 @@ func (m *Main) cmdExport(args []string) error {
 		for _, a := range areas {
 			names[a.Code] = a.Name
 		}
+		var inside map[string]bool
+		if *areaF != "" {
+			if inside, err = bot.Inside(tx, *areaF); bot.IsNotFound(err) {
+				return fmt.Errorf("no area with code %s", *areaF)
+			} else if err != nil {
+				return err
+			}
+		}
 		return tx.Reports(from, to, func(r bot.Report) error {
+			if (inside != nil && !inside[r.Group]) || (*kindF != "" && string(r.Kind) != *kindF) {
+				return nil
+			}
+			reps = append(reps, r)
 			recs = append(recs, bot.NewExportRecord(r, names[r.Group], cfg.location))
 			return nil
 		})
@@ -216,10 +240,14 @@ func (m *Main) cmdExport(args []string) error {
 		return err
 	}
 	// An export carries personal data: recorded before it is written.
-	if err := m.audit(st, "export", "", fmt.Sprintf("%s, %d reports, %s to %s", *format, len(recs), from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))); err != nil {
+	what := strings.TrimSpace(*format + " " + *kindF)
+	if err := m.audit(st, "export", *areaF, fmt.Sprintf("%s, %d reports, %s to %s", what, len(recs), from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))); err != nil {
 		return err
 	}
 	write := func(f io.Writer) error {
+		if *format == "xlsx" {
+			return xlsx.Write(f, flows.New(cfg.location, cfg.sessionTimeout).Tables(reps, names, cfg.Language))
+		}
 		if *format == "csv" {
 			var keys []string // the report forms' own order, incident first
 			for _, f := range []*flows.Flow{flows.Incident, flows.Meeting, flows.Mediation} {
@@ -653,4 +681,11 @@ func (m *Main) cmdStats(args []string) error {
 // inviteQR draws an invite link as a QR code large enough to print.
 func inviteQR(link string) ([]byte, error) {
 	return qrcode.Encode(link, qrcode.Medium, 512)
+}
+
+// workbook writes tables as an XLSX file in memory.
+func workbook(tables []bot.Table) ([]byte, error) {
+	var buf bytes.Buffer
+	err := xlsx.Write(&buf, tables)
+	return buf.Bytes(), err
 }

@@ -87,7 +87,7 @@ Usage:
   totuquan invite -revoke CODE [-config FILE]
                                      create an invite for a group's leader or an area's
                                      official; prints the code, then the link
-  totuquan export [-format json|csv] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]
+  totuquan export [-format json|csv|xlsx] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]
                                      write the stored reports
   totuquan summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]
                                      an area's weekly summary (default: this week so far)

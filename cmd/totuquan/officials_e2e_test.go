@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // Ensure an urgent incident reaches the officials of its area at once and
@@ -150,7 +154,7 @@ func TestOfficialExport(t *testing.T) {
 	binh.report().press("Gửi")
 	lan.say("/xuat").expect("Chỉ cán bộ")
 	cong.say("/xuat 1/11 30/11").expect("Gõ /xuat")
-	cong.say("/xuat").expect("Báo cáo của Xã Tân Lạc từ 27/10/2026 đến 25/11/2026: 1 báo cáo")
+	cong.say("/xuat csv").expect("Báo cáo của Xã Tân Lạc từ 27/10/2026 đến 25/11/2026: 1 báo cáo")
 	var data []byte
 	for _, m := range e.fake.BotMessages(cong.u.ID) {
 		if strings.HasPrefix(m.Document, "baocao-PT-TL-") {
@@ -164,5 +168,59 @@ func TestOfficialExport(t *testing.T) {
 	e.stop()
 	if out := e.cli("audit", "-config", e.cfgPath); !strings.Contains(out, "telegram:601\texport\tPT-TL\tcsv, 1 reports") {
 		t.Errorf("audit:\n%s", out)
+	}
+}
+
+// Ensure the Excel exports, from the chat and the command line, have one
+// sheet per kind with Vietnamese headers and the values as people read
+// them, only for the area and kind asked; read back with the same library.
+func TestExcelExport(t *testing.T) {
+	e := newEnv(t)
+	lanCode, _ := e.invite("-group", "PT-TL-XB-T1")
+	commune, _ := e.invite("-official", "PT-TL")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + lanCode)
+	cong := e.user(601, "Công").say("/start " + commune)
+	lan.report().press("Gửi")
+	lan.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai").say("A, 40, xóm Bãi").say("Lối đi chung").
+		press("Dân sự (cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi")
+	cong.say("/xuat").expect("2 báo cáo")
+	var data []byte
+	for _, m := range e.fake.BotMessages(cong.u.ID) {
+		if strings.HasSuffix(m.Document, ".xlsx") {
+			data = m.Data
+		}
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("the chat's workbook: %v", err)
+	}
+	if got := strings.Join(f.GetSheetList(), "|"); got != "An ninh trật tự|Hòa giải" {
+		t.Errorf("sheets = %s", got)
+	}
+	rows, _ := f.GetRows("An ninh trật tự")
+	if len(rows) != 2 || rows[0][0] != "Số tham chiếu" || rows[0][7] != "Loại vụ việc" || rows[1][0] != "AN-2026-000001" ||
+		rows[1][1] != "Tổ tự quản số 1 xóm Bãi" || rows[1][7] != "Trộm cắp tài sản" || rows[1][8] != "24/11/2026" || rows[1][5] != "Có" {
+		t.Errorf("incident sheet = %q", rows)
+	}
+	rows, _ = f.GetRows("Hòa giải")
+	if len(rows) != 2 || rows[1][4] != "Đang hòa giải" || !strings.Contains(strings.Join(rows[0], "|"), "Các bên") {
+		t.Errorf("mediation sheet = %q", rows)
+	}
+	f.Close()
+	e.stop()
+
+	out := filepath.Join(e.dir, "hg.xlsx")
+	e.cli("export", "-config", e.cfgPath, "-format", "xlsx", "-area", "PT-TL", "-kind", "mediation", "-o", out)
+	g, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if got := strings.Join(g.GetSheetList(), "|"); got != "Hòa giải" {
+		t.Errorf("-kind mediation sheets = %s", got)
+	}
+	if _, err := e.try("export", "-config", e.cfgPath, "-area", "NOPE"); err == nil {
+		t.Error("an unknown area was accepted")
 	}
 }
