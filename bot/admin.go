@@ -144,7 +144,7 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 			return true, nil
 		}
 		area, err := tx.Area(f[1])
-		if IsNotFound(err) {
+		if IsNotFound(err) || area.Retired {
 			r.say(T("broadcast.no_area", f[1]))
 			return true, nil
 		} else if err != nil {

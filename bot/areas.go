@@ -13,7 +13,8 @@ import (
 
 // ParseAreas reads an area tree in CSV with the header
 // code,name,level,parent_code and, optionally, households (a group's size,
-// which caps the households a meeting report may count). A parent may be a row above or below, or an
+// which caps the households a meeting report may count) and retired (yes
+// for an area no longer in use). A parent may be a row above or below, or an
 // area already stored (known). Every bad row is reported with its line
 // number, and nothing is returned unless all rows are good.
 func ParseAreas(r io.Reader, known map[string]Area) ([]Area, error) {
@@ -29,10 +30,10 @@ func ParseAreas(r io.Reader, known map[string]Area) ([]Area, error) {
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\ufeff") // Excel's BOM
 	}
-	want := []string{"code", "name", "level", "parent_code", "households"}
+	want := []string{"code", "name", "level", "parent_code", "households", "retired"}
 	cols := len(header)
-	if (cols != 4 && cols != 5) || !equalFold(header, want[:cols]) {
-		return nil, Errorf(EINVALID, "line 1: header is %q, want %q (households is optional)", strings.Join(header, ","), strings.Join(want, ","))
+	if cols < 4 || cols > len(want) || !equalFold(header, want[:cols]) {
+		return nil, Errorf(EINVALID, "line 1: header is %q, want %q (the last two are optional)", strings.Join(header, ","), strings.Join(want, ","))
 	}
 
 	var (
@@ -56,7 +57,16 @@ func ParseAreas(r io.Reader, known map[string]Area) ([]Area, error) {
 			continue
 		}
 		a := Area{Code: strings.TrimSpace(rec[0]), Name: vntext.NFC(rec[1]), Level: vntext.NFC(rec[2]), Parent: strings.TrimSpace(rec[3])}
-		if cols == 5 && strings.TrimSpace(rec[4]) != "" {
+		if cols == 6 {
+			switch strings.ToLower(strings.TrimSpace(rec[5])) {
+			case "", "0", "no", "khong", "không":
+			case "1", "yes", "co", "có", "retired":
+				a.Retired = true
+			default:
+				errs = append(errs, fmt.Errorf("line %d: retired %q is not yes or no", line, rec[5]))
+			}
+		}
+		if cols >= 5 && strings.TrimSpace(rec[4]) != "" {
 			n, err := strconv.Atoi(strings.TrimSpace(rec[4]))
 			if err != nil || n < 0 {
 				errs = append(errs, fmt.Errorf("line %d: households %q is not a whole number", line, rec[4]))

@@ -338,6 +338,10 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 			r.say(i18n.T(c.lang, "not_leader"))
 			return r, nil
 		}
+		if g, err := tx.Area(c.user.Group); err == nil && g.Retired {
+			r.say(i18n.T(c.lang, "group.retired", g.Name))
+			return r, nil
+		}
 		if active && sess.IsDraft() {
 			return r, d.apply(tx, r, c, in, d.Flows.Resume(sess, now), now)
 		}
@@ -671,7 +675,7 @@ func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string
 		return nil
 	}
 	group, err := tx.Area(inv.Group)
-	if IsNotFound(err) {
+	if IsNotFound(err) || group.Retired {
 		r.say(i18n.T(c.lang, "join.no_group"))
 		return nil
 	} else if err != nil {

@@ -144,7 +144,10 @@ func (d *Dispatcher) remind(period, label string, done func(Tx, string) (bool, e
 			return err
 		}
 		for _, u := range users {
-			if u.Role != RoleLeader || u.Group == "" {
+			if u.Role != RoleLeader || u.Group == "" || u.Deactivated {
+				continue
+			}
+			if g, err := tx.Area(u.Group); err == nil && g.Retired {
 				continue
 			}
 			ok, err := done(tx, u.Group)

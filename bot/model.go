@@ -86,6 +86,9 @@ type Area struct {
 	Parent string `json:"parent,omitempty"`
 	// Households is the group's size when the area file gives it, else 0.
 	Households int `json:"households,omitempty"`
+	// Retired areas take no new invites or reports and are left out of
+	// reminders and of "groups that sent nothing"; their reports stay.
+	Retired bool `json:"retired,omitempty"`
 }
 
 // Invite lets whoever opens its link join Group as a leader, until it is used

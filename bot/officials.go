@@ -185,7 +185,8 @@ func (d *Dispatcher) tellReporter(tx Tx, r *responder, c caller, rep Report, sta
 	return nil
 }
 
-// subtree returns the groups (the leaves of the tree) inside area, and
+// subtree returns the groups in use (the leaves of the tree, not retired)
+// inside area, and
 // every code inside it, area included: reports are mostly made in groups,
 // but a leader may have been invited for a village.
 func subtree(tx Tx, area string) ([]Area, map[string]bool, error) {
@@ -209,7 +210,7 @@ func subtree(tx Tx, area string) ([]Area, map[string]bool, error) {
 	var walk func(Area, int)
 	walk = func(a Area, depth int) {
 		inside[a.Code] = true
-		if len(children[a.Code]) == 0 {
+		if len(children[a.Code]) == 0 && !a.Retired {
 			leaves = append(leaves, a)
 		}
 		if depth < 64 {

@@ -315,4 +315,5 @@ var en = map[string]string{
 	"col.corrections":        "Corrections",
 	"yes":                    "Yes",
 	"no":                     "No",
+	"group.retired":          "%s is retired from the area list and takes no new reports. Please contact the official in charge.",
 }

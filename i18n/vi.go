@@ -315,4 +315,5 @@ var vi = map[string]string{
 	"col.corrections":        "Số lần sửa",
 	"yes":                    "Có",
 	"no":                     "Không",
+	"group.retired":          "%s đã ngừng hoạt động trong danh sách địa bàn, không nhận báo cáo mới. Vui lòng liên hệ cán bộ phụ trách.",
 }

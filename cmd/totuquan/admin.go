@@ -141,6 +141,9 @@ func (m *Main) cmdInvite(args []string) error {
 		} else if err != nil {
 			return err
 		}
+		if area.Retired {
+			return fmt.Errorf("area %s is retired", *group)
+		}
 		if username == "" {
 			username, _ = tx.Meta("telegram.username")
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -196,5 +197,37 @@ func TestAdminChatCommands(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("audit lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// Ensure a retired group takes no invite or report, is not counted as
+// silent, and keeps its reports.
+func TestRetiredArea(t *testing.T) {
+	e := newEnv(t)
+	code, _ := e.invite("-group", "PT-TL-XB-T2")
+	other, _ := e.invite("-group", "PT-TL-XB-T2")
+	e.start()
+	hoa := e.user(502, "Hoa").say("/start " + code)
+	hoa.report().press("Gửi")
+	e.stop()
+	csv := filepath.Join(e.dir, "retire.csv")
+	os.WriteFile(csv, []byte("code,name,level,parent_code,households,retired\nPT-TL-XB-T2,Tổ tự quản số 2 xóm Bãi,to,PT-TL-XB,,yes\n"), 0o600)
+	e.cli("areas", "import", "-config", e.cfgPath, csv)
+	if _, err := e.try("invite", "-config", e.cfgPath, "-group", "PT-TL-XB-T2"); err == nil || !strings.Contains(err.Error(), "retired") {
+		t.Errorf("invite to a retired group: %v", err)
+	}
+	e.start()
+	hoa.say("/baocao").expect("đã ngừng hoạt động trong danh sách địa bàn")
+	e.user(503, "Tâm").say("/start " + other).expect("không còn trong danh sách địa bàn")
+	e.stop()
+	if n := len(e.exportJSON()); n != 1 {
+		t.Errorf("%d reports, want the retired group's report kept", n)
+	}
+	out := e.cli("summary", "-config", e.cfgPath, "-area", "PT-TL", "-week", "2026-W48")
+	if strings.Contains(out, "Tổ tự quản số 2") && strings.Contains(out, "Tổ chưa gửi báo cáo nào") && !strings.Contains(out, "AN-2026-000001") {
+		t.Errorf("summary:\n%s", out)
+	}
+	if !strings.Contains(out, "Tổ chưa gửi báo cáo nào (1):\nTổ tự quản số 1 xóm Bãi\n") {
+		t.Errorf("the retired group is counted among those that sent nothing, or the other is not:\n%s", out)
 	}
 }
