@@ -91,7 +91,7 @@ func (c caller) isAdmin() bool { return c.admin || (c.registered && c.user.Admin
 // command that is not one of them.
 func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd, arg string, now time.Time) (handled bool, err error) {
 	switch cmd {
-	case "moi", "thuhoi", "diaban", "nguoidung", "khoa", "mokhoa", "quantri":
+	case "moi", "thuhoi", "diaban", "nguoidung", "khoa", "mokhoa", "quantri", "bangiao", "chuyen":
 	default:
 		return false, nil
 	}
@@ -193,8 +193,40 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 		}
 		r.say(T("invite.revoked", inv.Code))
 		return true, d.audit(tx, in, "invite.revoke", inv.Group, inv.Code, now)
+	case "bangiao":
+		if len(f) != 1 {
+			r.say(T("handover.usage"))
+			return true, nil
+		}
+		inv, old, err := HandOver(tx, f[0], string(in.From), now)
+		if IsNotFound(err) || ErrorCode(err) == EINVALID {
+			r.say(T("broadcast.no_area", f[0]))
+			return true, nil
+		} else if err != nil {
+			return true, err
+		}
+		var names []string
+		for _, u := range old {
+			names = append(names, u.Name)
+		}
+		r.say(T("handover.done", d.areaName(tx, f[0]), strings.Join(names, ", "), inv.Code, d.BotUsername, inv.Code))
+		return true, d.audit(tx, in, "handover", f[0], fmt.Sprintf("%d leaders deactivated, invite %s", len(old), inv.Code), now)
+	case "chuyen":
+		if len(f) != 2 {
+			r.say(T("admin.usage"))
+			return true, nil
+		}
+		if a, err := tx.Area(f[1]); IsNotFound(err) || a.Retired {
+			r.say(T("broadcast.no_area", f[1]))
+			return true, nil
+		}
 	}
-	// khoa, mokhoa, quantri: about one user, named by their Telegram id.
+	// khoa, mokhoa, quantri, chuyen: about one user, named by their
+	// Telegram id.
+	target := f
+	if cmd == "chuyen" {
+		target = f[:1]
+	}
 	if cmd == "quantri" {
 		if len(f) != 2 || (f[0] != "them" && f[0] != "bo") {
 			r.say(T("admin.usage"))
@@ -202,13 +234,16 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 		}
 		f = f[1:]
 	}
-	if len(f) != 1 {
+	if cmd == "quantri" {
+		target = f
+	}
+	if len(target) != 1 {
 		r.say(T("admin.usage"))
 		return true, nil
 	}
-	addr := Address(f[0])
-	if _, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-		addr = NewAddress(in.From.Platform(), f[0])
+	addr := Address(target[0])
+	if _, err := strconv.ParseInt(target[0], 10, 64); err == nil {
+		addr = NewAddress(in.From.Platform(), target[0])
 	}
 	if cmd == "quantri" && strings.HasPrefix(arg, "bo") && d.Admins[addr] {
 		r.say(T("admin.from_config"))
@@ -216,13 +251,22 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 	}
 	u, err := tx.User(addr)
 	if IsNotFound(err) {
-		r.say(T("user.not_found", f[0]))
+		r.say(T("user.not_found", target[0]))
 		return true, nil
 	} else if err != nil {
 		return true, err
 	}
 	action := cmd
 	switch {
+	case cmd == "chuyen":
+		if u.Role != RoleLeader {
+			r.say(T("admin.usage"))
+			return true, nil
+		}
+		u.Group = f[1]
+		if err := tx.DeleteSession(addr); err != nil { // a draft for the old group
+			return true, err
+		}
 	case cmd == "khoa":
 		u.Deactivated = true
 		if err := tx.DeleteSession(addr); err != nil {

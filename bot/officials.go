@@ -224,17 +224,29 @@ func subtree(tx Tx, area string) ([]Area, map[string]bool, error) {
 	return leaves, inside, nil
 }
 
-// exportChat sends an official the reports of their area as a file, XLSX
-// unless "csv" leads arg: the last 30 days, or the days in arg
-// ("01/11/2026 30/11/2026").
+// exportChat sends an official the reports of their area as a file: XLSX
+// unless arg starts with "csv", of one kind if it names one by its
+// reference prefix (AN, HP, HG), for the last 30 days or the days it gives
+// ("/xuat csv HG 01/11/2026 30/11/2026").
 func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg string, now time.Time) error {
 	format := "csv"
 	if d.XLSX != nil {
 		format = "xlsx" // what officials open in Excel by default
 	}
-	if f, rest, _ := strings.Cut(arg, " "); f == "csv" || f == "xlsx" {
-		format, arg = f, strings.TrimSpace(rest)
+	var kind ReportKind
+	for { // leading words: the format, and a kind by its reference prefix
+		w, rest, _ := strings.Cut(arg, " ")
+		switch lw := strings.ToLower(w); {
+		case lw == "csv" || lw == "xlsx":
+			format = lw
+		case lw == "an" || lw == "hp" || lw == "hg":
+			kind = map[string]ReportKind{"an": KindIncident, "hp": KindMeeting, "hg": KindMediation}[lw]
+		default:
+			goto period
+		}
+		arg = strings.TrimSpace(rest)
 	}
+period:
 	if format == "xlsx" && d.XLSX == nil {
 		format = "csv"
 	}
@@ -268,7 +280,7 @@ func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg s
 	}
 	var reps []Report
 	err = tx.Reports(from, to, func(rep Report) error {
-		if inside[rep.Group] {
+		if inside[rep.Group] && (kind == "" || rep.Kind == kind) {
 			reps = append(reps, rep)
 		}
 		return nil
@@ -303,7 +315,7 @@ func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg s
 }
 
 // broadcast queues an admin's message ("AREA text") to every active leader
-// inside the area, as bulk, keyed by the update so that it goes once.
+// inside the area, keyed by the update so that it goes once.
 func (d *Dispatcher) broadcast(tx Tx, r *responder, c caller, in Inbound, arg string, now time.Time) error {
 	area, text, _ := strings.Cut(arg, " ")
 	text = strings.TrimSpace(text)
@@ -311,16 +323,28 @@ func (d *Dispatcher) broadcast(tx Tx, r *responder, c caller, in Inbound, arg st
 		r.say(i18n.T(c.lang, "broadcast.usage"))
 		return nil
 	}
-	a, err := tx.Area(area)
+	a, sent, err := QueueNotice(tx, area, text, in.UpdateKey, d.Lang)
 	if IsNotFound(err) {
 		r.say(i18n.T(c.lang, "broadcast.no_area", area))
 		return nil
 	} else if err != nil {
 		return err
 	}
+	r.say(i18n.T(c.lang, "broadcast.done", sent, a.Name))
+	return d.audit(tx, in, "broadcast", area, fmt.Sprintf("%d leaders: %s", sent, text), now)
+}
+
+// QueueNotice queues text to every active leader inside area, as bulk
+// (within the send limits, behind replies to people chatting), keyed by key
+// so that it goes once. It returns the area and how many were queued.
+func QueueNotice(tx Tx, area, text, key, defaultLang string) (Area, int, error) {
+	a, err := tx.Area(area)
+	if err != nil {
+		return a, 0, err
+	}
 	users, err := tx.Users()
 	if err != nil {
-		return err
+		return a, 0, err
 	}
 	sent := 0
 	for _, u := range users {
@@ -328,20 +352,56 @@ func (d *Dispatcher) broadcast(tx Tx, r *responder, c caller, in Inbound, arg st
 			continue
 		}
 		if ok, err := Covers(tx, area, u.Group); err != nil {
-			return err
+			return a, sent, err
 		} else if !ok {
 			continue
 		}
-		m := Outbound{Chat: u.Address, Bulk: true, Key: "broadcast:" + in.UpdateKey + ":" + string(u.Address),
-			Reply: Reply{Text: i18n.T(d.langOf(u), "broadcast.head", a.Name) + "\n\n" + text}}
+		lang := u.Lang
+		if lang == "" {
+			lang = defaultLang
+		}
+		m := Outbound{Chat: u.Address, Bulk: true, Key: "notice:" + key + ":" + string(u.Address),
+			Reply: Reply{Text: i18n.T(lang, "broadcast.head", a.Name) + "\n\n" + text}}
 		if ok, err := tx.Enqueue(m); err != nil {
-			return err
+			return a, sent, err
 		} else if ok {
 			sent++
 		}
 	}
-	r.say(i18n.T(c.lang, "broadcast.done", sent, a.Name))
-	return d.audit(tx, in, "broadcast", area, fmt.Sprintf("%d leaders: %s", sent, text), now)
+	return a, sent, nil
+}
+
+// HandOver hands group to a new leader: its active leaders are deactivated
+// (their reports stay) and a fresh single-use invite for the group is
+// stored and returned, with the leaders it replaced.
+func HandOver(tx Tx, group, by string, now time.Time) (Invite, []User, error) {
+	a, err := tx.Area(group)
+	if err != nil {
+		return Invite{}, nil, err
+	}
+	if a.Retired {
+		return Invite{}, nil, Errorf(EINVALID, "area %s is retired", group)
+	}
+	users, err := tx.Users()
+	if err != nil {
+		return Invite{}, nil, err
+	}
+	var old []User
+	for _, u := range users {
+		if u.Role == RoleLeader && u.Group == group && !u.Deactivated {
+			u.Deactivated = true
+			if err := tx.PutUser(u); err != nil {
+				return Invite{}, nil, err
+			}
+			if err := tx.DeleteSession(u.Address); err != nil {
+				return Invite{}, nil, err
+			}
+			old = append(old, u)
+		}
+	}
+	inv := Invite{Code: NewInviteCode(), Group: group, Role: RoleLeader, MaxUses: 1,
+		ExpiresAt: now.Add(7 * 24 * time.Hour).UTC(), CreatedAt: now.UTC(), CreatedBy: by}
+	return inv, old, tx.PutInvite(inv)
 }
 
 // Inside returns the codes of area and every area within it.

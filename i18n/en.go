@@ -28,6 +28,7 @@ var en = map[string]string{
 		"/moi to CODE, /moi canbo CODE — make an invite; /thuhoi INVITE — withdraw it\n" +
 		"/diaban — the area tree; /nguoidung [CODE] — the people\n" +
 		"/khoa ID, /mokhoa ID — deactivate, reactivate; /quantri them|bo ID — administrators\n" +
+		"/chuyen ID GROUP — move a leader to another group; /bangiao GROUP — hand a group to a new leader\n" +
 		"/trogiup — show this help again",
 	"help.unregistered": "Hello! This bot is for invited leaders of self-management groups.\n\n" +
 		"To join, open the invite link your commune or ward official sent you. " +
@@ -282,7 +283,7 @@ var en = map[string]string{
 	"deactivated":            "Your account has been deactivated and can no longer send reports. The reports you sent are kept. If this is a mistake, please contact the official in charge.",
 	"join.revoked":           "This invite was withdrawn. Please ask the official in charge for a new one.",
 	"export.done":            "Reports of %s from %s to %s: %d reports (opens in Excel).",
-	"export.usage":           "Send /xuat for the last 30 days' reports (an Excel file), /xuat csv for a CSV file, or add a span of days: /xuat 01/11/2026 30/11/2026.",
+	"export.usage":           "Send /xuat for the last 30 days' reports (an Excel file); add csv for a CSV file, AN, HP or HG for one kind, and a span of days if needed: /xuat csv HG 01/11/2026 30/11/2026.",
 	"stats.head":             "📈 GRASSROOTS MEDIATION STATISTICS\n%s, %s–%s",
 	"stats.total":            "Cases received: %d",
 	"stats.cases":            "%d cases",
@@ -316,4 +317,6 @@ var en = map[string]string{
 	"yes":                    "Yes",
 	"no":                     "No",
 	"group.retired":          "%s is retired from the area list and takes no new reports. Please contact the official in charge.",
+	"handover.usage":         "Send /bangiao GROUP_CODE to hand a group to a new leader: the old leader is deactivated (their reports stay) and a new invite is made.",
+	"handover.done":          "%s is handed over. Deactivated: %s.\nInvite for the new leader: %s\nhttps://t.me/%s?start=%s",
 }

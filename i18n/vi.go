@@ -28,6 +28,7 @@ var vi = map[string]string{
 		"/moi to MÃ, /moi canbo MÃ — tạo mã mời; /thuhoi MÃ_MỜI — thu hồi\n" +
 		"/diaban — cây địa bàn; /nguoidung [MÃ] — người dùng\n" +
 		"/khoa ID, /mokhoa ID — ngừng, mở lại; /quantri them|bo ID — quản trị viên\n" +
+		"/chuyen ID MÃ_TỔ — chuyển tổ trưởng sang tổ khác; /bangiao MÃ_TỔ — giao tổ cho tổ trưởng mới\n" +
 		"/trogiup — xem lại hướng dẫn này",
 	"help.unregistered": "Xin chào! Bot này dành cho tổ trưởng các tổ tự quản đã được mời.\n\n" +
 		"Để tham gia, hãy mở đường link mời do cán bộ xã/phường gửi cho anh/chị. " +
@@ -282,7 +283,7 @@ var vi = map[string]string{
 	"deactivated":            "Tài khoản của anh/chị đã ngừng hoạt động, không gửi được báo cáo nữa. Các báo cáo đã gửi vẫn được lưu. Nếu có nhầm lẫn, vui lòng liên hệ cán bộ phụ trách.",
 	"join.revoked":           "Mã mời này đã bị thu hồi. Vui lòng xin mã mới từ cán bộ phụ trách.",
 	"export.done":            "Báo cáo của %s từ %s đến %s: %d báo cáo (mở bằng Excel).",
-	"export.usage":           "Gõ /xuat để lấy báo cáo 30 ngày qua (tệp Excel), /xuat csv cho tệp CSV, hoặc thêm khoảng ngày: /xuat 01/11/2026 30/11/2026.",
+	"export.usage":           "Gõ /xuat để lấy báo cáo 30 ngày qua (tệp Excel); thêm csv cho tệp CSV, AN, HP hoặc HG cho một loại, và khoảng ngày nếu cần: /xuat csv HG 01/11/2026 30/11/2026.",
 	"stats.head":             "📈 THỐNG KÊ HÒA GIẢI Ở CƠ SỞ\n%s, %s–%s",
 	"stats.total":            "Tổng số vụ việc nhận: %d",
 	"stats.cases":            "%d vụ việc",
@@ -316,4 +317,6 @@ var vi = map[string]string{
 	"yes":                    "Có",
 	"no":                     "Không",
 	"group.retired":          "%s đã ngừng hoạt động trong danh sách địa bàn, không nhận báo cáo mới. Vui lòng liên hệ cán bộ phụ trách.",
+	"handover.usage":         "Gõ /bangiao MÃ_TỔ để giao tổ cho tổ trưởng mới: tổ trưởng cũ ngừng hoạt động (báo cáo cũ vẫn giữ) và có mã mời mới.",
+	"handover.done":          "Đã giao %s cho tổ trưởng mới. Ngừng hoạt động: %s.\nMã mời cho tổ trưởng mới: %s\nhttps://t.me/%s?start=%s",
 }

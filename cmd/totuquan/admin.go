@@ -502,7 +502,7 @@ func dayRange(fromS, toS string, now time.Time, loc *time.Location) (from, to ti
 
 func (m *Main) cmdUsers(args []string) error {
 	if len(args) == 0 {
-		return usageError{"usage: totuquan users list [-area CODE] | move ADDRESS -group CODE | deactivate ADDRESS"}
+		return usageError{"usage: totuquan users list [-area CODE] | move -group CODE ADDRESS | deactivate ADDRESS | handover -group CODE | admin ADDRESS | unadmin ADDRESS"}
 	}
 	sub, args := args[0], args[1:]
 	fs, path := m.flags("users "+sub, "users list [-area CODE] | users move [-config FILE] -group CODE ADDRESS | users deactivate [-config FILE] ADDRESS")
@@ -511,7 +511,7 @@ func (m *Main) cmdUsers(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	_, st, err := m.open(fs, *path)
+	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
@@ -543,7 +543,36 @@ func (m *Main) cmdUsers(args []string) error {
 			}
 			return nil
 		})
-	case "move", "deactivate":
+	case "handover":
+		if *group == "" || fs.NArg() != 0 {
+			fs.Usage()
+			return usageError{"users handover takes -group CODE"}
+		}
+		var inv bot.Invite
+		var old []bot.User
+		err := st.Update(func(tx bot.Tx) (err error) {
+			if inv, old, err = bot.HandOver(tx, *group, cliUser(), m.Now()); bot.IsNotFound(err) {
+				return fmt.Errorf("no area with code %s", *group)
+			} else if err != nil {
+				return err
+			}
+			return tx.Audit(bot.AuditEntry{At: m.Now().UTC(), Who: cliUser(), Action: "handover", Area: *group,
+				Detail: fmt.Sprintf("%d leaders deactivated, invite %s", len(old), inv.Code)})
+		})
+		if err != nil {
+			return err
+		}
+		for _, u := range old {
+			fmt.Fprintf(m.Stderr, "deactivated %s (%s)\n", u.Address, u.Name)
+		}
+		username := cfg.Telegram.BotUsername
+		if username == "" {
+			st.View(func(tx bot.Tx) error { username, _ = tx.Meta("telegram.username"); return nil })
+		}
+		fmt.Fprintln(m.Stdout, inv.Code)
+		fmt.Fprintln(m.Stdout, bot.InviteLink(username, inv.Code))
+		return nil
+	case "move", "deactivate", "admin", "unadmin":
 		if fs.NArg() != 1 || (sub == "move") != (*group != "") {
 			fs.Usage()
 			return usageError{"users " + sub + " takes one ADDRESS such as telegram:123456" + map[bool]string{true: " and -group CODE"}[sub == "move"]}
@@ -566,6 +595,8 @@ func (m *Main) cmdUsers(args []string) error {
 				}
 				detail = fmt.Sprintf("%s from %s to %s", addr, u.Group, *group)
 				u.Group = *group
+			} else if sub == "admin" || sub == "unadmin" {
+				u.Admin, detail = sub == "admin", string(addr)
 			} else {
 				u.Deactivated = true
 				detail = string(addr)
@@ -585,7 +616,7 @@ func (m *Main) cmdUsers(args []string) error {
 		fmt.Fprintf(m.Stdout, "%s: done\n", sub)
 		return nil
 	}
-	return usageError{fmt.Sprintf("unknown users command %q: list, move or deactivate", sub)}
+	return usageError{fmt.Sprintf("unknown users command %q: list, move, deactivate, handover, admin or unadmin", sub)}
 }
 
 func (m *Main) revokeInvite(fs *flag.FlagSet, path, code string) error {
@@ -691,4 +722,38 @@ func workbook(tables []bot.Table) ([]byte, error) {
 	var buf bytes.Buffer
 	err := xlsx.Write(&buf, tables)
 	return buf.Bytes(), err
+}
+
+func (m *Main) cmdBroadcast(args []string) error {
+	fs, path := m.flags("broadcast", "broadcast -area CODE [-config FILE] TEXT")
+	area := fs.String("area", "", "`code` of the area whose leaders get the notice (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	text := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	if *area == "" || text == "" {
+		fs.Usage()
+		return usageError{"broadcast needs -area CODE and the text"}
+	}
+	cfg, st, err := m.open(fs, *path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var sent int
+	err = st.Update(func(tx bot.Tx) error {
+		var err error
+		key := "cli:" + m.Now().UTC().Format(time.RFC3339Nano)
+		if _, sent, err = bot.QueueNotice(tx, *area, text, key, cfg.Language); bot.IsNotFound(err) {
+			return fmt.Errorf("no area with code %s", *area)
+		} else if err != nil {
+			return err
+		}
+		return tx.Audit(bot.AuditEntry{At: m.Now().UTC(), Who: cliUser(), Action: "broadcast", Area: *area, Detail: fmt.Sprintf("%d leaders: %s", sent, text)})
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "the notice is queued for %d leaders; it goes out when the bot runs\n", sent)
+	return nil
 }

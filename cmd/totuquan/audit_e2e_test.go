@@ -231,3 +231,62 @@ func TestRetiredArea(t *testing.T) {
 		t.Errorf("the retired group is counted among those that sent nothing, or the other is not:\n%s", out)
 	}
 }
+
+// Ensure a group is handed to a new leader in one step and a leader moved
+// to another group, from the chat and the command line; admins promoted
+// on the command line; a notice queued there goes out when the bot runs.
+func TestHandOverMoveAndNotice(t *testing.T) {
+	e := newEnv(t)
+	lanCode, _ := e.invite("-group", "PT-TL-XB-T1")
+	hoaCode, _ := e.invite("-group", "PT-TL-XB-T2")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + lanCode)
+	hoa := e.user(502, "Hoa").say("/start " + hoaCode)
+	lan.report().press("Gửi")
+	admin := e.user(900, "Admin")
+	admin.say("/bangiao PT-TL-XB-T1").expect("Đã giao Tổ tự quản số 1 xóm Bãi cho tổ trưởng mới. Ngừng hoạt động: Lan.")
+	newCode := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(admin.last())[1]
+	lan.say("/baocao").expect("đã ngừng hoạt động")
+	e.user(503, "Tâm").say("/start " + newCode).expect("tổ trưởng của Tổ tự quản số 1 xóm Bãi")
+	admin.say("/chuyen 502 PT-TL-XB-T1").expect("Đã cập nhật Hoa")
+	hoa.say("/trogiup").expect("tổ trưởng của Tổ tự quản số 1 xóm Bãi")
+	e.stop()
+
+	// Group 2 has no leader since Hoa moved: a handover just makes an invite.
+	out := e.cli("users", "handover", "-config", e.cfgPath, "-group", "PT-TL-XB-T2")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || !strings.Contains(lines[1], "?start="+lines[0]) {
+		t.Errorf("handover printed %q", out)
+	}
+	e.cli("users", "admin", "-config", e.cfgPath, "telegram:503")
+	if out := e.cli("broadcast", "-config", e.cfgPath, "-area", "PT-TL", "Họp", "giao", "ban"); !strings.Contains(out, "queued for 2 leaders") {
+		t.Errorf("broadcast said %q", out) // Tâm and Hoa, now both in group 1
+	}
+	e.start()
+	e.user(503, "Tâm").say("/diaban").expect("Xã Tân Lạc")
+	e.stop()
+	list := e.cli("users", "list", "-config", e.cfgPath)
+	if !strings.Contains(list, "telegram:501\tleader\tPT-TL-XB-T1\t\tdeactivated") || !strings.Contains(list, "telegram:503\tleader\tPT-TL-XB-T1\t\tactive") {
+		t.Errorf("users:\n%s", list)
+	}
+	if audit := e.cli("audit", "-config", e.cfgPath); !strings.Contains(audit, "\thandover\tPT-TL-XB-T1\t1 leaders deactivated") || !strings.Contains(audit, "\tusers.admin\t") {
+		t.Errorf("audit:\n%s", audit)
+	}
+}
+
+// Ensure a notice queued on the command line while the bot is stopped
+// reaches the leaders once it runs.
+func TestBroadcastFromCommandLine(t *testing.T) {
+	e := newEnv(t)
+	code, _ := e.invite("-group", "PT-TL-XB-T2")
+	e.start()
+	hoa := e.user(502, "Hoa").say("/start " + code)
+	e.stop()
+	if out := e.cli("broadcast", "-config", e.cfgPath, "-area", "PT-TL", "Họp giao ban thứ Hai"); !strings.Contains(out, "queued for 1 leaders") {
+		t.Errorf("broadcast said %q", out)
+	}
+	e.start()
+	waitFor(t, e, "the notice", func() bool {
+		n, _ := count(e, hoa, "📢 Thông báo tới các tổ trưởng Xã Tân Lạc:\n\nHọp giao ban thứ Hai", "")
+		return n == 1
+	})
+}

@@ -99,7 +99,11 @@ Usage:
   totuquan restore [-config FILE] BACKUP
                                      check a backup, then put it in the store's place
   totuquan users list [-area CODE] | users move -group CODE ADDRESS | users deactivate ADDRESS
-                                     the people: list them, move a leader, deactivate one
+  totuquan users handover -group CODE | users admin ADDRESS | users unadmin ADDRESS
+                                     the people: list them, move a leader, deactivate one,
+                                     hand a group to a new leader, promote or demote an admin
+  totuquan broadcast -area CODE TEXT
+                                     a notice to the leaders of an area, sent when the bot runs
   totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]
                                      who did what and when: admin actions, exports,
                                      views of personal data, refused attempts
@@ -148,6 +152,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.cmdAudit(args)
 	case "users":
 		return m.cmdUsers(args)
+	case "broadcast":
+		return m.cmdBroadcast(args)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil

@@ -208,8 +208,9 @@ func TestExcelExport(t *testing.T) {
 		t.Errorf("mediation sheet = %q", rows)
 	}
 	f.Close()
-	e.stop()
 
+	cong.say("/xuat HG csv").expect("1 báo cáo")
+	e.stop()
 	out := filepath.Join(e.dir, "hg.xlsx")
 	e.cli("export", "-config", e.cfgPath, "-format", "xlsx", "-area", "PT-TL", "-kind", "mediation", "-o", out)
 	g, err := excelize.OpenFile(out)
