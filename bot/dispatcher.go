@@ -374,6 +374,12 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 // apply stores what a flow turn produced.
 func (d *Dispatcher) apply(tx Tx, r *responder, c caller, in Inbound, t Turn, now time.Time) error {
 	r.ack = t.Ack
+	if t.Forged {
+		d.Log.Warn("refused a forged button", "user", in.From, "data", in.Callback)
+		if err := d.audit(tx, in, "refused.button", c.user.Group, in.Callback, now); err != nil {
+			return err
+		}
+	}
 	if t.Replace && r.pressed != "" && len(t.Replies) == 1 {
 		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Op: OpEdit, MessageID: r.pressed, Reply: t.Replies[0]})
 		r.redrawn = true

@@ -46,6 +46,9 @@ type Turn struct {
 	Replace bool
 	// Open asks for the report with this id to be loaded and shown.
 	Open string
+	// Forged is set for a press that names the current question but a
+	// value it never offered: a client changed the button's data.
+	Forged bool
 }
 
 // Submission is a report a user confirmed.

@@ -117,6 +117,9 @@ func (e *Engine) Handle(s bot.Session, in bot.Inbound, now time.Time) bot.Turn {
 		if !ok || tok != strconv.Itoa(s.Token) || !e.offered(s, now, value) {
 			t := e.ask(s, now, i18n.T(lang, "stale"))
 			t.Ack = bot.Ack{Text: i18n.T(lang, "stale")}
+			// An old button is ordinary; the current token with a value
+			// never offered, or no token at all, is not.
+			t.Forged = !ok || tok == strconv.Itoa(s.Token)
 			return t
 		}
 		return e.act(s, value, now)

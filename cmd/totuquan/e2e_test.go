@@ -228,12 +228,17 @@ func TestStaleButton(t *testing.T) {
 	if got := answers[len(answers)-1].Text; got != "Câu hỏi này đã qua." {
 		t.Errorf("callback answer = %q", got)
 	}
-	// Forged data on the current message is refused the same way.
+	// Forged data on the current message is refused the same way, and
+	// recorded; the press on an old button above was not.
 	cur, _ := e.fake.LastWithButtons(lan.u.ID)
-	e.fake.Press(lan.u, cur.ID, "999|v:today")
+	tok, _, _ := strings.Cut(cur.Buttons[0][0].CallbackData, "|")
+	e.fake.Press(lan.u, cur.ID, tok+"|v:tomorrow")
 	e.sent++
 	e.settle()
 	lan.expect("Câu hỏi này đã qua")
+	if n := strings.Count(e.stderr.String(), "refused a forged button"); n != 1 {
+		t.Errorf("%d forged presses logged, want 1", n)
+	}
 	lan.press("Hôm nay").say("bo qua").say("Bờ đê").say("Tụ tập sử dụng ma túy").say("4").press("Đã báo công an").press("Khẩn cấp").press("Xong")
 	lan.expect("• Loại vụ việc: Ma túy")
 	lan.press("Gửi")
@@ -245,6 +250,9 @@ func TestStaleButton(t *testing.T) {
 	e.stop()
 	if n := len(e.exportJSON()); n != 1 {
 		t.Errorf("%d reports, want 1", n)
+	}
+	if out := e.cli("audit", "-config", e.cfgPath); !strings.Contains(out, "telegram:501\trefused.button\tPT-TL-XB-T1\t"+tok+"|v:tomorrow") {
+		t.Errorf("audit:\n%s", out)
 	}
 }
 
