@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"bytes"
+	"context"
 	"crypto/rand"
 	"fmt"
 	"sort"
@@ -91,7 +93,7 @@ func (c caller) isAdmin() bool { return c.admin || (c.registered && c.user.Admin
 // command that is not one of them.
 func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd, arg string, now time.Time) (handled bool, err error) {
 	switch cmd {
-	case "moi", "thuhoi", "diaban", "nguoidung", "khoa", "mokhoa", "quantri", "bangiao", "chuyen":
+	case "moi", "thuhoi", "diaban", "nguoidung", "khoa", "mokhoa", "quantri", "bangiao", "chuyen", "linhvuc":
 	default:
 		return false, nil
 	}
@@ -211,6 +213,11 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 		}
 		r.say(T("handover.done", d.areaName(tx, f[0]), strings.Join(names, ", "), inv.Code, d.BotUsername, inv.Code))
 		return true, d.audit(tx, in, "handover", f[0], fmt.Sprintf("%d leaders deactivated, invite %s", len(old), inv.Code), now)
+	case "linhvuc":
+		if len(f) != 2 || Agencies[f[1]] == nil {
+			r.say(T("admin.usage"))
+			return true, nil
+		}
 	case "chuyen":
 		if len(f) != 2 {
 			r.say(T("admin.usage"))
@@ -224,7 +231,7 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 	// khoa, mokhoa, quantri, chuyen: about one user, named by their
 	// Telegram id.
 	target := f
-	if cmd == "chuyen" {
+	if cmd == "chuyen" || cmd == "linhvuc" {
 		target = f[:1]
 	}
 	if cmd == "quantri" {
@@ -258,6 +265,12 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 	}
 	action := cmd
 	switch {
+	case cmd == "linhvuc":
+		if u.Role != RoleOfficial {
+			r.say(T("admin.usage"))
+			return true, nil
+		}
+		u.Agency = f[1]
 	case cmd == "chuyen":
 		if u.Role != RoleLeader {
 			r.say(T("admin.usage"))
@@ -284,4 +297,56 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 	}
 	r.say(T("user.changed", u.Name, addr.ID()))
 	return true, d.audit(tx, in, action, u.Group, string(addr), now)
+}
+
+// importAreas imports an area file an admin sent, after the update has
+// committed: the download is I/O and the import its own transaction, all
+// or nothing, with every bad row named by its line.
+func (d *Dispatcher) importAreas(tx Tx, r *responder, c caller, in Inbound, now time.Time) error {
+	if d.Download == nil {
+		return nil
+	}
+	r.after = append(r.after, func() []Outbound {
+		reply := func(text string) []Outbound { return []Outbound{{Chat: in.Chat, Reply: Reply{Text: text}}} }
+		data, err := d.Download(context.Background(), in.Document)
+		if err != nil {
+			d.Log.Error("download an area file", "by", in.From, "err", err)
+			return reply(i18n.T(c.lang, "areas.failed", err.Error()))
+		}
+		var added, updated int
+		err = d.Store.Update(func(tx Tx) error {
+			added, updated = 0, 0
+			existing, err := tx.Areas()
+			if err != nil {
+				return err
+			}
+			known := map[string]Area{}
+			for _, a := range existing {
+				known[a.Code] = a
+			}
+			areas, err := ParseAreas(bytes.NewReader(data), known)
+			if err != nil {
+				return err
+			}
+			for _, a := range areas {
+				if _, ok := known[a.Code]; ok {
+					updated++
+				} else {
+					added++
+				}
+			}
+			if err := tx.PutAreas(areas); err != nil {
+				return err
+			}
+			return d.audit(tx, in, "areas.import", "", fmt.Sprintf("%s: %d new, %d updated, by chat", in.DocumentName, added, updated), d.Now())
+		})
+		if ErrorCode(err) == EINVALID {
+			return reply(i18n.T(c.lang, "areas.invalid", err.Error()))
+		} else if err != nil {
+			d.Log.Error("import an area file", "by", in.From, "err", err)
+			return reply(i18n.T(c.lang, "areas.failed", err.Error()))
+		}
+		return reply(i18n.T(c.lang, "areas.done", added+updated, added, updated))
+	})
+	return nil
 }

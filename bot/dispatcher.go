@@ -43,6 +43,8 @@ type Dispatcher struct {
 	InviteQR func(link string) ([]byte, error)
 	// XLSX, if set, writes tables as an Excel workbook, for /xuat.
 	XLSX func(tables []Table) ([]byte, error)
+	// Download, if set, fetches a file a user sent (an admin's area file).
+	Download func(ctx context.Context, fileID string) ([]byte, error)
 }
 
 // errPanic marks an update whose handling panicked; it is not retried.
@@ -184,6 +186,9 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 	}
 
 	cmd, arg := in.Command()
+	if in.Document != "" && c.isAdmin() && strings.HasSuffix(strings.ToLower(in.DocumentName), ".csv") {
+		return r, d.importAreas(tx, r, c, in, now)
+	}
 	switch cmd {
 	case "start":
 		if arg != "" {

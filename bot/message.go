@@ -27,6 +27,8 @@ type Inbound struct {
 	// Location a pin as "lat,lon". Either may come with an empty Text.
 	Photo    string
 	Location string
+	// Document is a file sent: its platform id and name (an area file).
+	Document, DocumentName string
 	// Callback is the pressed button's Value; CallbackID is the platform's
 	// handle to acknowledge the press; MessageID the message it sat under.
 	Callback   string

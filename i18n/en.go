@@ -26,9 +26,10 @@ var en = map[string]string{
 		"In the chat:\n/saoluu — back up now, without stopping the bot\n" +
 		"/thongbao CODE text — send a notice to the leaders of an area\n" +
 		"/moi to CODE, /moi canbo CODE — make an invite; /thuhoi INVITE — withdraw it\n" +
-		"/diaban — the area tree; /nguoidung [CODE] — the people\n" +
+		"/diaban — the area tree; send an area .csv file to import it; /nguoidung [CODE] — the people\n" +
 		"/khoa ID, /mokhoa ID — deactivate, reactivate; /quantri them|bo ID — administrators\n" +
 		"/chuyen ID GROUP — move a leader to another group; /bangiao GROUP — hand a group to a new leader\n" +
+		"/linhvuc ID police|justice|mttq|ubnd — the topics an official follows\n" +
 		"/trogiup — show this help again",
 	"help.unregistered": "Hello! This bot is for invited leaders of self-management groups.\n\n" +
 		"To join, open the invite link your commune or ward official sent you. " +
@@ -319,4 +320,7 @@ var en = map[string]string{
 	"group.retired":          "%s is retired from the area list and takes no new reports. Please contact the official in charge.",
 	"handover.usage":         "Send /bangiao GROUP_CODE to hand a group to a new leader: the old leader is deactivated (their reports stay) and a new invite is made.",
 	"handover.done":          "%s is handed over. Deactivated: %s.\nInvite for the new leader: %s\nhttps://t.me/%s?start=%s",
+	"areas.done":             "Imported %d areas (%d new, %d updated).",
+	"areas.invalid":          "The area file has errors; nothing was imported:\n%s",
+	"areas.failed":           "The area file could not be imported: %s",
 }

@@ -26,9 +26,10 @@ var vi = map[string]string{
 		"Trong chat:\n/saoluu — sao lưu dữ liệu ngay, không cần dừng bot\n" +
 		"/thongbao MÃ nội dung — gửi thông báo tới các tổ trưởng của một địa bàn\n" +
 		"/moi to MÃ, /moi canbo MÃ — tạo mã mời; /thuhoi MÃ_MỜI — thu hồi\n" +
-		"/diaban — cây địa bàn; /nguoidung [MÃ] — người dùng\n" +
+		"/diaban — cây địa bàn; gửi tệp .csv địa bàn để nhập; /nguoidung [MÃ] — người dùng\n" +
 		"/khoa ID, /mokhoa ID — ngừng, mở lại; /quantri them|bo ID — quản trị viên\n" +
 		"/chuyen ID MÃ_TỔ — chuyển tổ trưởng sang tổ khác; /bangiao MÃ_TỔ — giao tổ cho tổ trưởng mới\n" +
+		"/linhvuc ID police|justice|mttq|ubnd — lĩnh vực cán bộ theo dõi\n" +
 		"/trogiup — xem lại hướng dẫn này",
 	"help.unregistered": "Xin chào! Bot này dành cho tổ trưởng các tổ tự quản đã được mời.\n\n" +
 		"Để tham gia, hãy mở đường link mời do cán bộ xã/phường gửi cho anh/chị. " +
@@ -319,4 +320,7 @@ var vi = map[string]string{
 	"group.retired":          "%s đã ngừng hoạt động trong danh sách địa bàn, không nhận báo cáo mới. Vui lòng liên hệ cán bộ phụ trách.",
 	"handover.usage":         "Gõ /bangiao MÃ_TỔ để giao tổ cho tổ trưởng mới: tổ trưởng cũ ngừng hoạt động (báo cáo cũ vẫn giữ) và có mã mời mới.",
 	"handover.done":          "Đã giao %s cho tổ trưởng mới. Ngừng hoạt động: %s.\nMã mời cho tổ trưởng mới: %s\nhttps://t.me/%s?start=%s",
+	"areas.done":             "Đã nhập %d địa bàn (%d mới, %d cập nhật).",
+	"areas.invalid":          "Tệp địa bàn có lỗi, chưa nhập gì:\n%s",
+	"areas.failed":           "Không nhập được tệp địa bàn: %s",
 }

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -71,6 +72,7 @@ type api interface {
 	GetUpdates(config tgbotapi.UpdateConfig) ([]tgbotapi.Update, error)
 	Request(c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
 	Send(c tgbotapi.Chattable) (tgbotapi.Message, error)
+	GetFile(config tgbotapi.FileConfig) (tgbotapi.File, error)
 }
 
 // Bot is a running Telegram adapter. It implements bot.Transport.
@@ -348,7 +350,7 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 	switch {
 	case u.Message != nil && u.Message.From != nil && u.Message.Chat != nil:
 		m := u.Message
-		return bot.Inbound{
+		in := bot.Inbound{
 			// Message ids never restart within a chat, unlike update ids.
 			UpdateKey: fmt.Sprintf("%s:m:%d:%d", Platform, m.Chat.ID, m.MessageID),
 			Chat:      addr(m.Chat.ID),
@@ -358,7 +360,12 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 			Text:      vntext.NFC(m.Text),
 			Photo:     largestPhoto(m.Photo),
 			Location:  pin(m.Location),
-		}, true
+		}
+		if m.Document != nil {
+			in.Document, in.DocumentName = m.Document.FileID, m.Document.FileName
+			in.Text = vntext.NFC(m.Caption)
+		}
+		return in, true
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
 		q := u.CallbackQuery
 		in := bot.Inbound{
@@ -377,6 +384,42 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 		return in, true
 	}
 	return bot.Inbound{}, false
+}
+
+// maxDownload is the largest file the bot fetches (an area file is small).
+const maxDownload = 1 << 20
+
+// Download fetches a file a user sent, by its file id: getFile, then the
+// file from the same server (the endpoint's "bot" part becomes "file/bot").
+func (b *Bot) Download(ctx context.Context, fileID string) ([]byte, error) {
+	f, err := b.send.GetFile(tgbotapi.FileConfig{FileID: fileID})
+	if err != nil {
+		return nil, fmt.Errorf("telegram: get file: %w", b.redact(err))
+	}
+	if f.FileSize > maxDownload {
+		return nil, fmt.Errorf("telegram: the file is %d bytes, more than %d", f.FileSize, maxDownload)
+	}
+	url := fmt.Sprintf(strings.Replace(b.cfg.Endpoint, "/bot%s/", "/file/bot%s/", 1), b.cfg.Token, f.FilePath)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: download: %w", b.redact(err))
+	}
+	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: download: %w", b.redact(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("telegram: download: %s", resp.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload+1))
+	if err != nil {
+		return nil, fmt.Errorf("telegram: download: %w", b.redact(err))
+	}
+	if len(data) > maxDownload {
+		return nil, fmt.Errorf("telegram: the file is more than %d bytes", maxDownload)
+	}
+	return data, nil
 }
 
 // largestPhoto returns the file id of the largest size of a photo.

@@ -507,7 +507,8 @@ func (m *Main) cmdUsers(args []string) error {
 	sub, args := args[0], args[1:]
 	fs, path := m.flags("users "+sub, "users list [-area CODE] | users move [-config FILE] -group CODE ADDRESS | users deactivate [-config FILE] ADDRESS")
 	area := fs.String("area", "", "with list: only users of this area and inside it")
-	group := fs.String("group", "", "with move: the leader's new group")
+	group := fs.String("group", "", "with move and handover: the group")
+	agency := fs.String("agency", "", "with agency: police, justice, mttq or ubnd")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -572,7 +573,12 @@ func (m *Main) cmdUsers(args []string) error {
 		fmt.Fprintln(m.Stdout, inv.Code)
 		fmt.Fprintln(m.Stdout, bot.InviteLink(username, inv.Code))
 		return nil
-	case "move", "deactivate", "admin", "unadmin":
+	case "move", "deactivate", "admin", "unadmin", "agency":
+		if sub == "agency" {
+			if _, ok := bot.Agencies[*agency]; !ok {
+				return usageError{"users agency needs -agency police, justice, mttq or ubnd"}
+			}
+		}
 		if fs.NArg() != 1 || (sub == "move") != (*group != "") {
 			fs.Usage()
 			return usageError{"users " + sub + " takes one ADDRESS such as telegram:123456" + map[bool]string{true: " and -group CODE"}[sub == "move"]}
@@ -597,6 +603,11 @@ func (m *Main) cmdUsers(args []string) error {
 				u.Group = *group
 			} else if sub == "admin" || sub == "unadmin" {
 				u.Admin, detail = sub == "admin", string(addr)
+			} else if sub == "agency" {
+				if u.Role != bot.RoleOfficial {
+					return fmt.Errorf("%s is not an official", addr)
+				}
+				u.Agency, detail = *agency, string(addr)+" "+*agency
 			} else {
 				u.Deactivated = true
 				detail = string(addr)
@@ -616,7 +627,7 @@ func (m *Main) cmdUsers(args []string) error {
 		fmt.Fprintf(m.Stdout, "%s: done\n", sub)
 		return nil
 	}
-	return usageError{fmt.Sprintf("unknown users command %q: list, move, deactivate, handover, admin or unadmin", sub)}
+	return usageError{fmt.Sprintf("unknown users command %q: list, move, deactivate, handover, admin, unadmin or agency", sub)}
 }
 
 func (m *Main) revokeInvite(fs *flag.FlagSet, path, code string) error {

@@ -290,3 +290,47 @@ func TestBroadcastFromCommandLine(t *testing.T) {
 		return n == 1
 	})
 }
+
+// Ensure an admin imports the area file from the chat, with bad rows
+// named and nothing imported, and changes the topics an official follows.
+func TestAreasFromChatAndAgency(t *testing.T) {
+	e := newEnv(t)
+	commune, _ := e.invite("-official", "PT-TL", "-agency", "justice")
+	leader, _ := e.invite("-group", "PT-TL-XB-T1")
+	e.start()
+	admin := e.user(900, "Admin")
+	bad := "code,name,level,parent_code\nPT-TL-XM,Xóm Mới,thon,PT-TL\nPT-TL-XM-T1,,to,PT-TL-XM\n"
+	e.fake.SendDocument(admin.u, "diaban.csv", []byte(bad), "")
+	e.sent++
+	e.settle()
+	admin.expect("Tệp địa bàn có lỗi, chưa nhập gì", "line 3: missing name")
+	good := "code,name,level,parent_code\nPT-TL-XM,Xóm Mới,thon,PT-TL\nPT-TL-XM-T1,Tổ 1 xóm Mới,to,PT-TL-XM\n"
+	e.fake.SendDocument(admin.u, "diaban.csv", []byte(good), "")
+	e.sent++
+	e.settle()
+	admin.expect("Đã nhập 2 địa bàn (2 mới, 0 cập nhật).")
+	admin.say("/diaban").expect("PT-TL-XM-T1  Tổ 1 xóm Mới (to)")
+	lan := e.user(501, "Lan").say("/start " + leader)
+	e.fake.SendDocument(lan.u, "diaban.csv", []byte(good), "") // a leader's file imports nothing
+	e.sent++
+	e.settle()
+
+	tu := e.user(601, "Tú").say("/start " + commune)
+	lan.report().press("Gửi")
+	if n, _ := count(e, tu, "🚨", ""); n != 0 {
+		t.Fatal("the justice officer got an incident alert")
+	}
+	admin.say("/linhvuc 601 police").expect("Đã cập nhật Tú")
+	lan.report().press("Gửi")
+	if n, _ := count(e, tu, "🚨", ""); n != 1 {
+		t.Errorf("after /linhvuc police the official got %d alerts", n)
+	}
+	e.stop()
+	e.cli("users", "agency", "-config", e.cfgPath, "-agency", "justice", "telegram:601")
+	if out := e.cli("users", "list", "-config", e.cfgPath); !strings.Contains(out, "telegram:601\tofficial\tPT-TL\tjustice") {
+		t.Errorf("users:\n%s", out)
+	}
+	if out := e.cli("audit", "-config", e.cfgPath); !strings.Contains(out, "telegram:900\tareas.import\t\tdiaban.csv: 2 new, 0 updated, by chat") {
+		t.Errorf("audit:\n%s", out)
+	}
+}

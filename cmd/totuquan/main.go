@@ -100,8 +100,10 @@ Usage:
                                      check a backup, then put it in the store's place
   totuquan users list [-area CODE] | users move -group CODE ADDRESS | users deactivate ADDRESS
   totuquan users handover -group CODE | users admin ADDRESS | users unadmin ADDRESS
+  totuquan users agency -agency police|justice|mttq|ubnd ADDRESS
                                      the people: list them, move a leader, deactivate one,
-                                     hand a group to a new leader, promote or demote an admin
+                                     hand a group to a new leader, promote or demote an admin,
+                                     change the topics an official follows
   totuquan broadcast -area CODE TEXT
                                      a notice to the leaders of an area, sent when the bot runs
   totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]

@@ -113,7 +113,8 @@ type Server struct {
 	cbSeq    int
 	global   *limiter
 	perChat  map[int64]*limiter
-	refused  int // sends refused for going over the limits
+	refused  int               // sends refused for going over the limits
+	files    map[string][]byte // by file id, sent by users
 }
 
 // CallbackAnswer is a recorded answerCallbackQuery.
@@ -141,7 +142,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts: opts, ln: ln, changed: make(chan struct{}), nextID: 1000,
-		msgID: map[int64]int{}, messages: map[int64][]*Message{}, botSent: map[int64]int{}, failures: map[string][]failure{}, calls: map[string]int{},
+		msgID: map[int64]int{}, messages: map[int64][]*Message{}, botSent: map[int64]int{}, files: map[string][]byte{}, failures: map[string][]failure{}, calls: map[string]int{},
 	}
 	if l := opts.Limits; l != nil {
 		s.global = &limiter{burst: max(1, l.PerSecond), every: time.Duration(float64(time.Second) / l.PerSecond)}
@@ -236,6 +237,19 @@ func (s *Server) InjectRaw(update string) int64 {
 		m["update_id"] = id
 		return m
 	})
+}
+
+// SendDocument injects a file from u, with a caption, and keeps its bytes
+// for getFile and the download.
+func (s *Server) SendDocument(u User, name string, data []byte, caption string) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.newMessageLocked(u.ID, caption, false)
+	id := "doc-" + strconv.Itoa(m.ID) + "-" + strconv.FormatInt(u.ID, 10)
+	s.files[id] = data
+	msg := map[string]any{"message_id": m.ID, "from": u, "chat": chatJSON(u), "date": time.Now().Unix(), "caption": caption,
+		"document": map[string]any{"file_id": id, "file_unique_id": "u" + id, "file_name": name, "file_size": len(data)}}
+	return s.pushLocked(func(uid int64) any { return map[string]any{"update_id": uid, "message": msg} })
 }
 
 // SendLocation injects a map pin from u.
@@ -450,6 +464,18 @@ func fail(w http.ResponseWriter, status int, desc string) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		token, id, _ := strings.Cut(rest, "/")
+		s.mu.Lock()
+		data, found := s.files[strings.TrimPrefix(id, "documents/")]
+		s.mu.Unlock()
+		if token != s.opts.Token || !found {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(data)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/bot")
 	token, method, ok2 := strings.Cut(rest, "/")
 	if !ok || !ok2 {
@@ -501,6 +527,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.notifyLocked()
 		s.mu.Unlock()
 		write(w, http.StatusOK, apiReply{OK: true, Result: true})
+	case "getFile":
+		id := r.FormValue("file_id")
+		s.mu.Lock()
+		data, found := s.files[id]
+		s.mu.Unlock()
+		if !found {
+			fail(w, http.StatusBadRequest, "Bad Request: invalid file_id")
+			return
+		}
+		write(w, http.StatusOK, apiReply{OK: true, Result: map[string]any{"file_id": id, "file_unique_id": "u" + id, "file_size": len(data), "file_path": "documents/" + id}})
 	case "setMyCommands", "deleteWebhook":
 		write(w, http.StatusOK, apiReply{OK: true, Result: true})
 	default:
