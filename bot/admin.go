@@ -152,22 +152,35 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 		} else if err != nil {
 			return true, err
 		}
-		inv := Invite{Code: NewInviteCode(), Group: area.Code, Role: RoleLeader, MaxUses: 1,
-			ExpiresAt: now.Add(7 * 24 * time.Hour).UTC(), CreatedAt: now.UTC(), CreatedBy: string(in.From)}
+		inv := Invite{Code: NewInviteCode(), Group: area.Code, Role: RoleLeader, MaxUses: 1, CreatedAt: now.UTC(), CreatedBy: string(in.From)}
+		rest := f[2:]
 		if f[0] == "canbo" {
 			inv.Role, inv.Agency = RoleOfficial, "ubnd"
-			if len(f) > 2 {
-				if _, ok := Agencies[f[2]]; !ok {
+			if len(rest) > 0 && Agencies[rest[0]] != nil {
+				inv.Agency, rest = rest[0], rest[1:]
+			}
+		}
+		// Then, optionally, how many uses and how many days.
+		days := 7
+		for i, p := range []*int{&inv.MaxUses, &days} {
+			if i < len(rest) {
+				n, err := strconv.Atoi(rest[i])
+				if err != nil || n < 1 || n > 1000 {
 					r.say(T("invite.usage"))
 					return true, nil
 				}
-				inv.Agency = f[2]
+				*p = n
 			}
 		}
+		if len(rest) > 2 {
+			r.say(T("invite.usage"))
+			return true, nil
+		}
+		inv.ExpiresAt = now.AddDate(0, 0, days).UTC()
 		if err := tx.PutInvite(inv); err != nil {
 			return true, err
 		}
-		r.say(T("invite.made", area.Name, inv.Code, d.BotUsername, inv.Code, inv.ExpiresAt.In(d.Location).Format("02/01/2006")))
+		r.say(T("invite.made", area.Name, inv.Code, d.BotUsername, inv.Code, inv.MaxUses, inv.ExpiresAt.In(d.Location).Format("02/01/2006")))
 		if d.InviteQR != nil {
 			png, err := d.InviteQR(InviteLink(d.BotUsername, inv.Code))
 			if err != nil {
