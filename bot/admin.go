@@ -327,28 +327,8 @@ func (d *Dispatcher) importAreas(tx Tx, r *responder, c caller, in Inbound, now 
 			return reply(i18n.T(c.lang, "areas.failed", err.Error()))
 		}
 		var added, updated int
-		err = d.Store.Update(func(tx Tx) error {
-			added, updated = 0, 0
-			existing, err := tx.Areas()
-			if err != nil {
-				return err
-			}
-			known := map[string]Area{}
-			for _, a := range existing {
-				known[a.Code] = a
-			}
-			areas, err := ParseAreas(bytes.NewReader(data), known)
-			if err != nil {
-				return err
-			}
-			for _, a := range areas {
-				if _, ok := known[a.Code]; ok {
-					updated++
-				} else {
-					added++
-				}
-			}
-			if err := tx.PutAreas(areas); err != nil {
+		err = d.Store.Update(func(tx Tx) (err error) {
+			if added, updated, err = ImportAreas(tx, bytes.NewReader(data)); err != nil {
 				return err
 			}
 			return d.audit(tx, in, "areas.import", "", fmt.Sprintf("%s: %d new, %d updated, by chat", in.DocumentName, added, updated), d.Now())

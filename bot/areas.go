@@ -143,3 +143,28 @@ func cycles(areas []Area, lines []int, known map[string]Area) error {
 	}
 	return nil
 }
+
+// ImportAreas reads an area file against the stored tree and stores it:
+// new areas added, known ones updated, all or nothing.
+func ImportAreas(tx Tx, r io.Reader) (added, updated int, err error) {
+	existing, err := tx.Areas()
+	if err != nil {
+		return 0, 0, err
+	}
+	known := map[string]Area{}
+	for _, a := range existing {
+		known[a.Code] = a
+	}
+	areas, err := ParseAreas(r, known)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, a := range areas {
+		if _, ok := known[a.Code]; ok {
+			updated++
+		} else {
+			added++
+		}
+	}
+	return added, updated, tx.PutAreas(areas)
+}

@@ -65,27 +65,9 @@ func (m *Main) cmdAreasImport(args []string) error {
 	}
 	defer st.Close()
 	var added, updated int
-	err = st.Update(func(tx bot.Tx) error {
-		existing, err := tx.Areas()
-		if err != nil {
-			return err
-		}
-		known := map[string]bot.Area{}
-		for _, a := range existing {
-			known[a.Code] = a
-		}
-		areas, err := bot.ParseAreas(f, known)
-		if err != nil {
-			return err
-		}
-		for _, a := range areas {
-			if _, ok := known[a.Code]; ok {
-				updated++
-			} else {
-				added++
-			}
-		}
-		return tx.PutAreas(areas)
+	err = st.Update(func(tx bot.Tx) (err error) {
+		added, updated, err = bot.ImportAreas(tx, f)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", fs.Arg(0), err)
