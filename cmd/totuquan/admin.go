@@ -281,15 +281,13 @@ func (m *Main) cmdSummary(args []string) error {
 		fs.Usage()
 		return usageError{"summary needs -area CODE"}
 	}
-	cfg, err := m.config(fs, *path)
+	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
-	if *lang == "" {
-		*lang = cfg.Language
-	}
-	if !i18n.Supported(*lang) {
-		return usageError{fmt.Sprintf("-lang %q is not vi or en", *lang)}
+	defer st.Close()
+	if *lang, err = langFlag(*lang, cfg); err != nil {
+		return err
 	}
 	now := m.Now()
 	monday, until := bot.WeekStart(now, cfg.location), now
@@ -299,11 +297,6 @@ func (m *Main) cmdSummary(args []string) error {
 		}
 		until = monday.AddDate(0, 0, 7)
 	}
-	st, err := m.openStore(cfg)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	engine := flows.New(cfg.location, cfg.sessionTimeout)
 	return st.View(func(tx bot.Tx) error {
 		sum, err := bot.BuildSummary(tx, *area, monday, until, cfg.location)
@@ -679,8 +672,8 @@ func (m *Main) cmdStats(args []string) error {
 		return err
 	}
 	defer st.Close()
-	if *lang == "" {
-		*lang = cfg.Language
+	if *lang, err = langFlag(*lang, cfg); err != nil {
+		return err
 	}
 	from, to, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
 	if err != nil {
@@ -749,4 +742,15 @@ func (m *Main) cmdBroadcast(args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "the notice is queued for %d leaders; it goes out when the bot runs\n", sent)
 	return nil
+}
+
+// langFlag checks a -lang flag; empty means the configured language.
+func langFlag(lang string, cfg Config) (string, error) {
+	if lang == "" {
+		return cfg.Language, nil
+	}
+	if !i18n.Supported(lang) {
+		return "", usageError{fmt.Sprintf("-lang %q is not vi or en", lang)}
+	}
+	return lang, nil
 }

@@ -113,9 +113,7 @@ func TestAreasListAndRevoke(t *testing.T) {
 // only them, once.
 func TestBroadcast(t *testing.T) {
 	e := newEnv(t)
-	csv := e.dir + "/more.csv"
-	os.WriteFile(csv, []byte("code,name,level,parent_code\nPT-TS,Xã Tân Sơn,xa,PT\nPT-TS-T1,Tổ 1 Tân Sơn,to,PT-TS\n"), 0o600)
-	e.cli("areas", "import", "-config", e.cfgPath, csv)
+	e.importAreas("PT-TS,Xã Tân Sơn,xa,PT\nPT-TS-T1,Tổ 1 Tân Sơn,to,PT-TS\n")
 	c1, _ := e.invite("-group", "PT-TL-XB-T1")
 	c2, _ := e.invite("-group", "PT-TL-XB-T2")
 	c3, _ := e.invite("-group", "PT-TS-T1")

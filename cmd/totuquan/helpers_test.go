@@ -328,3 +328,14 @@ func (e *env) invite(args ...string) (code, link string) {
 	}
 	return lines[0], lines[1]
 }
+
+// importAreas imports more areas from CSV rows (after the header) with the
+// command line; the bot must be stopped.
+func (e *env) importAreas(rows string) {
+	e.t.Helper()
+	path := filepath.Join(e.dir, "more-areas.csv")
+	if err := os.WriteFile(path, []byte("code,name,level,parent_code\n"+rows), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	e.cli("areas", "import", "-config", e.cfgPath, path)
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,9 +15,7 @@ import (
 // a forged press from outside the area is refused.
 func TestUrgentIncidentReachesOfficials(t *testing.T) {
 	e := newEnv(t)
-	csv := e.dir + "/more.csv"
-	os.WriteFile(csv, []byte("code,name,level,parent_code\nPT-TS,Xã Tân Sơn,xa,PT\nPT-TS-T1,Tổ 1 Tân Sơn,to,PT-TS\n"), 0o600)
-	e.cli("areas", "import", "-config", e.cfgPath, csv)
+	e.importAreas("PT-TS,Xã Tân Sơn,xa,PT\nPT-TS-T1,Tổ 1 Tân Sơn,to,PT-TS\n")
 	leaderCode, _ := e.invite("-group", "PT-TL-XB-T1")
 	commune, _ := e.invite("-official", "PT-TL", "-uses", "2")
 	police, _ := e.invite("-official", "PT-TL", "-agency", "police")
@@ -107,9 +104,7 @@ func TestOfficialClosesCase(t *testing.T) {
 	e := newEnv(t)
 	leaderCode, _ := e.invite("-group", "PT-TL-XB-T1")
 	commune, _ := e.invite("-official", "PT-TL")
-	csv := e.dir + "/more.csv"
-	os.WriteFile(csv, []byte("code,name,level,parent_code\nPT-TS,Xã Tân Sơn,xa,PT\n"), 0o600)
-	e.cli("areas", "import", "-config", e.cfgPath, csv)
+	e.importAreas("PT-TS,Xã Tân Sơn,xa,PT\n")
 	other, _ := e.invite("-official", "PT-TS")
 	e.start()
 	lan := e.user(501, "Lan").say("/start " + leaderCode)
@@ -140,9 +135,7 @@ func TestOfficialClosesCase(t *testing.T) {
 // none of another commune's, and is audited.
 func TestOfficialExport(t *testing.T) {
 	e := newEnv(t)
-	csvPath := e.dir + "/more.csv"
-	os.WriteFile(csvPath, []byte("code,name,level,parent_code\nPT-TS,Xã Tân Sơn,xa,PT\nPT-TS-T1,Tổ 1 Tân Sơn,to,PT-TS\n"), 0o600)
-	e.cli("areas", "import", "-config", e.cfgPath, csvPath)
+	e.importAreas("PT-TS,Xã Tân Sơn,xa,PT\nPT-TS-T1,Tổ 1 Tân Sơn,to,PT-TS\n")
 	lanCode, _ := e.invite("-group", "PT-TL-XB-T1")
 	binhCode, _ := e.invite("-group", "PT-TS-T1")
 	commune, _ := e.invite("-official", "PT-TL")

@@ -92,6 +92,11 @@ func TestWeeklySummary(t *testing.T) {
 	if _, err := e.try("summary", "-config", e.cfgPath, "-area", "PT-TL", "-week", "2026-W60"); err == nil {
 		t.Error("week 60 accepted")
 	}
+	for _, cmd := range []string{"summary", "stats"} {
+		if _, err := e.try(cmd, "-config", e.cfgPath, "-area", "PT-TL", "-lang", "fr"); err == nil || !strings.Contains(err.Error(), "-lang") {
+			t.Errorf("%s -lang fr: %v", cmd, err)
+		}
+	}
 }
 
 // Ensure the mediation statistics count the period's cases in the
