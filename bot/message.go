@@ -20,6 +20,9 @@ type Inbound struct {
 	UpdateKey string
 	Chat      Address
 	From      Address
+	// GroupChat is set when Chat is shared by several people (a group,
+	// a supergroup, a channel): personal data is never shown there.
+	GroupChat bool
 	Name      string // the sender's display name, for greetings
 	LangHint  string // the platform's language code of the user, if any
 	Text      string // NFC; empty for a button press
