@@ -238,6 +238,9 @@ func TestCorruptSession(t *testing.T) {
 	}
 	leader := bot.Address("telegram:5")
 	st.Update(func(tx bot.Tx) error {
+		if err := tx.PutAreas([]bot.Area{{Code: "G", Name: "Tổ G", Level: "to"}}); err != nil {
+			return err
+		}
 		return tx.PutUser(bot.User{Address: leader, Role: bot.RoleLeader, Group: "G"})
 	})
 	st.Close()

@@ -277,9 +277,8 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		// A reminder's button: like /baocao, straight to the report.
 		cmd = "baocao"
 		if kind != "" && !(active && sess.IsDraft()) {
-			if c.user.Role != RoleLeader || c.user.Group == "" {
-				r.say(i18n.T(c.lang, "not_leader"))
-				return r, nil
+			if ok, err := d.maySubmit(tx, r, c); !ok || err != nil {
+				return r, err
 			}
 			fresh := d.freshSession(tx, c, in, now, sess.Token)
 			return r, d.apply(tx, r, c, in, d.Flows.Start(fresh, ReportKind(kind), now), now)
@@ -298,16 +297,26 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 			r.say(i18n.T(c.lang, "sum.officials_only"))
 			return r, nil
 		}
+		sc, err := ScopeOf(tx, c.user)
+		if err != nil {
+			return nil, err
+		}
 		monday := WeekStart(now, d.Location)
 		sum, err := BuildSummary(tx, c.user.Group, monday, now, d.Location)
 		if err != nil {
 			return nil, err
 		}
-		r.say(sum.For(c.user.Kinds()).Text(c.lang, d.Location, d.Flows.Title))
+		r.say(sum.For(sc.Kinds()).Text(c.lang, d.Location, d.Flows.Title))
 		return r, nil
 	case "thongke", "stats":
 		if c.user.Role != RoleOfficial {
 			r.say(i18n.T(c.lang, "sum.officials_only"))
+			return r, nil
+		}
+		if sc, err := ScopeOf(tx, c.user); err != nil {
+			return nil, err
+		} else if !sc.Follows(KindMediation) {
+			r.say(i18n.T(c.lang, "agency.not_followed", d.Flows.Title(KindMediation, c.lang)))
 			return r, nil
 		}
 		from, to, ok := statsPeriod(arg, now, d.Location)
@@ -339,13 +348,8 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		}
 		return r, d.list(tx, r, c, in, cmd == "vuviec" || cmd == "cases", sess.Token, now)
 	case "baocao", "report":
-		if c.user.Role != RoleLeader || c.user.Group == "" {
-			r.say(i18n.T(c.lang, "not_leader"))
-			return r, nil
-		}
-		if g, err := tx.Area(c.user.Group); err == nil && g.Retired {
-			r.say(i18n.T(c.lang, "group.retired", g.Name))
-			return r, nil
+		if ok, err := d.maySubmit(tx, r, c); !ok || err != nil {
+			return r, err
 		}
 		if active && sess.IsDraft() {
 			return r, d.apply(tx, r, c, in, d.Flows.Resume(sess, now), now)
@@ -403,6 +407,14 @@ func (d *Dispatcher) apply(tx Tx, r *responder, c caller, in Inbound, t Turn, no
 		return tx.DeleteSession(in.Chat)
 	}
 	if t.Submit != nil {
+		// Checked again as it is sent: the leader may have been moved,
+		// deactivated or their group retired since the draft began.
+		if ok, err := d.maySubmit(tx, r, c); !ok || err != nil {
+			if err == nil {
+				err = tx.DeleteSession(in.Chat)
+			}
+			return err
+		}
 		rep, err := d.submit(tx, c, in, *t.Submit, now)
 		if err != nil {
 			return err
@@ -445,6 +457,22 @@ func (d *Dispatcher) submit(tx Tx, c caller, in Inbound, s Submission, now time.
 		Status:    s.Status,
 	}
 	return rep, AddReport(tx, rep, d.Location)
+}
+
+// maySubmit tells the caller why they may not report now, if they may not.
+func (d *Dispatcher) maySubmit(tx Tx, r *responder, c caller) (bool, error) {
+	g, err := MaySubmit(tx, c.user)
+	switch ErrorCode(err) {
+	case "":
+		return true, nil
+	case EFORBIDDEN:
+		r.say(i18n.T(c.lang, "not_leader"))
+	case ERETIRED:
+		r.say(i18n.T(c.lang, "group.retired", g.Name))
+	default:
+		return false, err
+	}
+	return false, nil
 }
 
 // audit records an action of the caller's.
@@ -493,12 +521,25 @@ func (d *Dispatcher) list(tx Tx, r *responder, c caller, in Inbound, cases bool,
 	add := func(rep Report) { items = append(items, Choice{Label: d.itemLabel(rep, c.lang), Value: "o:" + rep.ID}) }
 	var err error
 	if c.user.Role == RoleOfficial {
-		// An official's cases are the open ones of every group in the area.
-		err = openCasesIn(tx, c.user.Group, add)
+		// An official's cases are the open ones of every group in the area,
+		// for an agency that follows mediation.
+		sc, err := ScopeOf(tx, c.user)
+		if err != nil {
+			return err
+		}
+		if !sc.Follows(KindMediation) {
+			r.say(i18n.T(c.lang, "agency.not_followed", d.Flows.Title(KindMediation, c.lang)))
+			return tx.DeleteSession(in.Chat)
+		}
+		err = openCasesIn(tx, sc.Area, func(rep Report) {
+			if sc.Has(rep) {
+				add(rep)
+			}
+		})
 	} else {
 		err = tx.ReportsBy(in.From, func(rep Report) bool {
-			if cases && (rep.Kind != KindMediation || !OpenCase(rep.Status)) {
-				return true
+			if rep.Group != c.user.Group || (cases && (rep.Kind != KindMediation || !OpenCase(rep.Status))) {
+				return true // a group they no longer lead, or not an open case
 			}
 			add(rep)
 			return cases || len(items) < maxListed
@@ -546,20 +587,31 @@ func openCasesIn(tx Tx, area string, fn func(Report)) error {
 	return nil
 }
 
-// access says whether the caller may see rep and what they may do with it:
-// its reporter may correct it for a while and update an open case; an
-// official of an area that contains its group may see it, personal data
-// included, and update an open case. No one else may see it.
+// access says whether the caller may see rep and what they may do with
+// it, by the rules in Allowed.
 func (d *Dispatcher) access(tx Tx, c caller, rep Report, now time.Time) (Permissions, bool, error) {
-	open := rep.Kind == KindMediation && OpenCase(rep.Status)
-	switch {
-	case rep.Reporter == c.user.Address:
-		return Permissions{Fix: now.Sub(rep.CreatedAt) < CorrectionWindow, Update: open}, true, nil
-	case c.user.Role == RoleOfficial:
-		ok, err := Covers(tx, c.user.Group, rep.Group)
-		return Permissions{Update: open}, ok, err
+	if !c.registered {
+		return Permissions{}, false, nil
 	}
-	return Permissions{}, false, nil
+	var may Permissions
+	for _, p := range []struct {
+		act Act
+		set *bool
+	}{{ActSee, nil}, {ActFix, &may.Fix}, {ActUpdate, &may.Update}} {
+		ok, err := Allowed(tx, c.user, rep, p.act, now)
+		if err != nil {
+			return may, false, err
+		}
+		if p.set == nil && !ok {
+			return may, false, nil
+		}
+		if p.set != nil {
+			*p.set = ok
+		}
+	}
+	// Incidents change status through the alert's buttons, not a case update.
+	may.Update = may.Update && rep.Kind == KindMediation
+	return may, true, nil
 }
 
 // itemLabel is a report's line in a list: number, kind, date, status.

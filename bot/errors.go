@@ -14,6 +14,10 @@ const (
 	EEXPIRED  = "expired"
 	EUSEDUP   = "used_up"
 	EREVOKED  = "revoked"
+	// EFORBIDDEN: the caller may not do this (role, area, agency).
+	EFORBIDDEN = "forbidden"
+	// ERETIRED: the area is retired and takes no new reports or invites.
+	ERETIRED  = "retired"
 	EINTERNAL = "internal"
 )
 

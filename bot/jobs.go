@@ -30,7 +30,7 @@ func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 		sums := map[string]*Summary{}
 		msgs := map[[3]string][]Outbound{} // by area, language and agency
 		for _, u := range users {
-			if u.Role != RoleOfficial {
+			if !u.IsOfficial() { // a deactivated official gets nothing more
 				continue
 			}
 			sum, ok := sums[u.Group]
@@ -144,7 +144,7 @@ func (d *Dispatcher) remind(period, label string, done func(Tx, string) (bool, e
 			return err
 		}
 		for _, u := range users {
-			if u.Role != RoleLeader || u.Group == "" || u.Deactivated {
+			if !u.IsLeader() {
 				continue
 			}
 			if g, err := tx.Area(u.Group); err == nil && g.Retired {

@@ -35,28 +35,6 @@ func Covers(tx Tx, area, group string) (bool, error) {
 	return false, nil
 }
 
-// officialsOf returns the officials whose area covers group.
-func officialsOf(tx Tx, group string) ([]User, error) {
-	users, err := tx.Users()
-	if err != nil {
-		return nil, err
-	}
-	var out []User
-	for _, u := range users {
-		if u.Role != RoleOfficial {
-			continue
-		}
-		ok, err := Covers(tx, u.Group, group)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, u)
-		}
-	}
-	return out, nil
-}
-
 // Alert button values: "a:<action>:<report id>".
 const (
 	alertAck  = "ack"
@@ -87,17 +65,10 @@ func (d *Dispatcher) alert(tx Tx, rep Report, lang string) Reply {
 // alertOfficials queues an urgent incident to the officials of its area
 // who follow incidents, the police first.
 func (d *Dispatcher) alertOfficials(tx Tx, r *responder, rep Report) error {
-	all, err := officialsOf(tx, rep.Group)
+	officials, err := Recipients(tx, rep.Group, rep.Kind)
 	if err != nil {
 		return err
 	}
-	var officials []User
-	for _, o := range all {
-		if o.Follows(rep.Kind) {
-			officials = append(officials, o)
-		}
-	}
-	sort.SliceStable(officials, func(i, j int) bool { return officials[i].Agency == "police" && officials[j].Agency != "police" })
 	for _, o := range officials {
 		lang := o.Lang
 		if lang == "" {
@@ -125,7 +96,7 @@ func (d *Dispatcher) officialAction(tx Tx, r *responder, c caller, in Inbound, v
 		r.ack = Ack{Text: i18n.T(c.lang, "alert.refused")}
 		return d.audit(tx, in, "refused.alert", "", id+" "+action+": "+why, now)
 	}
-	if !c.registered || c.user.Role != RoleOfficial {
+	if !c.registered || !c.user.IsOfficial() {
 		return refuse("not an official")
 	}
 	rep, err := tx.Report(id)
@@ -134,12 +105,12 @@ func (d *Dispatcher) officialAction(tx Tx, r *responder, c caller, in Inbound, v
 	} else if err != nil {
 		return err
 	}
-	ok, err := Covers(tx, c.user.Group, rep.Group)
+	ok, err := Allowed(tx, c.user, rep, ActUpdate, now)
 	if err != nil {
 		return err
 	}
 	if !ok || rep.Kind != KindIncident {
-		return refuse("outside the official's area")
+		return refuse("outside the official's area or agency")
 	}
 	var status string
 	switch {
@@ -266,7 +237,7 @@ period:
 			return nil
 		}
 	}
-	_, inside, err := subtree(tx, c.user.Group)
+	sc, err := ScopeOf(tx, c.user)
 	if err != nil {
 		return err
 	}
@@ -280,7 +251,7 @@ period:
 	}
 	var reps []Report
 	err = tx.Reports(from, to, func(rep Report) error {
-		if inside[rep.Group] && (kind == "" || rep.Kind == kind) {
+		if sc.Has(rep) && (kind == "" || rep.Kind == kind) {
 			reps = append(reps, rep)
 		}
 		return nil
@@ -348,7 +319,7 @@ func QueueNotice(tx Tx, area, text, key, defaultLang string) (Area, int, error) 
 	}
 	sent := 0
 	for _, u := range users {
-		if u.Role != RoleLeader || u.Deactivated {
+		if !u.IsLeader() {
 			continue
 		}
 		if ok, err := Covers(tx, area, u.Group); err != nil {

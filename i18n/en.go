@@ -323,4 +323,9 @@ var en = map[string]string{
 	"areas.done":             "Imported %d areas (%d new, %d updated).",
 	"areas.invalid":          "The area file has errors; nothing was imported:\n%s",
 	"areas.failed":           "The area file could not be imported: %s",
+	"agency.not_followed":    "This is not among the topics you follow (%s).",
+	"group_chat.private":     "Please message me privately: reports, cases and exports are only sent in private chats, never in a group.",
+	"flood.slow":             "You are sending messages too fast, so I skipped some of them. Please wait a moment and go on.",
+	"draft.expiring":         "You have an unsent %s report, started on %s. The draft will be deleted on %s unless you go on with it. Type /baocao to continue.",
+	"draft.expired":          "Your unsent %s report (started on %s) was deleted after %d days without changes. Type /baocao to start a new one.",
 }

@@ -323,4 +323,9 @@ var vi = map[string]string{
 	"areas.done":             "Đã nhập %d địa bàn (%d mới, %d cập nhật).",
 	"areas.invalid":          "Tệp địa bàn có lỗi, chưa nhập gì:\n%s",
 	"areas.failed":           "Không nhập được tệp địa bàn: %s",
+	"agency.not_followed":    "Việc này không thuộc lĩnh vực anh/chị theo dõi (%s).",
+	"group_chat.private":     "Xin anh/chị nhắn riêng cho tôi: báo cáo, vụ việc và tệp xuất chỉ được gửi trong tin nhắn riêng, không gửi trong nhóm.",
+	"flood.slow":             "Anh/chị gửi nhanh quá nên tôi tạm bỏ qua một số tin. Xin chờ một lát rồi gửi tiếp.",
+	"draft.expiring":         "Anh/chị còn một báo cáo %s chưa gửi, bắt đầu ngày %s. Bản nháp sẽ được xóa ngày %s nếu không gửi tiếp. Gõ /baocao để làm tiếp.",
+	"draft.expired":          "Báo cáo %s chưa gửi (bắt đầu ngày %s) đã được xóa sau %d ngày không làm tiếp. Gõ /baocao để làm báo cáo mới.",
 }

@@ -13,7 +13,7 @@ import (
 func TestAuditLog(t *testing.T) {
 	e := newEnv(t)
 	leader, _ := e.invite("-group", "PT-TL-XB-T1")
-	commune, _ := e.invite("-official", "PT-TL", "-agency", "police")
+	commune, _ := e.invite("-official", "PT-TL", "-agency", "ubnd") // follows incidents and mediation
 	e.start()
 	lan := e.user(501, "Lan").say("/start " + leader)
 	cong := e.user(601, "Công").say("/start " + commune)
@@ -32,7 +32,7 @@ func TestAuditLog(t *testing.T) {
 
 	out := e.cli("audit", "-config", e.cfgPath)
 	for _, want := range []string{
-		"\tcli:", "\tareas.import\t", "\tinvite\tPT-TL-XB-T1\tleader", "\tinvite\tPT-TL\tofficial police",
+		"\tcli:", "\tareas.import\t", "\tinvite\tPT-TL-XB-T1\tleader", "\tinvite\tPT-TL\tofficial ubnd",
 		"\ttelegram:501\tjoin\tPT-TL-XB-T1\tleader by invite", "\ttelegram:601\tjoin\tPT-TL\tofficial",
 		"\tsystem\talert\tPT-TL-XB-T1\tAN-2026-000001 to telegram:601",
 		"\ttelegram:601\tincident.acknowledged\tPT-TL-XB-T1\tAN-2026-000001",
