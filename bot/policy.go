@@ -61,7 +61,9 @@ func ScopeOf(tx Tx, u User) (Scope, error) {
 func (s Scope) Has(rep Report) bool { return s.inside[rep.Group] && s.Follows(rep.Kind) }
 
 // Follows reports whether the scope holds reports of kind.
-func (s Scope) Follows(kind ReportKind) bool { return s.inside != nil && slices.Contains(s.kinds, kind) }
+func (s Scope) Follows(kind ReportKind) bool {
+	return s.inside != nil && slices.Contains(s.kinds, kind)
+}
 
 // Kinds are the kinds the scope holds.
 func (s Scope) Kinds() []ReportKind {
