@@ -45,6 +45,11 @@ type Dispatcher struct {
 	XLSX func(tables []Table) ([]byte, error)
 	// Download, if set, fetches a file a user sent (an admin's area file).
 	Download func(ctx context.Context, fileID string) ([]byte, error)
+	// Guard, if set, limits how fast senders and chats are served and how
+	// often strangers are answered.
+	Guard *Guard
+
+	refusals refusals
 }
 
 // errPanic marks an update whose handling panicked; it is not retried.
@@ -55,13 +60,24 @@ var errPanic = errors.New("handler panicked")
 // offered again. An update already applied is acknowledged and ignored.
 func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 	now := d.Now()
+	cmd, arg := in.Command()
+	switch d.Guard.check(in, cmd == "start" && arg != "") {
+	case drop:
+		return Ack{}, nil
+	case dropTel:
+		return d.tell(in, "flood.slow", now)
+	}
+	if in.GroupChat {
+		return d.groupChat(in, cmd, now)
+	}
 	var ack Ack
 	var queued int
 	var after []func() []Outbound
+	var stranger, joined bool
 	// Batch: concurrent chats share a commit; the function resets what it
 	// captures because it may run again.
 	err := d.Store.Batch(func(tx Tx) (err error) {
-		ack, queued = Ack{}, 0
+		ack, queued, stranger, joined = Ack{}, 0, false, false
 		if in.UpdateKey != "" {
 			seen, err := tx.Seen(in.UpdateKey)
 			if err != nil || seen {
@@ -72,7 +88,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 		if err != nil {
 			return err
 		}
-		ack, after = out.ack, out.after
+		ack, after, stranger, joined = out.ack, out.after, out.stranger, out.joined
 		msgs := out.msgs
 		if out.pressed != "" && !out.redrawn {
 			// A pressed keyboard is finished with: clear it so that old
@@ -83,6 +99,9 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 			return err
 		}
 		for _, m := range msgs {
+			// A stranger's answer waits behind the replies to people who
+			// report: a crowd of them cannot use up the send budget.
+			m.Bulk = m.Bulk || (out.stranger && !out.joined)
 			if _, err := tx.Enqueue(m); err != nil {
 				return err
 			}
@@ -131,10 +150,55 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 	if err != nil {
 		return Ack{}, fmt.Errorf("handle %s: %w", in.UpdateKey, err)
 	}
+	switch {
+	case joined:
+		d.Guard.joined(in.From)
+	case stranger && !(cmd == "start" && arg != ""):
+		d.Guard.answeredStranger(in.From)
+	}
 	if queued > 0 && d.Notify != nil {
 		d.Notify()
 	}
 	return ack, nil
+}
+
+// tell answers in with one text and nothing else: no session, no mark, no
+// effect but the reply (a button press is answered with the same text).
+func (d *Dispatcher) tell(in Inbound, key string, now time.Time) (Ack, error) {
+	lang := d.Lang
+	err := d.Store.Batch(func(tx Tx) error {
+		lang = d.Lang
+		if u, err := tx.User(in.From); err == nil && u.Lang != "" {
+			lang = u.Lang
+		}
+		_, err := tx.Enqueue(Outbound{Chat: in.Chat, Reply: Reply{Text: i18n.T(lang, key)}})
+		return err
+	})
+	if err != nil {
+		return Ack{}, fmt.Errorf("handle %s: %w", in.UpdateKey, err)
+	}
+	if d.Notify != nil {
+		d.Notify()
+	}
+	if in.IsCallback() {
+		return Ack{Text: i18n.T(lang, key)}, nil
+	}
+	return Ack{}, nil
+}
+
+// groupChat answers an update from a chat shared by several people.
+// Reports, views, exports and alerts happen in private chats only, so the
+// bot keeps no session there and shows nothing: a command gets a short
+// pointer to the private chat, once an hour per group; anything else,
+// silence.
+func (d *Dispatcher) groupChat(in Inbound, cmd string, now time.Time) (Ack, error) {
+	if cmd == "" && !in.IsCallback() {
+		return Ack{}, nil
+	}
+	if d.Guard != nil && !d.Guard.groupAnswer(in.Chat) {
+		return Ack{Text: i18n.T(d.Lang, "group_chat.private")}, nil
+	}
+	return d.tell(in, "group_chat.private", now)
 }
 
 func (d *Dispatcher) safeRoute(tx Tx, in Inbound, now time.Time) (out *responder, err error) {
@@ -180,7 +244,7 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		return nil, err
 	}
 
-	r := &responder{chat: in.Chat, lang: c.lang}
+	r := &responder{chat: in.Chat, lang: c.lang, stranger: !c.registered && !c.admin}
 	if in.IsCallback() {
 		r.pressed = in.MessageID
 	}
@@ -475,10 +539,6 @@ func (d *Dispatcher) maySubmit(tx Tx, r *responder, c caller) (bool, error) {
 	return false, nil
 }
 
-// audit records an action of the caller's.
-func (d *Dispatcher) audit(tx Tx, in Inbound, action, area, detail string, now time.Time) error {
-	return tx.Audit(AuditEntry{At: now.UTC(), Who: string(in.From), Action: action, Area: area, Detail: detail})
-}
 
 // freshSession starts a conversation for a leader, with the group's size as
 // a limit; token carries on from any earlier session so its buttons stay
@@ -765,6 +825,7 @@ func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string
 	}
 	r.say(i18n.T(c.lang, welcome, name, group.Name))
 	c.user, c.registered = u, true
+	r.joined = true
 	return d.help(tx, r, c)
 }
 
@@ -801,6 +862,9 @@ type responder struct {
 	redrawn bool
 	// after runs once the update is committed; what it returns is sent.
 	after []func() []Outbound
+	// stranger is set when the sender is neither registered nor an admin,
+	// joined when they have just joined by an invite.
+	stranger, joined bool
 }
 
 func (r *responder) say(text string) {

@@ -92,6 +92,21 @@ type bucket struct {
 	every  time.Duration
 }
 
+// peek returns how long a reservation made now would wait, taking nothing.
+func (b *bucket) peek(now time.Time) time.Duration {
+	if b.last.IsZero() {
+		return 0
+	}
+	tokens := b.tokens
+	if now.After(b.last) {
+		tokens = min(b.burst, tokens+float64(now.Sub(b.last))/float64(b.every))
+	}
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) * float64(b.every))
+}
+
 // reserve takes a token and returns how long to wait before using it.
 func (b *bucket) reserve(now time.Time) time.Duration {
 	if b.last.IsZero() {

@@ -25,11 +25,13 @@ type Config struct {
 	Store struct {
 		Path string `yaml:"path"`
 		// BackupDir is where /saoluu writes its copies.
-		BackupDir string `yaml:"backup_dir"`
+		BackupDir  string `yaml:"backup_dir"`
+		BackupKeep int    `yaml:"backup_keep"`
 	} `yaml:"store"`
 	Timezone       string `yaml:"timezone"`
 	Language       string `yaml:"language"`
 	SessionTimeout string `yaml:"session_timeout"`
+	DraftExpiry    string `yaml:"draft_expiry"`
 	Telegram       struct {
 		Token             string  `yaml:"token"`
 		APIEndpoint       string  `yaml:"api_endpoint"`
@@ -40,10 +42,16 @@ type Config struct {
 	Admins struct {
 		Telegram []int64 `yaml:"telegram"`
 	} `yaml:"admins"`
+	Limits struct {
+		Burst               int    `yaml:"burst"`
+		PerMinute           int    `yaml:"per_minute"`
+		StrangerAnswerEvery string `yaml:"stranger_answer_every"`
+	} `yaml:"limits"`
 	Schedules struct {
 		WeeklySummary   string `yaml:"weekly_summary"`
 		WeeklyReminder  string `yaml:"weekly_reminder"`
 		MeetingReminder string `yaml:"meeting_reminder"`
+		Housekeeping    string `yaml:"housekeeping"`
 	} `yaml:"schedules"`
 	QuietHours string `yaml:"quiet_hours"`
 	Log        struct {
@@ -53,6 +61,8 @@ type Config struct {
 	// Parsed values, filled by validate.
 	location       *time.Location
 	sessionTimeout time.Duration
+	draftExpiry    time.Duration
+	strangerEvery  time.Duration
 	pollTimeout    time.Duration
 	quiet          schedule.QuietHours
 	source         string // the file read, or "built-in defaults"
@@ -65,6 +75,12 @@ func defaultConfig() Config {
 	c.Timezone = "Asia/Ho_Chi_Minh"
 	c.Language = "vi"
 	c.SessionTimeout = "2h"
+	c.DraftExpiry = "720h"
+	c.Store.BackupKeep = 14
+	c.Limits.Burst = 30
+	c.Limits.PerMinute = 60
+	c.Limits.StrangerAnswerEvery = "1h"
+	c.Schedules.Housekeeping = "0 3 * * *"
 	c.Telegram.APIEndpoint = "https://api.telegram.org/bot%s/%s"
 	c.Telegram.PollTimeout = "30s"
 	c.Telegram.MessagesPerSecond = 30
@@ -176,6 +192,24 @@ func (c *Config) validate() error {
 	if c.sessionTimeout, err = time.ParseDuration(c.SessionTimeout); err != nil || c.sessionTimeout < time.Minute {
 		return bad("session_timeout", "%q is not a duration of at least 1m, such as 2h", c.SessionTimeout)
 	}
+	if c.draftExpiry, err = time.ParseDuration(c.DraftExpiry); err != nil || c.draftExpiry < 24*time.Hour {
+		return bad("draft_expiry", "%q is not a duration of at least 24h, such as 720h (30 days)", c.DraftExpiry)
+	}
+	if c.draftExpiry <= c.sessionTimeout {
+		return bad("draft_expiry", "%s must be longer than session_timeout (%s)", c.DraftExpiry, c.SessionTimeout)
+	}
+	if c.Store.BackupKeep < 1 || c.Store.BackupKeep > 1000 {
+		return bad("store.backup_keep", "%d must be from 1 to 1000", c.Store.BackupKeep)
+	}
+	if c.Limits.Burst < 0 || c.Limits.Burst > 10000 {
+		return bad("limits.burst", "%d must be from 0 to 10000", c.Limits.Burst)
+	}
+	if c.Limits.PerMinute < 0 || c.Limits.PerMinute > 60000 {
+		return bad("limits.per_minute", "%d must be from 0 (no limit) to 60000", c.Limits.PerMinute)
+	}
+	if c.strangerEvery, err = time.ParseDuration(c.Limits.StrangerAnswerEvery); err != nil || c.strangerEvery < time.Minute {
+		return bad("limits.stranger_answer_every", "%q is not a duration of at least 1m, such as 1h", c.Limits.StrangerAnswerEvery)
+	}
 	if c.pollTimeout, err = time.ParseDuration(c.Telegram.PollTimeout); err != nil || c.pollTimeout < time.Second || c.pollTimeout > 50*time.Second {
 		return bad("telegram.poll_timeout", "%q is not a duration from 1s to 50s, such as 30s", c.Telegram.PollTimeout)
 	}
@@ -201,6 +235,7 @@ func (c *Config) validate() error {
 		"schedules.weekly_summary":   c.Schedules.WeeklySummary,
 		"schedules.weekly_reminder":  c.Schedules.WeeklyReminder,
 		"schedules.meeting_reminder": c.Schedules.MeetingReminder,
+		"schedules.housekeeping":     c.Schedules.Housekeeping,
 	} {
 		if _, err := schedule.Parse(spec); err != nil {
 			return bad(key, "%q is not a cron expression (minute hour day month weekday, such as \"30 7 * * 1\"): %v", spec, err)
@@ -221,4 +256,19 @@ func (c *Config) validate() error {
 // file forward, counting weeks in the configured zone.
 func (c *Config) storeOptions() store.Options {
 	return store.Options{Migrations: bot.Migrations(c.location)}
+}
+
+// guard is the dispatcher's limits on senders, chats and strangers, on
+// the clock now; nil when limits.per_minute turns them off.
+func (c *Config) guard(now func() time.Time) *bot.Guard {
+	if c.Limits.PerMinute == 0 {
+		return nil
+	}
+	every := time.Minute / time.Duration(c.Limits.PerMinute)
+	return &bot.Guard{
+		PerSender:     bot.RateLimit{Burst: c.Limits.Burst, Every: every},
+		PerChat:       bot.RateLimit{Burst: 2 * c.Limits.Burst, Every: every / 2},
+		StrangerEvery: c.strangerEvery,
+		Now:           now,
+	}
 }

@@ -145,6 +145,7 @@ func (m *Main) demo(ctx context.Context, script bool, base Config) error {
 	cfg.Telegram.Token = fake.Token()
 	cfg.Telegram.APIEndpoint = fake.Endpoint()
 	cfg.Telegram.MessagesPerSecond = 0
+	cfg.Limits.PerMinute = 0 // the script answers faster than any person
 	if err := cfg.validate(); err != nil {
 		return err
 	}

@@ -49,6 +49,9 @@ type env struct {
 	// in a test's span of time, so that reminders do not cross the
 	// conversations of tests that are not about them.
 	schedules string
+	// limits is the config's limits block; by default a burst that the
+	// tests' quick conversations never reach (the stranger rule holds).
+	limits string
 	// afterHandle, if set, runs after each handled update.
 	afterHandle func(bot.Inbound, context.CancelFunc)
 }
@@ -77,6 +80,10 @@ const quietSchedules = `schedules:
   meeting_reminder: "0 3 1 1 *"
 `
 
+const roomyLimits = `limits:
+  burst: 10000
+`
+
 // testNow is Wednesday 25/11/2026 20:00 in Hà Nội (13:00 UTC).
 var testNow = time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
 
@@ -87,7 +94,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
-	e := &env{t: t, fake: fake, dir: t.TempDir(), schedules: quietSchedules}
+	e := &env{t: t, fake: fake, dir: t.TempDir(), schedules: quietSchedules, limits: roomyLimits}
 	now := testNow
 	e.clock.Store(&now)
 	e.cfgPath = filepath.Join(e.dir, "config.yaml")
@@ -112,7 +119,7 @@ admins:
   telegram: [900]
 log:
   level: %s
-%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.fake.Token(), e.fake.Endpoint(), logLevel, e.schedules)
+%s%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.fake.Token(), e.fake.Endpoint(), logLevel, e.schedules, e.limits)
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
@@ -303,6 +310,15 @@ func (u *user) expect(want ...string) *user {
 			}
 			u.e.t.Fatalf("bot's reply does not contain %q:\n%s\n--- the whole chat:\n%s\n--- log:\n%s", w, text, strings.Join(chat, "\n"), strings.Join(logs, "\n"))
 		}
+	}
+	return u
+}
+
+// silent checks that the bot did not answer the user's last message.
+func (u *user) silent() *user {
+	u.e.t.Helper()
+	if all := u.e.fake.Messages(u.u.ID); len(all) > 0 && all[len(all)-1].FromBot {
+		u.e.t.Fatalf("the bot answered %q, want silence", all[len(all)-1].Text)
 	}
 	return u
 }

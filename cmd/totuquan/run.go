@@ -50,7 +50,7 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	}
 	d := &bot.Dispatcher{
 		Store: st, Flows: engine, Admins: admins, Lang: cfg.Language,
-		Location: cfg.location, Now: m.Now, Log: log, Notify: sender.Notify,
+		Location: cfg.location, Now: m.Now, Log: log, Notify: sender.Notify, Guard: cfg.guard(m.Now),
 		Backup: func() (string, int64, error) {
 			if err := os.MkdirAll(cfg.Store.BackupDir, 0o700); err != nil {
 				return "", 0, err
