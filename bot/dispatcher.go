@@ -539,7 +539,6 @@ func (d *Dispatcher) maySubmit(tx Tx, r *responder, c caller) (bool, error) {
 	return false, nil
 }
 
-
 // freshSession starts a conversation for a leader, with the group's size as
 // a limit; token carries on from any earlier session so its buttons stay
 // stale.
