@@ -107,8 +107,10 @@ type Outbound struct {
 	MessageID string  `json:"message_id,omitempty"`
 	Reply
 	// Bulk messages (summaries, reminders, broadcasts) wait behind the
-	// replies to people who are chatting.
-	Bulk bool `json:"bulk,omitempty"`
+	// replies to people who are chatting; Urgent ones (alerts of urgent
+	// incidents) go before everything, even earlier messages to their chat.
+	Bulk   bool `json:"bulk,omitempty"`
+	Urgent bool `json:"urgent,omitempty"`
 	// Key, if set, makes the message idempotent: a second message with the
 	// same key is never queued ("summary:2026-W48:telegram:123").
 	Key string `json:"key,omitempty"`

@@ -74,7 +74,7 @@ func (d *Dispatcher) alertOfficials(tx Tx, r *responder, rep Report) error {
 		if lang == "" {
 			lang = d.Lang
 		}
-		r.msgs = append(r.msgs, Outbound{Chat: o.Address, Reply: d.alert(tx, rep, lang)})
+		r.msgs = append(r.msgs, Outbound{Chat: o.Address, Urgent: true, Reply: d.alert(tx, rep, lang)})
 		// An alert discloses the report, personal data included.
 		if err := tx.Audit(AuditEntry{At: rep.CreatedAt, Who: "system", Action: "alert", Area: rep.Group, Detail: rep.ID + " to " + string(o.Address)}); err != nil {
 			return err

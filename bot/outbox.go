@@ -184,9 +184,19 @@ func (s *Sender) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		failed := s.round(ctx, items)
+		failed, wait := s.round(ctx, items)
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if wait > 0 {
+			// Everything pending waits on a limit: sleep until the first
+			// place opens, or something new arrives.
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-s.wake:
+			case <-time.After(wait):
+			}
 		}
 		if !failed {
 			backoff = 0
@@ -199,8 +209,17 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 }
 
-// round delivers one batch and reports whether any message must be retried.
-func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
+// horizon is how far ahead a round takes places under the limits. A
+// message that would wait longer stays in the outbox for a later round,
+// with the rest of its chat's, so that one slow chat (a flooder's, a
+// group's) never holds back the round, and a reply queued meanwhile for
+// another chat waits at most about this long.
+const horizon = time.Second
+
+// round delivers what of items the limits let out within horizon and
+// reports whether any message must be retried; wait is set when nothing
+// could go yet, to how long until something can.
+func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool, wait time.Duration) {
 	// Keep each chat's messages together and in order, and spread chats
 	// over the workers.
 	lanes := make([][]OutboxItem, s.Workers)
@@ -209,14 +228,34 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
 	// of an alert, say) gets the earlier place across chats too. A lane
 	// held up by a slow send may still send it a little late.
 	at := make(map[uint64]time.Time, len(items))
+	later := map[Address]bool{} // chats whose next message waits for a later round
+	taken := 0
+	wait = 30 * time.Second
 	for _, it := range items {
+		chat := it.Msg.Chat
+		if later[chat] {
+			continue
+		}
+		if tr, ok := s.Transports[chat.Platform()]; ok {
+			t, ok, global := s.reserve(tr, it.Msg, horizon)
+			if !ok {
+				wait = min(wait, t.Sub(s.Now()))
+				if global {
+					break // every message after it waits on the same limit
+				}
+				later[chat] = true
+				continue
+			}
+			at[it.ID] = t
+		}
 		h := fnv.New32a()
-		h.Write([]byte(it.Msg.Chat))
+		h.Write([]byte(chat))
 		i := int(h.Sum32() % uint32(s.Workers))
 		lanes[i] = append(lanes[i], it)
-		if tr, ok := s.Transports[it.Msg.Chat.Platform()]; ok {
-			at[it.ID] = s.reserve(tr, it.Msg)
-		}
+		taken++
+	}
+	if taken == 0 {
+		return false, max(wait-horizon, time.Millisecond)
 	}
 	// Lanes hand what went out to one marker, which commits the marks
 	// every couple of milliseconds: prompt (a crash repeats only what was
@@ -313,7 +352,7 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool) {
 	wg.Wait()
 	close(marks)
 	<-marked
-	return failed || markErr != nil
+	return failed || markErr != nil, 0
 }
 
 func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time) error {
@@ -344,26 +383,43 @@ func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time) error {
 }
 
 // reserve takes m's places under the overall rate, the chat's rate and
-// any retry-after pause, and returns when it may go. Edits of earlier
-// messages count only against the overall rate.
-func (s *Sender) reserve(tr Transport, m Outbound) time.Time {
+// any retry-after pause, and returns when it may go, if that is within
+// horizon. Otherwise it takes nothing and returns how long it would wait
+// (beyond now), and whether the overall rate or a pause is the cause.
+// Edits of earlier messages count only against the overall rate.
+func (s *Sender) reserve(tr Transport, m Outbound, horizon time.Duration) (at time.Time, ok, global bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.Now()
-	wait := max(time.Duration(0), s.pause.Sub(now))
+	gwait := max(time.Duration(0), s.pause.Sub(now))
 	if s.PerSecond > 0 {
-		wait = max(wait, s.global.reserve(now))
+		gwait = max(gwait, s.global.peek(now))
 	}
+	var b *bucket
 	if m.Op == OpSend {
-		b := s.chats[m.Chat]
+		b = s.chats[m.Chat]
 		if b == nil {
 			lim := tr.ChatLimit(m.Chat)
 			b = &bucket{burst: float64(max(1, lim.Burst-1)), every: underLimit(lim.Every)} // one less, as above
 			s.chats[m.Chat] = b
 		}
-		if b.every > 0 {
-			wait = max(wait, b.reserve(now))
+		if b.every <= 0 {
+			b = nil
 		}
 	}
-	return now.Add(wait)
+	cwait := time.Duration(0)
+	if b != nil {
+		cwait = b.peek(now)
+	}
+	if gwait > horizon || cwait > horizon {
+		return now.Add(max(gwait, cwait)), false, gwait > horizon
+	}
+	wait := max(time.Duration(0), s.pause.Sub(now))
+	if s.PerSecond > 0 {
+		wait = max(wait, s.global.reserve(now))
+	}
+	if b != nil {
+		wait = max(wait, b.reserve(now))
+	}
+	return now.Add(wait), true, false
 }

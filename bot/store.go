@@ -47,8 +47,10 @@ type Tx interface {
 	// and queues nothing, when the message's Key was queued before or its
 	// chat blocked the bot.
 	Enqueue(m Outbound) (bool, error)
-	// Pending returns up to limit outbox items: every interactive one
-	// first, oldest first, then bulk ones up to bulk.
+	// Pending returns up to limit interactive outbox items, urgent ones
+	// first, then oldest first, then up to bulk bulk ones, oldest first; at
+	// most PendingPerChat of any one chat, so that one chat's backlog
+	// cannot hide the others'.
 	Pending(limit, bulk int) ([]OutboxItem, error)
 	// Delivered removes the items from the outbox.
 	Delivered(ids ...uint64) error
@@ -87,6 +89,10 @@ type Tx interface {
 	SetOpenCase(group, id string, open bool) error
 	OpenCases(group string) ([]string, error)
 }
+
+// PendingPerChat is the most items of one chat that Pending returns: more
+// than its send limit lets out in one round of the sender.
+const PendingPerChat = 8
 
 // OutboxItem is a stored Outbound with its outbox id.
 type OutboxItem struct {

@@ -453,23 +453,36 @@ func (t *tx) Enqueue(m bot.Outbound) (bool, error) {
 }
 
 func (t *tx) Pending(limit, bulk int) ([]bot.OutboxItem, error) {
-	var out []bot.OutboxItem
+	var urgent, out []bot.OutboxItem
+	perChat := map[bot.Address]int{}
 	for _, q := range []struct {
 		name []byte
 		max  int
 	}{{bOutbox, limit}, {bBulk, bulk}} {
 		c := t.Bucket(q.name).Cursor()
-		n := 0
-		for k, v := c.First(); k != nil && n < q.max; k, v = c.Next() {
+		// A chat over its share is skipped, not waited for; the scan stops
+		// after a bounded number of items so that a huge backlog costs a
+		// bounded read.
+		n, scanned := 0, 0
+		for k, v := c.First(); k != nil && n < q.max && scanned < 20*q.max; k, v = c.Next() {
+			scanned++
 			it := bot.OutboxItem{ID: binary.BigEndian.Uint64(k)}
 			if err := json.Unmarshal(v, &it.Msg); err != nil {
 				return nil, fmt.Errorf("decode outbox item %d: %w", it.ID, err)
 			}
-			out = append(out, it)
+			if perChat[it.Msg.Chat] >= bot.PendingPerChat {
+				continue
+			}
+			perChat[it.Msg.Chat]++
+			if it.Msg.Urgent {
+				urgent = append(urgent, it)
+			} else {
+				out = append(out, it)
+			}
 			n++
 		}
 	}
-	return out, nil
+	return append(urgent, out...), nil
 }
 
 func (t *tx) Delivered(ids ...uint64) error {

@@ -49,6 +49,7 @@ type env struct {
 	// in a test's span of time, so that reminders do not cross the
 	// conversations of tests that are not about them.
 	schedules string
+	perSecond float64 // telegram.messages_per_second
 	// limits is the config's limits block; by default a burst that the
 	// tests' quick conversations never reach (the stranger rule holds).
 	limits string
@@ -89,12 +90,19 @@ var testNow = time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	fake, err := fakeapi.New(fakeapi.Options{})
+	return newEnvWith(t, fakeapi.Options{}, 0)
+}
+
+// newEnvWith is newEnv with the fake server's options and the bot's
+// telegram.messages_per_second (0: no send limits).
+func newEnvWith(t testing.TB, opts fakeapi.Options, perSecond float64) *env {
+	t.Helper()
+	fake, err := fakeapi.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
-	e := &env{t: t, fake: fake, dir: t.TempDir(), schedules: quietSchedules, limits: roomyLimits}
+	e := &env{t: t, fake: fake, dir: t.TempDir(), schedules: quietSchedules, limits: roomyLimits, perSecond: perSecond}
 	now := testNow
 	e.clock.Store(&now)
 	e.cfgPath = filepath.Join(e.dir, "config.yaml")
@@ -114,12 +122,12 @@ telegram:
   token: %q
   api_endpoint: %q
   poll_timeout: 2s
-  messages_per_second: 0
+  messages_per_second: %v
 admins:
   telegram: [900]
 log:
   level: %s
-%s%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.fake.Token(), e.fake.Endpoint(), logLevel, e.schedules, e.limits)
+%s%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.fake.Token(), e.fake.Endpoint(), e.perSecond, logLevel, e.schedules, e.limits)
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
