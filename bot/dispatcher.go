@@ -48,6 +48,9 @@ type Dispatcher struct {
 	// Guard, if set, limits how fast senders and chats are served and how
 	// often strangers are answered.
 	Guard *Guard
+	// DraftExpiry is how long an unsent draft is kept unchanged before
+	// Housekeeping deletes it; zero keeps drafts for ever.
+	DraftExpiry time.Duration
 
 	refusals refusals
 }

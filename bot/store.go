@@ -32,6 +32,9 @@ type Tx interface {
 	Session(chat Address) (Session, error)
 	PutSession(s Session) error
 	DeleteSession(chat Address) error
+	// Sessions calls fn for every stored session; one that cannot be
+	// decoded is passed with only its Chat set.
+	Sessions(fn func(Session) error) error
 
 	// NextSeq returns the next number of the named sequence, from 1.
 	NextSeq(name string) (uint64, error)

@@ -329,6 +329,17 @@ func (t *tx) Session(chat bot.Address) (s bot.Session, err error) {
 
 func (t *tx) PutSession(s bot.Session) error { return t.putJSON(bSessions, string(s.Chat), s) }
 
+func (t *tx) Sessions(fn func(bot.Session) error) error {
+	return t.Bucket(bSessions).ForEach(func(k, v []byte) error {
+		var s bot.Session
+		if err := json.Unmarshal(v, &s); err != nil {
+			s = bot.Session{}
+		}
+		s.Chat = bot.Address(k)
+		return fn(s)
+	})
+}
+
 func (t *tx) DeleteSession(chat bot.Address) error {
 	return t.Bucket(bSessions).Delete([]byte(chat))
 }

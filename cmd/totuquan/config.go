@@ -52,6 +52,7 @@ type Config struct {
 		WeeklyReminder  string `yaml:"weekly_reminder"`
 		MeetingReminder string `yaml:"meeting_reminder"`
 		Housekeeping    string `yaml:"housekeeping"`
+		Backup          string `yaml:"backup"`
 	} `yaml:"schedules"`
 	QuietHours string `yaml:"quiet_hours"`
 	Log        struct {
@@ -81,6 +82,7 @@ func defaultConfig() Config {
 	c.Limits.PerMinute = 60
 	c.Limits.StrangerAnswerEvery = "1h"
 	c.Schedules.Housekeeping = "0 3 * * *"
+	c.Schedules.Backup = "0 2 * * *"
 	c.Telegram.APIEndpoint = "https://api.telegram.org/bot%s/%s"
 	c.Telegram.PollTimeout = "30s"
 	c.Telegram.MessagesPerSecond = 30
@@ -236,6 +238,7 @@ func (c *Config) validate() error {
 		"schedules.weekly_reminder":  c.Schedules.WeeklyReminder,
 		"schedules.meeting_reminder": c.Schedules.MeetingReminder,
 		"schedules.housekeeping":     c.Schedules.Housekeeping,
+		"schedules.backup":           c.Schedules.Backup,
 	} {
 		if _, err := schedule.Parse(spec); err != nil {
 			return bad(key, "%q is not a cron expression (minute hour day month weekday, such as \"30 7 * * 1\"): %v", spec, err)

@@ -48,8 +48,9 @@ type env struct {
 	// schedules is the config's schedules block; by default nothing fires
 	// in a test's span of time, so that reminders do not cross the
 	// conversations of tests that are not about them.
-	schedules string
-	perSecond float64 // telegram.messages_per_second
+	schedules  string
+	perSecond  float64 // telegram.messages_per_second
+	backupKeep int     // store.backup_keep
 	// limits is the config's limits block; by default a burst that the
 	// tests' quick conversations never reach (the stranger rule holds).
 	limits string
@@ -79,6 +80,8 @@ const quietSchedules = `schedules:
   weekly_summary: "0 3 1 1 *"
   weekly_reminder: "0 3 1 1 *"
   meeting_reminder: "0 3 1 1 *"
+  housekeeping: "0 3 1 1 *"
+  backup: "0 3 1 1 *"
 `
 
 const roomyLimits = `limits:
@@ -102,7 +105,7 @@ func newEnvWith(t testing.TB, opts fakeapi.Options, perSecond float64) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
-	e := &env{t: t, fake: fake, dir: t.TempDir(), schedules: quietSchedules, limits: roomyLimits, perSecond: perSecond}
+	e := &env{t: t, fake: fake, dir: t.TempDir(), schedules: quietSchedules, limits: roomyLimits, perSecond: perSecond, backupKeep: 14}
 	now := testNow
 	e.clock.Store(&now)
 	e.cfgPath = filepath.Join(e.dir, "config.yaml")
@@ -118,6 +121,7 @@ func (e *env) writeConfig(logLevel string) {
 	cfg := fmt.Sprintf(`store:
   path: %s
   backup_dir: %s
+  backup_keep: %d
 telegram:
   token: %q
   api_endpoint: %q
@@ -127,7 +131,7 @@ admins:
   telegram: [900]
 log:
   level: %s
-%s%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.fake.Token(), e.fake.Endpoint(), e.perSecond, logLevel, e.schedules, e.limits)
+%s%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.backupKeep, e.fake.Token(), e.fake.Endpoint(), e.perSecond, logLevel, e.schedules, e.limits)
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}

@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/flows"
@@ -51,14 +53,8 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	d := &bot.Dispatcher{
 		Store: st, Flows: engine, Admins: admins, Lang: cfg.Language,
 		Location: cfg.location, Now: m.Now, Log: log, Notify: sender.Notify, Guard: cfg.guard(m.Now),
-		Backup: func() (string, int64, error) {
-			if err := os.MkdirAll(cfg.Store.BackupDir, 0o700); err != nil {
-				return "", 0, err
-			}
-			path := filepath.Join(cfg.Store.BackupDir, "totuquan-"+m.Now().In(cfg.location).Format("20060102-150405")+".db")
-			size, err := st.Backup(path)
-			return path, size, err
-		},
+		DraftExpiry: cfg.draftExpiry,
+		Backup:      func() (string, int64, error) { return backupInto(st, cfg, m.Now()) },
 	}
 	var h bot.Handler = d
 	if m.wrap != nil {
@@ -96,6 +92,14 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 			{Name: "weekly_summary", Spec: cfg.Schedules.WeeklySummary, Run: d.WeeklySummaries},
 			{Name: "weekly_reminder", Spec: cfg.Schedules.WeeklyReminder, Quiet: true, Run: d.WeeklyReminders},
 			{Name: "meeting_reminder", Spec: cfg.Schedules.MeetingReminder, Quiet: true, Run: d.MeetingReminders},
+			{Name: "housekeeping", Spec: cfg.Schedules.Housekeeping, Run: d.Housekeeping},
+			{Name: "backup", Spec: cfg.Schedules.Backup, Run: func(context.Context, time.Time) error {
+				path, size, err := backupInto(st, cfg, m.Now())
+				if err == nil {
+					log.Info("scheduled backup written", "path", path, "bytes", size)
+				}
+				return err
+			}},
 		},
 	}
 	var wg sync.WaitGroup
@@ -112,4 +116,41 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	wg.Wait()
 	log.Info("totuquan stopped")
 	return err
+}
+
+// backupInto writes a checked copy of the live store into the backup
+// directory, named by at, and then keeps only the newest store.backup_keep
+// copies there. The directory is 0700 and the copies 0600: they hold
+// personal data.
+func backupInto(st *store.Store, cfg Config, at time.Time) (string, int64, error) {
+	if err := os.MkdirAll(cfg.Store.BackupDir, 0o700); err != nil {
+		return "", 0, err
+	}
+	path := filepath.Join(cfg.Store.BackupDir, "totuquan-"+at.In(cfg.location).Format("20060102-150405")+".db")
+	size, err := st.Backup(path)
+	if err != nil {
+		return path, size, err
+	}
+	if err := store.Check(path); err != nil {
+		os.Remove(path)
+		return path, size, err
+	}
+	return path, size, rotateBackups(cfg.Store.BackupDir, cfg.Store.BackupKeep)
+}
+
+// rotateBackups deletes all but the newest keep backups in dir; their
+// names sort by time.
+func rotateBackups(dir string, keep int) error {
+	names, err := filepath.Glob(filepath.Join(dir, "totuquan-*.db"))
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for len(names) > keep {
+		if err := os.Remove(names[0]); err != nil {
+			return err
+		}
+		names = names[1:]
+	}
+	return nil
 }
