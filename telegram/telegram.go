@@ -355,6 +355,7 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 			UpdateKey: fmt.Sprintf("%s:m:%d:%d", Platform, m.Chat.ID, m.MessageID),
 			Chat:      addr(m.Chat.ID),
 			From:      addr(m.From.ID),
+			GroupChat: shared(m.Chat),
 			Name:      strings.TrimSpace(vntext.NFC(m.From.FirstName + " " + m.From.LastName)),
 			LangHint:  m.From.LanguageCode,
 			Text:      vntext.NFC(m.Text),
@@ -379,11 +380,22 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 		}
 		if q.Message != nil && q.Message.Chat != nil {
 			in.Chat = addr(q.Message.Chat.ID)
+			in.GroupChat = shared(q.Message.Chat)
 			in.MessageID = strconv.Itoa(q.Message.MessageID)
 		}
 		return in, true
 	}
 	return bot.Inbound{}, false
+}
+
+// shared reports whether several people are in the chat: a group, a
+// supergroup or a channel.
+func shared(c *tgbotapi.Chat) bool {
+	switch c.Type {
+	case "group", "supergroup", "channel":
+		return true
+	}
+	return false
 }
 
 // maxDownload is the largest file the bot fetches (an area file is small).

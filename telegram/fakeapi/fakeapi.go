@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 )
 
 // User is a Telegram user as the fake knows it.
@@ -38,7 +39,30 @@ type Button struct {
 	CallbackData string `json:"callback_data,omitempty"`
 }
 
-// Message is a message in a private chat, sent by a user or by the bot.
+// Chat is a chat as the fake knows it: a user's private chat, or a group
+// (negative id; Type "group", "supergroup" or "channel") that users write
+// in and the bot sends to.
+type Chat struct {
+	ID    int64
+	Type  string // default "private"
+	Title string // a group's name
+}
+
+// Private is u's private chat with the bot.
+func Private(u User) Chat { return Chat{ID: u.ID, Type: "private"} }
+
+func (c Chat) json(u User) map[string]any {
+	typ := c.Type
+	if typ == "" {
+		typ = "private"
+	}
+	if typ == "private" {
+		return map[string]any{"id": c.ID, "type": typ, "first_name": u.FirstName}
+	}
+	return map[string]any{"id": c.ID, "type": typ, "title": c.Title}
+}
+
+// Message is a message in a chat, sent by a user or by the bot.
 type Message struct {
 	ID       int        `json:"message_id"`
 	ChatID   int64      `json:"-"`
@@ -115,6 +139,7 @@ type Server struct {
 	perChat  map[int64]*limiter
 	refused  int               // sends refused for going over the limits
 	files    map[string][]byte // by file id, sent by users
+	chats    map[int64]Chat    // groups users wrote in, for the bot's replies
 }
 
 // CallbackAnswer is a recorded answerCallbackQuery.
@@ -142,7 +167,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts: opts, ln: ln, changed: make(chan struct{}), nextID: 1000,
-		msgID: map[int64]int{}, messages: map[int64][]*Message{}, botSent: map[int64]int{}, files: map[string][]byte{}, failures: map[string][]failure{}, calls: map[string]int{},
+		msgID: map[int64]int{}, messages: map[int64][]*Message{}, botSent: map[int64]int{}, files: map[string][]byte{}, chats: map[int64]Chat{}, failures: map[string][]failure{}, calls: map[string]int{},
 	}
 	if l := opts.Limits; l != nil {
 		s.global = &limiter{burst: max(1, l.PerSecond), every: time.Duration(float64(time.Second) / l.PerSecond)}
@@ -205,20 +230,34 @@ func (s *Server) newMessageLocked(chat int64, text string, fromBot bool) *Messag
 	return m
 }
 
-func chatJSON(u User) map[string]any {
-	return map[string]any{"id": u.ID, "type": "private", "first_name": u.FirstName}
+func chatJSON(u User) map[string]any { return Private(u).json(u) }
+
+// chatLocked is the chat with id as users see it: a group that was
+// written in, or else a private chat.
+func (s *Server) chatLocked(id int64) Chat {
+	if c, ok := s.chats[id]; ok {
+		return c
+	}
+	return Chat{ID: id, Type: "private"}
 }
 
 // SendText injects a text message from u in its private chat and returns
 // the update id.
-func (s *Server) SendText(u User, text string) int64 {
+func (s *Server) SendText(u User, text string) int64 { return s.SendGroupText(Private(u), u, text) }
+
+// SendGroupText injects a text message from u in chat c, a group, a
+// supergroup or a private chat, and returns the update id.
+func (s *Server) SendGroupText(c Chat, u User, text string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.newMessageLocked(u.ID, text, false)
-	msg := map[string]any{"message_id": m.ID, "from": u, "chat": chatJSON(u), "date": time.Now().Unix(), "text": text}
+	if c.Type != "" && c.Type != "private" {
+		s.chats[c.ID] = c
+	}
+	m := s.newMessageLocked(c.ID, text, false)
+	msg := map[string]any{"message_id": m.ID, "from": u, "chat": c.json(u), "date": time.Now().Unix(), "text": text}
 	if strings.HasPrefix(text, "/") {
 		cmd, _, _ := strings.Cut(text, " ")
-		msg["entities"] = []map[string]any{{"type": "bot_command", "offset": 0, "length": len([]rune(cmd))}}
+		msg["entities"] = []map[string]any{{"type": "bot_command", "offset": 0, "length": utf16Len(cmd)}}
 	}
 	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
 }
@@ -275,17 +314,26 @@ func (s *Server) SendPhoto(u User) int64 {
 // Press injects a press by u on the button with callback data under the
 // bot's message messageID, and returns the update id and the callback id.
 func (s *Server) Press(u User, messageID int, data string) (int64, string) {
+	return s.PressIn(Private(u), u, messageID, data)
+}
+
+// PressIn injects a press by u on a button under the bot's message
+// messageID in chat c (a group, a channel or u's private chat).
+func (s *Server) PressIn(c Chat, u User, messageID int, data string) (int64, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if c.Type != "" && c.Type != "private" {
+		s.chats[c.ID] = c
+	}
 	s.cbSeq++
 	cbID := "cb" + strconv.Itoa(s.cbSeq)
 	var text string
-	for _, m := range s.messages[u.ID] {
+	for _, m := range s.messages[c.ID] {
 		if m.ID == messageID {
 			text = m.Text
 		}
 	}
-	msg := map[string]any{"message_id": messageID, "chat": chatJSON(u), "date": time.Now().Unix(), "text": text,
+	msg := map[string]any{"message_id": messageID, "chat": c.json(u), "date": time.Now().Unix(), "text": text,
 		"from": User{ID: 1, IsBot: true, FirstName: "bot", Username: s.opts.BotUsername}}
 	id := s.pushLocked(func(id int64) any {
 		return map[string]any{"update_id": id, "callback_query": map[string]any{
@@ -651,7 +699,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method stri
 	m := s.newMessageLocked(chat, text, true)
 	m.Buttons, m.Document, m.Data = kb, doc, docData
 	s.notifyLocked()
-	res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": map[string]any{"id": chat, "type": "private"}, "text": text}
+	res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": s.chatLocked(chat).json(User{}), "text": text}
 	s.mu.Unlock()
 	write(w, http.StatusOK, apiReply{OK: true, Result: res})
 }
@@ -674,10 +722,19 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request, method stri
 			m.Buttons = kb
 			m.Edits++
 			s.notifyLocked()
-			res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": map[string]any{"id": chat, "type": "private"}, "text": m.Text}
+			res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": s.chatLocked(chat).json(User{}), "text": m.Text}
 			write(w, http.StatusOK, apiReply{OK: true, Result: res})
 			return
 		}
 	}
 	fail(w, http.StatusBadRequest, "Bad Request: message to edit not found")
+}
+
+// utf16Len is the length of s as Telegram counts it: in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += max(1, utf16.RuneLen(r))
+	}
+	return n
 }
