@@ -16,6 +16,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -605,25 +606,53 @@ func (b *Bot) classify(err error) error {
 }
 
 // redacted is an error whose text has the token removed. It does not unwrap
-// to the original, whose text (a *url.Error) contains the token; it answers
-// errors.Is for its chain and errors.As only for *tgbotapi.Error, whose
-// text comes from Telegram and holds no token.
+// to the original, whose text (a *url.Error, a *net.OpError) contains the
+// token; it answers errors.Is for its chain, and errors.As only for
+// *tgbotapi.Error, with a copy scrubbed of the token like the rest.
 type redacted struct {
 	msg string
 	err error
+	api *tgbotapi.Error // scrubbed; nil when err holds none
 }
 
 func (r *redacted) Error() string        { return r.msg }
 func (r *redacted) Is(target error) bool { return errors.Is(r.err, target) }
-func (r *redacted) As(target any) bool   { return errors.As(r.err, target) }
+
+// GoString keeps %#v from printing the original.
+func (r *redacted) GoString() string { return fmt.Sprintf("&telegram.redacted{msg:%q}", r.msg) }
+
+func (r *redacted) As(target any) bool {
+	p, ok := target.(**tgbotapi.Error)
+	if !ok || r.api == nil {
+		return false
+	}
+	c := *r.api
+	*p = &c
+	return true
+}
 
 func (b *Bot) redact(err error) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
-	if b.cfg.Token != "" {
-		msg = strings.ReplaceAll(msg, b.cfg.Token, "<token>")
+	r := &redacted{msg: b.scrub(err.Error()), err: err}
+	var te *tgbotapi.Error
+	if errors.As(err, &te) {
+		c := *te
+		c.Message = b.scrub(c.Message)
+		r.api = &c
 	}
-	return &redacted{msg: msg, err: err}
+	return r
+}
+
+// scrub removes the token from s, also as it appears escaped in a URL.
+func (b *Bot) scrub(s string) string {
+	t := b.cfg.Token
+	if t == "" {
+		return s
+	}
+	for _, form := range []string{t, url.PathEscape(t), url.QueryEscape(t)} {
+		s = strings.ReplaceAll(s, form, "<token>")
+	}
+	return s
 }

@@ -3,8 +3,9 @@
 // format the real client library sends (form-encoded requests, JSON
 // replies), keeps updates until a getUpdates offset confirms them as
 // Telegram does, long-polls, and lets a test inject user messages, button
-// presses, rate limiting (429 with retry_after) and server errors, and read
-// what the bot sent.
+// presses, in private chats and groups, rate limiting (429 with
+// retry_after), server errors, dropped connections, garbage replies and
+// hangs, and read what the bot sent.
 //
 // It does not import the client library, so it checks the library too.
 package fakeapi
@@ -73,6 +74,7 @@ type Message struct {
 	SentAt   time.Time  `json:"-"`
 	Document string     `json:"-"` // file name of an uploaded document
 	Data     []byte     `json:"-"` // its contents
+	FileID   string     `json:"-"` // a user's document's file id
 }
 
 // Options configure a Server.
@@ -122,6 +124,9 @@ type Server struct {
 	ln   net.Listener
 	srv  *http.Server
 
+	closing   chan struct{} // closed by Close: hanging replies end
+	closeOnce sync.Once
+
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced whenever state changes
 	nextID   int64         // next update id
@@ -149,9 +154,21 @@ type CallbackAnswer struct {
 }
 
 type failure struct {
-	status     int
-	retryAfter int
+	status      int
+	retryAfter  int
+	description string // instead of the status text
+	how         breakage
 }
+
+// breakage is how a failing call fails other than with an API error.
+type breakage int
+
+const (
+	answerError  breakage = iota // an API error reply
+	dropConn                     // the connection closes without a reply
+	garbageReply                 // 200 with a body that is not JSON
+	hangReply                    // no reply until the client gives up
+)
 
 // New starts a fake on a free loopback port.
 func New(opts Options) (*Server, error) {
@@ -166,7 +183,7 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("fake bot api: listen: %w", err)
 	}
 	s := &Server{
-		opts: opts, ln: ln, changed: make(chan struct{}), nextID: 1000,
+		opts: opts, ln: ln, changed: make(chan struct{}), closing: make(chan struct{}), nextID: 1000,
 		msgID: map[int64]int{}, messages: map[int64][]*Message{}, botSent: map[int64]int{}, files: map[string][]byte{}, chats: map[int64]Chat{}, failures: map[string][]failure{}, calls: map[string]int{},
 	}
 	if l := opts.Limits; l != nil {
@@ -185,6 +202,7 @@ func (s *Server) Close() {
 	s.mu.Lock()
 	s.notifyLocked()
 	s.mu.Unlock()
+	s.closeOnce.Do(func() { close(s.closing) })
 	s.srv.Shutdown(ctx)
 }
 
@@ -285,7 +303,7 @@ func (s *Server) SendDocument(u User, name string, data []byte, caption string) 
 	defer s.mu.Unlock()
 	m := s.newMessageLocked(u.ID, caption, false)
 	id := "doc-" + strconv.Itoa(m.ID) + "-" + strconv.FormatInt(u.ID, 10)
-	s.files[id] = data
+	s.files[id], m.FileID = data, id
 	msg := map[string]any{"message_id": m.ID, "from": u, "chat": chatJSON(u), "date": time.Now().Unix(), "caption": caption,
 		"document": map[string]any{"file_id": id, "file_unique_id": "u" + id, "file_name": name, "file_size": len(data)}}
 	return s.pushLocked(func(uid int64) any { return map[string]any{"update_id": uid, "message": msg} })
@@ -365,7 +383,80 @@ func (s *Server) PressLabel(u User, label string) (int64, error) {
 func (s *Server) FailNext(method string, status, retryAfter int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failures[method] = append(s.failures[method], failure{status, retryAfter})
+	s.failures[method] = append(s.failures[method], failure{status: status, retryAfter: retryAfter})
+}
+
+// FailNextWith makes the next call of method fail with status and the
+// description given, as Telegram's own text.
+func (s *Server) FailNextWith(method string, status int, description string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[method] = append(s.failures[method], failure{status: status, description: description})
+}
+
+// DropNext makes the server close the connection of the next call of
+// method without replying, as a proxy or a network cut does. The method
+// "download" is a file download.
+func (s *Server) DropNext(method string) { s.breakNext(method, dropConn) }
+
+// GarbageNext makes the next call of method get 200 with a body that is
+// not JSON, as from a proxy's error page.
+func (s *Server) GarbageNext(method string) { s.breakNext(method, garbageReply) }
+
+// HangNext makes the next call of method get no reply at all until the
+// client gives up or the server closes.
+func (s *Server) HangNext(method string) { s.breakNext(method, hangReply) }
+
+func (s *Server) breakNext(method string, how breakage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[method] = append(s.failures[method], failure{how: how})
+}
+
+// takeFailure counts a call of method and returns the failure queued for
+// it, if any.
+func (s *Server) takeFailure(method string) (failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[method]++
+	fs := s.failures[method]
+	if len(fs) == 0 {
+		return failure{}, false
+	}
+	s.failures[method] = fs[1:]
+	return fs[0], true
+}
+
+// breakReply fails a call as f says.
+func (s *Server) breakReply(w http.ResponseWriter, r *http.Request, f failure) {
+	switch f.how {
+	case dropConn:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	case garbageReply:
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
+	case hangReply:
+		select {
+		case <-r.Context().Done():
+		case <-s.closing:
+		}
+	default:
+		rep := apiReply{ErrorCode: f.status, Description: http.StatusText(f.status)}
+		if f.status == http.StatusTooManyRequests {
+			rep.Description = "Too Many Requests: retry after " + strconv.Itoa(f.retryAfter)
+			rep.Parameters = map[string]int{"retry_after": f.retryAfter}
+		}
+		if f.description != "" {
+			rep.Description = f.description
+		}
+		write(w, f.status, rep)
+	}
 }
 
 // Messages returns copies of every message in chat, both ways, in order.
@@ -513,6 +604,10 @@ func fail(w http.ResponseWriter, status int, desc string) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		if f, failed := s.takeFailure("download"); failed {
+			s.breakReply(w, r, f)
+			return
+		}
 		token, id, _ := strings.Cut(rest, "/")
 		s.mu.Lock()
 		data, found := s.files[strings.TrimPrefix(id, "documents/")]
@@ -544,21 +639,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.mu.Lock()
-	s.calls[method]++
-	if fs := s.failures[method]; len(fs) > 0 {
-		f := fs[0]
-		s.failures[method] = fs[1:]
-		s.mu.Unlock()
-		rep := apiReply{ErrorCode: f.status, Description: http.StatusText(f.status)}
-		if f.status == http.StatusTooManyRequests {
-			rep.Description = "Too Many Requests: retry after " + strconv.Itoa(f.retryAfter)
-			rep.Parameters = map[string]int{"retry_after": f.retryAfter}
-		}
-		write(w, f.status, rep)
+	if f, failed := s.takeFailure(method); failed {
+		s.breakReply(w, r, f)
 		return
 	}
-	s.mu.Unlock()
 
 	switch method {
 	case "getMe":
