@@ -467,13 +467,17 @@ func (b *Bot) ChatLimit(chat bot.Address) bot.RateLimit {
 	return b.cfg.ChatLimit
 }
 
-// maxCaption is Telegram's limit on a document's caption, in characters.
+// maxCaption is Telegram's limit on a document's caption, in UTF-16 code
+// units.
 const maxCaption = 1024
 
-// maxText is Telegram's limit on one message, in characters.
+// maxText is Telegram's limit on one message, in UTF-16 code units.
 const maxText = 4096
 
-// Deliver implements bot.Transport.
+// Deliver implements bot.Transport. A text longer than one message goes as
+// several, the buttons under the last; a caption longer than Telegram takes
+// goes on in messages after the document; an edit longer than one message
+// becomes new messages, and the edited one loses its buttons.
 func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 	chat, err := strconv.ParseInt(m.Chat.ID(), 10, 64)
 	if err != nil {
@@ -496,52 +500,78 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 		if err != nil {
 			return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: bad message id %q", m.MessageID)}
 		}
-		edit := tgbotapi.NewEditMessageTextAndMarkup(chat, id, Split(m.Text, maxText)[0], keyboard(m.Choices))
-		_, err = b.send.Request(edit)
-		return b.classify(err)
-	case bot.OpSend:
-		if m.Document != nil {
-			doc := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: m.Document.Name, Bytes: m.Document.Data})
-			doc.Caption = Split(m.Text, maxCaption)[0]
-			_, err := b.send.Send(doc)
+		if vntext.UTF16Len(m.Text) <= maxText {
+			edit := tgbotapi.NewEditMessageTextAndMarkup(chat, id, m.Text, keyboard(m.Choices))
+			_, err = b.send.Request(edit)
 			return b.classify(err)
 		}
+		// Too long for one message: the text goes as new messages, and
+		// the old one keeps no buttons to press.
 		b.mu.Lock()
-		open, ok := b.keyboards[chat]
-		delete(b.keyboards, chat)
-		b.mu.Unlock()
-		if ok {
-			if err := b.clearButtons(chat, open); err != nil {
-				var de *bot.DeliveryError
-				if errors.As(err, &de) && de.RetryAfter > 0 {
-					b.mu.Lock()
-					b.keyboards[chat] = open
-					b.mu.Unlock()
-					return err
-				}
-				b.cfg.Log.Debug("telegram: clear old buttons", "chat", chat, "err", err)
-			}
+		if b.keyboards[chat] == id {
+			delete(b.keyboards, chat)
 		}
-		parts := Split(m.Text, maxText)
-		for i, part := range parts {
-			msg := tgbotapi.NewMessage(chat, part)
-			last := i == len(parts)-1
-			if last && len(m.Choices) > 0 {
-				msg.ReplyMarkup = keyboard(m.Choices)
+		b.mu.Unlock()
+		if err := b.clearButtons(chat, id); err != nil {
+			var de *bot.DeliveryError
+			if errors.As(err, &de) && de.RetryAfter > 0 {
+				return err
 			}
-			sent, err := b.send.Send(msg)
-			if err != nil {
+			b.cfg.Log.Debug("telegram: clear the buttons of a message too long to edit", "chat", chat, "err", err)
+		}
+		return b.sendText(chat, m.Text, m.Choices)
+	case bot.OpSend:
+		if m.Document != nil {
+			caption, rest := splitFirst(m.Text, maxCaption)
+			doc := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: m.Document.Name, Bytes: m.Document.Data})
+			doc.Caption = caption
+			if _, err := b.send.Send(doc); err != nil || rest == "" {
 				return b.classify(err)
 			}
-			if last && len(m.Choices) > 0 {
-				b.mu.Lock()
-				b.keyboards[chat] = sent.MessageID
-				b.mu.Unlock()
-			}
+			return b.sendText(chat, rest, nil)
 		}
-		return nil
+		return b.sendText(chat, m.Text, m.Choices)
 	}
 	return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: unknown operation %q", m.Op)}
+}
+
+// sendText sends text as one message or more, with the choices under the
+// last, and removes the buttons of the chat's previous question.
+func (b *Bot) sendText(chat int64, text string, choices [][]bot.Choice) error {
+	b.mu.Lock()
+	open, ok := b.keyboards[chat]
+	delete(b.keyboards, chat)
+	b.mu.Unlock()
+	if ok {
+		if err := b.clearButtons(chat, open); err != nil {
+			var de *bot.DeliveryError
+			if errors.As(err, &de) && de.RetryAfter > 0 {
+				b.mu.Lock()
+				b.keyboards[chat] = open
+				b.mu.Unlock()
+				return err
+			}
+			b.cfg.Log.Debug("telegram: clear old buttons", "chat", chat, "err", err)
+		}
+	}
+	parts := Split(text, maxText)
+	for i, part := range parts {
+		msg := tgbotapi.NewMessage(chat, part)
+		last := i == len(parts)-1
+		if last && len(choices) > 0 {
+			msg.ReplyMarkup = keyboard(choices)
+		}
+		sent, err := b.send.Send(msg)
+		if err != nil {
+			return b.classify(err)
+		}
+		if last && len(choices) > 0 {
+			b.mu.Lock()
+			b.keyboards[chat] = sent.MessageID
+			b.mu.Unlock()
+		}
+	}
+	return nil
 }
 
 func (b *Bot) clearButtons(chat int64, id int) error {
@@ -560,25 +590,6 @@ func keyboard(choices [][]bot.Choice) tgbotapi.InlineKeyboardMarkup {
 		rows = append(rows, r)
 	}
 	return tgbotapi.InlineKeyboardMarkup{InlineKeyboard: rows}
-}
-
-// Split cuts text into parts of at most limit characters, at line breaks
-// where it can, so that a long summary arrives as several messages.
-func Split(text string, limit int) []string {
-	var parts []string
-	r := []rune(text)
-	for len(r) > limit {
-		cut := limit
-		for i := limit; i > limit/2; i-- {
-			if r[i-1] == '\n' {
-				cut = i
-				break
-			}
-		}
-		parts = append(parts, strings.TrimRight(string(r[:cut]), "\n"))
-		r = r[cut:]
-	}
-	return append(parts, string(r))
 }
 
 // classify turns a library error into a *bot.DeliveryError, without the

@@ -765,8 +765,12 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method stri
 			fail(w, http.StatusBadRequest, "Bad Request: there is no document in the request")
 			return
 		}
-	} else if n := len([]rune(text)); n == 0 || n > 4096 {
-		fail(w, http.StatusBadRequest, "Bad Request: message text is empty or too long")
+		if utf16Len(text) > MaxCaption {
+			fail(w, http.StatusBadRequest, "Bad Request: message caption is too long")
+			return
+		}
+	} else if desc := checkText(text); desc != "" {
+		fail(w, http.StatusBadRequest, desc)
 		return
 	}
 	kb, err := parseKeyboard(r.FormValue("reply_markup"))
@@ -796,6 +800,12 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request, method stri
 		fail(w, http.StatusBadRequest, "Bad Request: "+err.Error())
 		return
 	}
+	if method == "editMessageText" {
+		if desc := checkText(r.FormValue("text")); desc != "" {
+			fail(w, http.StatusBadRequest, desc)
+			return
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range s.messages[chat] {
@@ -812,6 +822,24 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request, method stri
 		}
 	}
 	fail(w, http.StatusBadRequest, "Bad Request: message to edit not found")
+}
+
+// MaxText and MaxCaption are Telegram's limits on a message's text and a
+// caption, in UTF-16 code units, as the server enforces them.
+const (
+	MaxText    = 4096
+	MaxCaption = 1024
+)
+
+// checkText returns Telegram's refusal of text as a message's text, or "".
+func checkText(text string) string {
+	switch n := utf16Len(text); {
+	case strings.TrimSpace(text) == "":
+		return "Bad Request: message text is empty"
+	case n > MaxText:
+		return "Bad Request: message is too long"
+	}
+	return ""
 }
 
 // utf16Len is the length of s as Telegram counts it: in UTF-16 code units.
