@@ -11,12 +11,14 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,7 +72,6 @@ type Config struct {
 
 // api is the part of the client library the adapter uses.
 type api interface {
-	GetUpdates(config tgbotapi.UpdateConfig) ([]tgbotapi.Update, error)
 	Request(c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
 	Send(c tgbotapi.Chattable) (tgbotapi.Message, error)
 	GetFile(config tgbotapi.FileConfig) (tgbotapi.File, error)
@@ -187,7 +188,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			req.Offset = int(off.Next)
 		}
 		start := time.Now()
-		updates, err := b.poll.GetUpdates(req)
+		updates, ids, err := b.getUpdates(req)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -206,7 +207,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		failBackoff = 0
 		confirmed = confirmed || req.Offset != 0
-		if len(updates) == 0 {
+		if len(ids) == 0 {
 			// A server that answers an empty poll long before the timeout
 			// does not long-poll; wait rather than spin against it.
 			if time.Since(start) < b.cfg.PollTimeout/2 {
@@ -237,12 +238,12 @@ func (b *Bot) Run(ctx context.Context) error {
 			return nil
 		}
 		next := off.Next
-		for _, u := range updates {
-			next = max(next, int64(u.UpdateID)+1)
+		for _, id := range ids {
+			next = max(next, id+1)
 		}
 		if req.Offset == 0 {
 			// Ids may have restarted lower: confirm exactly this batch.
-			next = int64(updates[len(updates)-1].UpdateID) + 1
+			next = ids[len(ids)-1] + 1
 		}
 		now := b.cfg.Now()
 		off, confirmed = bot.Offset{Next: next, LastUpdate: now}, false
@@ -266,6 +267,60 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// getUpdates polls once. It decodes each update on its own, rather than
+// the batch at once as the library does, so that one it cannot decode (a
+// field whose type Telegram changed, say) is skipped and confirmed instead
+// of failing the batch on every poll. ids are the update ids of the whole
+// batch, in order, skipped ones included.
+func (b *Bot) getUpdates(req tgbotapi.UpdateConfig) (updates []tgbotapi.Update, ids []int64, err error) {
+	resp, err := b.poll.Request(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(resp.Result, &raws); err != nil {
+		return nil, nil, fmt.Errorf("telegram: getUpdates: the result is not a list of updates: %w", err)
+	}
+	for _, raw := range raws {
+		var fields map[string]json.RawMessage
+		var id int64
+		idErr := errors.New("no update_id")
+		if json.Unmarshal(raw, &fields) == nil {
+			if v, ok := fields["update_id"]; ok {
+				idErr = json.Unmarshal(v, &id)
+			}
+		}
+		var u tgbotapi.Update
+		err := json.Unmarshal(raw, &u)
+		if err == nil && idErr == nil {
+			updates, ids = append(updates, u), append(ids, id)
+			continue
+		}
+		// Log where decoding failed, never the update's content.
+		kinds := make([]string, 0, len(fields))
+		for k := range fields {
+			if k != "update_id" {
+				kinds = append(kinds, k)
+			}
+		}
+		sort.Strings(kinds)
+		attrs := []any{"kind", strings.Join(kinds, ",")}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			attrs = append(attrs, "field", te.Field, "want", te.Type.String())
+		}
+		if idErr != nil {
+			// Without its id it cannot be confirmed by itself; the next
+			// update's id confirms it.
+			b.cfg.Log.Error("telegram: update skipped: no update id", attrs...)
+			continue
+		}
+		ids = append(ids, id)
+		b.cfg.Log.Warn("telegram: update skipped: it cannot be decoded", append([]any{"update", id}, attrs...)...)
+	}
+	return updates, ids, nil
 }
 
 func grow(d, lo, hi time.Duration) time.Duration {
