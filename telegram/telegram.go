@@ -330,15 +330,20 @@ func grow(d, lo, hi time.Duration) time.Duration {
 // handleBatch handles each chat's updates in order and different chats in
 // parallel. It returns the first handler error; the chat whose update
 // failed stops there so that its order is kept when the batch comes back.
+// Updates the bot does not use are dropped here, and confirmed with the
+// batch.
 func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error {
-	var order []int64
-	byChat := map[int64][]tgbotapi.Update{}
+	var order []bot.Address
+	byChat := map[bot.Address][]bot.Inbound{}
 	for _, u := range updates {
-		c := chatOf(u)
-		if _, ok := byChat[c]; !ok {
-			order = append(order, c)
+		in, ok := b.convert(u)
+		if !ok {
+			continue
 		}
-		byChat[c] = append(byChat[c], u)
+		if _, seen := byChat[in.Chat]; !seen {
+			order = append(order, in.Chat)
+		}
+		byChat[in.Chat] = append(byChat[in.Chat], in)
 	}
 	var (
 		wg       sync.WaitGroup
@@ -349,10 +354,10 @@ func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error 
 	for _, c := range order {
 		wg.Add(1)
 		sem <- struct{}{}
-		go func(us []tgbotapi.Update) {
+		go func(ins []bot.Inbound) {
 			defer func() { <-sem; wg.Done() }()
-			for _, u := range us {
-				if err := b.handleOne(ctx, u); err != nil {
+			for _, in := range ins {
+				if err := b.handleOne(ctx, in); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -367,19 +372,32 @@ func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error 
 	return firstErr
 }
 
-func (b *Bot) handleOne(ctx context.Context, u tgbotapi.Update) (err error) {
+// convert turns u into an Inbound; ok is false when the bot does not use
+// it. Nothing in an update, however malformed, stops the bot.
+func (b *Bot) convert(u tgbotapi.Update) (in bot.Inbound, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.cfg.Log.Error("telegram: update dropped after a panic", "update", u.UpdateID, "panic", p)
+			in, ok = bot.Inbound{}, false
+		}
+	}()
+	in, why := inbound(u, b.username)
+	if why != "" {
+		b.cfg.Log.Debug("telegram: update ignored", "update", u.UpdateID, "why", why)
+		return bot.Inbound{}, false
+	}
+	return in, true
+}
+
+func (b *Bot) handleOne(ctx context.Context, in bot.Inbound) (err error) {
 	defer func() {
 		// The dispatcher contains its own panics; this guards the edge, so
 		// that no update, however malformed, stops the bot.
 		if p := recover(); p != nil {
-			b.cfg.Log.Error("telegram: update dropped after a panic", "update", u.UpdateID, "panic", p)
+			b.cfg.Log.Error("telegram: update dropped after a panic", "update", in.UpdateKey, "panic", p)
 			err = nil
 		}
 	}()
-	in, ok := Inbound(u)
-	if !ok {
-		return nil // a kind of update the bot does not use
-	}
 	ack, err := b.cfg.Handler.Handle(ctx, in)
 	if in.IsCallback() {
 		// Always answer, or the button keeps spinning on the phone.
@@ -390,23 +408,28 @@ func (b *Bot) handleOne(ctx context.Context, u tgbotapi.Update) (err error) {
 	return err
 }
 
-func chatOf(u tgbotapi.Update) int64 {
-	if in, ok := Inbound(u); ok {
-		id, _ := strconv.ParseInt(in.Chat.ID(), 10, 64)
-		return id
-	}
-	return 0
-}
-
 func addr(id int64) bot.Address { return bot.NewAddress(Platform, strconv.FormatInt(id, 10)) }
 
-// Inbound converts an update into the neutral message; ok is false for
-// updates the bot does not use (edits, channel posts, joins).
-func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
+// inbound converts an update into the neutral message, for the bot whose
+// username is me. why, when not empty, says why the bot does not use the
+// update: a kind it has no use for (edits, channel posts, member changes),
+// a sender that is a bot or missing, a service message (a join, a pin, a
+// new title), a command addressed to another bot.
+func inbound(u tgbotapi.Update, me string) (in bot.Inbound, why string) {
 	switch {
-	case u.Message != nil && u.Message.From != nil && u.Message.Chat != nil:
+	case u.Message != nil:
 		m := u.Message
-		in := bot.Inbound{
+		switch {
+		case m.Chat == nil:
+			return in, "no chat"
+		case m.From == nil:
+			return in, "no sender"
+		case m.From.IsBot:
+			return in, "sent by a bot"
+		case !hasContent(m):
+			return in, "service message"
+		}
+		in = bot.Inbound{
 			// Message ids never restart within a chat, unlike update ids.
 			UpdateKey: fmt.Sprintf("%s:m:%d:%d", Platform, m.Chat.ID, m.MessageID),
 			Chat:      addr(m.Chat.ID),
@@ -422,10 +445,21 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 			in.Document, in.DocumentName = m.Document.FileID, m.Document.FileName
 			in.Text = vntext.NFC(m.Caption)
 		}
-		return in, true
-	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		text, mine := addressed(in.Text, me)
+		if !mine {
+			return bot.Inbound{}, "a command for another bot"
+		}
+		in.Text = text
+		return in, ""
+	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
-		in := bot.Inbound{
+		switch {
+		case q.From == nil:
+			return in, "no sender"
+		case q.From.IsBot:
+			return in, "pressed by a bot"
+		}
+		in = bot.Inbound{
 			UpdateKey:  fmt.Sprintf("%s:cb:%s", Platform, q.ID),
 			Chat:       addr(q.From.ID),
 			From:       addr(q.From.ID),
@@ -439,9 +473,42 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 			in.GroupChat = shared(q.Message.Chat)
 			in.MessageID = strconv.Itoa(q.Message.MessageID)
 		}
-		return in, true
+		return in, ""
 	}
-	return bot.Inbound{}, false
+	return in, "a kind of update the bot does not use"
+}
+
+// hasContent reports whether m is something a person sent, rather than a
+// service message (a join or a leave, a new title or photo, a pin, a
+// group's migration, a video chat, and kinds Telegram adds later). Content
+// the bot cannot read (a sticker, a voice note) still counts, so that the
+// person hears that the bot wants text.
+func hasContent(m *tgbotapi.Message) bool {
+	return m.Text != "" || m.Caption != "" || len(m.Photo) > 0 || m.Document != nil || m.Location != nil ||
+		m.Sticker != nil || m.Voice != nil || m.Audio != nil || m.Video != nil || m.VideoNote != nil ||
+		m.Animation != nil || m.Contact != nil
+}
+
+// addressed returns text with a command's "@username" removed when it
+// names the bot whose username is me (in any case), as "/cmd@me arg"
+// becomes "/cmd arg"; mine is false when it names another bot, as
+// "/cmd@otherbot" in a group does. Text that is no command is kept.
+func addressed(text, me string) (_ string, mine bool) {
+	if !strings.HasPrefix(text, "/") {
+		return text, true
+	}
+	head, rest := text, ""
+	if i := strings.IndexAny(text, " \t\n"); i >= 0 {
+		head, rest = text[:i], text[i:]
+	}
+	cmd, name, found := strings.Cut(head, "@")
+	switch {
+	case !found:
+		return text, true
+	case me == "" || !strings.EqualFold(name, me):
+		return "", false
+	}
+	return cmd + rest, true
 }
 
 // shared reports whether several people are in the chat: a group, a

@@ -280,6 +280,28 @@ func (s *Server) SendGroupText(c Chat, u User, text string) int64 {
 	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
 }
 
+// SendFromBot injects a text message from another bot (from.is_bot) in
+// chat c, as bots in a group see each other's messages.
+func (s *Server) SendFromBot(c Chat, from User, text string) int64 {
+	from.IsBot = true
+	return s.SendGroupText(c, from, text)
+}
+
+// SendService injects a service message in chat c: one with no text whose
+// field (new_chat_members, left_chat_member, new_chat_title,
+// pinned_message, group_chat_created, migrate_to_chat_id, ...) says what
+// happened, from u.
+func (s *Server) SendService(c Chat, u User, field string, value any) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.Type != "" && c.Type != "private" {
+		s.chats[c.ID] = c
+	}
+	m := s.newMessageLocked(c.ID, "", false)
+	msg := map[string]any{"message_id": m.ID, "from": u, "chat": c.json(u), "date": time.Now().Unix(), field: value}
+	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
+}
+
 // InjectRaw injects an update given as raw JSON (without update_id), to
 // test how the bot copes with what it does not expect.
 func (s *Server) InjectRaw(update string) int64 {
