@@ -74,14 +74,17 @@ func (e *Engine) parse(st *Step, s bot.Session, value string, now time.Time) (st
 		return strconv.Itoa(n), ""
 	case Text:
 		text := vntext.NFC(typed)
-		n := utf8.RuneCountInString(text)
+		// Max counts UTF-16 code units, as Telegram counts a message (an
+		// emoji outside the BMP is 2), so that an answer within it fits
+		// the messages that quote it; Min counts characters.
+		n, units := utf8.RuneCountInString(text), vntext.UTF16Len(text)
 		switch {
 		case !isTyped || n == 0:
 			return "", i18n.T(lang, "err.text_empty")
 		case n < st.Min:
 			return "", i18n.T(lang, "err.text_short", st.Min)
-		case st.Max > 0 && n > st.Max:
-			return "", i18n.T(lang, "err.text_long", st.Max, n)
+		case st.Max > 0 && units > st.Max:
+			return "", i18n.T(lang, "err.text_long", st.Max, units)
 		}
 		return text, ""
 	}

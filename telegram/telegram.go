@@ -11,11 +11,14 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,7 +72,6 @@ type Config struct {
 
 // api is the part of the client library the adapter uses.
 type api interface {
-	GetUpdates(config tgbotapi.UpdateConfig) ([]tgbotapi.Update, error)
 	Request(c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
 	Send(c tgbotapi.Chattable) (tgbotapi.Message, error)
 	GetFile(config tgbotapi.FileConfig) (tgbotapi.File, error)
@@ -186,7 +188,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			req.Offset = int(off.Next)
 		}
 		start := time.Now()
-		updates, err := b.poll.GetUpdates(req)
+		updates, ids, err := b.getUpdates(req)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -205,7 +207,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		failBackoff = 0
 		confirmed = confirmed || req.Offset != 0
-		if len(updates) == 0 {
+		if len(ids) == 0 {
 			// A server that answers an empty poll long before the timeout
 			// does not long-poll; wait rather than spin against it.
 			if time.Since(start) < b.cfg.PollTimeout/2 {
@@ -236,12 +238,12 @@ func (b *Bot) Run(ctx context.Context) error {
 			return nil
 		}
 		next := off.Next
-		for _, u := range updates {
-			next = max(next, int64(u.UpdateID)+1)
+		for _, id := range ids {
+			next = max(next, id+1)
 		}
 		if req.Offset == 0 {
 			// Ids may have restarted lower: confirm exactly this batch.
-			next = int64(updates[len(updates)-1].UpdateID) + 1
+			next = ids[len(ids)-1] + 1
 		}
 		now := b.cfg.Now()
 		off, confirmed = bot.Offset{Next: next, LastUpdate: now}, false
@@ -267,6 +269,60 @@ func (b *Bot) Run(ctx context.Context) error {
 	return nil
 }
 
+// getUpdates polls once. It decodes each update on its own, rather than
+// the batch at once as the library does, so that one it cannot decode (a
+// field whose type Telegram changed, say) is skipped and confirmed instead
+// of failing the batch on every poll. ids are the update ids of the whole
+// batch, in order, skipped ones included.
+func (b *Bot) getUpdates(req tgbotapi.UpdateConfig) (updates []tgbotapi.Update, ids []int64, err error) {
+	resp, err := b.poll.Request(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	var raws []json.RawMessage
+	if err := json.Unmarshal(resp.Result, &raws); err != nil {
+		return nil, nil, fmt.Errorf("telegram: getUpdates: the result is not a list of updates: %w", err)
+	}
+	for _, raw := range raws {
+		var fields map[string]json.RawMessage
+		var id int64
+		idErr := errors.New("no update_id")
+		if json.Unmarshal(raw, &fields) == nil {
+			if v, ok := fields["update_id"]; ok {
+				idErr = json.Unmarshal(v, &id)
+			}
+		}
+		var u tgbotapi.Update
+		err := json.Unmarshal(raw, &u)
+		if err == nil && idErr == nil {
+			updates, ids = append(updates, u), append(ids, id)
+			continue
+		}
+		// Log where decoding failed, never the update's content.
+		kinds := make([]string, 0, len(fields))
+		for k := range fields {
+			if k != "update_id" {
+				kinds = append(kinds, k)
+			}
+		}
+		sort.Strings(kinds)
+		attrs := []any{"kind", strings.Join(kinds, ",")}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			attrs = append(attrs, "field", te.Field, "want", te.Type.String())
+		}
+		if idErr != nil {
+			// Without its id it cannot be confirmed by itself; the next
+			// update's id confirms it.
+			b.cfg.Log.Error("telegram: update skipped: no update id", attrs...)
+			continue
+		}
+		ids = append(ids, id)
+		b.cfg.Log.Warn("telegram: update skipped: it cannot be decoded", append([]any{"update", id}, attrs...)...)
+	}
+	return updates, ids, nil
+}
+
 func grow(d, lo, hi time.Duration) time.Duration {
 	return min(max(2*d, lo), hi)
 }
@@ -274,15 +330,20 @@ func grow(d, lo, hi time.Duration) time.Duration {
 // handleBatch handles each chat's updates in order and different chats in
 // parallel. It returns the first handler error; the chat whose update
 // failed stops there so that its order is kept when the batch comes back.
+// Updates the bot does not use are dropped here, and confirmed with the
+// batch.
 func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error {
-	var order []int64
-	byChat := map[int64][]tgbotapi.Update{}
+	var order []bot.Address
+	byChat := map[bot.Address][]bot.Inbound{}
 	for _, u := range updates {
-		c := chatOf(u)
-		if _, ok := byChat[c]; !ok {
-			order = append(order, c)
+		in, ok := b.convert(u)
+		if !ok {
+			continue
 		}
-		byChat[c] = append(byChat[c], u)
+		if _, seen := byChat[in.Chat]; !seen {
+			order = append(order, in.Chat)
+		}
+		byChat[in.Chat] = append(byChat[in.Chat], in)
 	}
 	var (
 		wg       sync.WaitGroup
@@ -293,10 +354,10 @@ func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error 
 	for _, c := range order {
 		wg.Add(1)
 		sem <- struct{}{}
-		go func(us []tgbotapi.Update) {
+		go func(ins []bot.Inbound) {
 			defer func() { <-sem; wg.Done() }()
-			for _, u := range us {
-				if err := b.handleOne(ctx, u); err != nil {
+			for _, in := range ins {
+				if err := b.handleOne(ctx, in); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -311,19 +372,32 @@ func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error 
 	return firstErr
 }
 
-func (b *Bot) handleOne(ctx context.Context, u tgbotapi.Update) (err error) {
+// convert turns u into an Inbound; ok is false when the bot does not use
+// it. Nothing in an update, however malformed, stops the bot.
+func (b *Bot) convert(u tgbotapi.Update) (in bot.Inbound, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.cfg.Log.Error("telegram: update dropped after a panic", "update", u.UpdateID, "panic", p)
+			in, ok = bot.Inbound{}, false
+		}
+	}()
+	in, why := inbound(u, b.username)
+	if why != "" {
+		b.cfg.Log.Debug("telegram: update ignored", "update", u.UpdateID, "why", why)
+		return bot.Inbound{}, false
+	}
+	return in, true
+}
+
+func (b *Bot) handleOne(ctx context.Context, in bot.Inbound) (err error) {
 	defer func() {
 		// The dispatcher contains its own panics; this guards the edge, so
 		// that no update, however malformed, stops the bot.
 		if p := recover(); p != nil {
-			b.cfg.Log.Error("telegram: update dropped after a panic", "update", u.UpdateID, "panic", p)
+			b.cfg.Log.Error("telegram: update dropped after a panic", "update", in.UpdateKey, "panic", p)
 			err = nil
 		}
 	}()
-	in, ok := Inbound(u)
-	if !ok {
-		return nil // a kind of update the bot does not use
-	}
 	ack, err := b.cfg.Handler.Handle(ctx, in)
 	if in.IsCallback() {
 		// Always answer, or the button keeps spinning on the phone.
@@ -334,27 +408,33 @@ func (b *Bot) handleOne(ctx context.Context, u tgbotapi.Update) (err error) {
 	return err
 }
 
-func chatOf(u tgbotapi.Update) int64 {
-	if in, ok := Inbound(u); ok {
-		id, _ := strconv.ParseInt(in.Chat.ID(), 10, 64)
-		return id
-	}
-	return 0
-}
-
 func addr(id int64) bot.Address { return bot.NewAddress(Platform, strconv.FormatInt(id, 10)) }
 
-// Inbound converts an update into the neutral message; ok is false for
-// updates the bot does not use (edits, channel posts, joins).
-func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
+// inbound converts an update into the neutral message, for the bot whose
+// username is me. why, when not empty, says why the bot does not use the
+// update: a kind it has no use for (edits, channel posts, member changes),
+// a sender that is a bot or missing, a service message (a join, a pin, a
+// new title), a command addressed to another bot.
+func inbound(u tgbotapi.Update, me string) (in bot.Inbound, why string) {
 	switch {
-	case u.Message != nil && u.Message.From != nil && u.Message.Chat != nil:
+	case u.Message != nil:
 		m := u.Message
-		in := bot.Inbound{
+		switch {
+		case m.Chat == nil:
+			return in, "no chat"
+		case m.From == nil:
+			return in, "no sender"
+		case m.From.IsBot:
+			return in, "sent by a bot"
+		case !hasContent(m):
+			return in, "service message"
+		}
+		in = bot.Inbound{
 			// Message ids never restart within a chat, unlike update ids.
 			UpdateKey: fmt.Sprintf("%s:m:%d:%d", Platform, m.Chat.ID, m.MessageID),
 			Chat:      addr(m.Chat.ID),
 			From:      addr(m.From.ID),
+			GroupChat: shared(m.Chat),
 			Name:      strings.TrimSpace(vntext.NFC(m.From.FirstName + " " + m.From.LastName)),
 			LangHint:  m.From.LanguageCode,
 			Text:      vntext.NFC(m.Text),
@@ -365,10 +445,21 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 			in.Document, in.DocumentName = m.Document.FileID, m.Document.FileName
 			in.Text = vntext.NFC(m.Caption)
 		}
-		return in, true
-	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		text, mine := addressed(in.Text, me)
+		if !mine {
+			return bot.Inbound{}, "a command for another bot"
+		}
+		in.Text = text
+		return in, ""
+	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
-		in := bot.Inbound{
+		switch {
+		case q.From == nil:
+			return in, "no sender"
+		case q.From.IsBot:
+			return in, "pressed by a bot"
+		}
+		in = bot.Inbound{
 			UpdateKey:  fmt.Sprintf("%s:cb:%s", Platform, q.ID),
 			Chat:       addr(q.From.ID),
 			From:       addr(q.From.ID),
@@ -379,11 +470,55 @@ func Inbound(u tgbotapi.Update) (in bot.Inbound, ok bool) {
 		}
 		if q.Message != nil && q.Message.Chat != nil {
 			in.Chat = addr(q.Message.Chat.ID)
+			in.GroupChat = shared(q.Message.Chat)
 			in.MessageID = strconv.Itoa(q.Message.MessageID)
 		}
-		return in, true
+		return in, ""
 	}
-	return bot.Inbound{}, false
+	return in, "a kind of update the bot does not use"
+}
+
+// hasContent reports whether m is something a person sent, rather than a
+// service message (a join or a leave, a new title or photo, a pin, a
+// group's migration, a video chat, and kinds Telegram adds later). Content
+// the bot cannot read (a sticker, a voice note) still counts, so that the
+// person hears that the bot wants text.
+func hasContent(m *tgbotapi.Message) bool {
+	return m.Text != "" || m.Caption != "" || len(m.Photo) > 0 || m.Document != nil || m.Location != nil ||
+		m.Sticker != nil || m.Voice != nil || m.Audio != nil || m.Video != nil || m.VideoNote != nil ||
+		m.Animation != nil || m.Contact != nil
+}
+
+// addressed returns text with a command's "@username" removed when it
+// names the bot whose username is me (in any case), as "/cmd@me arg"
+// becomes "/cmd arg"; mine is false when it names another bot, as
+// "/cmd@otherbot" in a group does. Text that is no command is kept.
+func addressed(text, me string) (_ string, mine bool) {
+	if !strings.HasPrefix(text, "/") {
+		return text, true
+	}
+	head, rest := text, ""
+	if i := strings.IndexAny(text, " \t\n"); i >= 0 {
+		head, rest = text[:i], text[i:]
+	}
+	cmd, name, found := strings.Cut(head, "@")
+	switch {
+	case !found:
+		return text, true
+	case me == "" || !strings.EqualFold(name, me):
+		return "", false
+	}
+	return cmd + rest, true
+}
+
+// shared reports whether several people are in the chat: a group, a
+// supergroup or a channel.
+func shared(c *tgbotapi.Chat) bool {
+	switch c.Type {
+	case "group", "supergroup", "channel":
+		return true
+	}
+	return false
 }
 
 // maxDownload is the largest file the bot fetches (an area file is small).
@@ -454,13 +589,17 @@ func (b *Bot) ChatLimit(chat bot.Address) bot.RateLimit {
 	return b.cfg.ChatLimit
 }
 
-// maxCaption is Telegram's limit on a document's caption, in characters.
+// maxCaption is Telegram's limit on a document's caption, in UTF-16 code
+// units.
 const maxCaption = 1024
 
-// maxText is Telegram's limit on one message, in characters.
+// maxText is Telegram's limit on one message, in UTF-16 code units.
 const maxText = 4096
 
-// Deliver implements bot.Transport.
+// Deliver implements bot.Transport. A text longer than one message goes as
+// several, the buttons under the last; a caption longer than Telegram takes
+// goes on in messages after the document; an edit longer than one message
+// becomes new messages, and the edited one loses its buttons.
 func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 	chat, err := strconv.ParseInt(m.Chat.ID(), 10, 64)
 	if err != nil {
@@ -483,52 +622,78 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 		if err != nil {
 			return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: bad message id %q", m.MessageID)}
 		}
-		edit := tgbotapi.NewEditMessageTextAndMarkup(chat, id, Split(m.Text, maxText)[0], keyboard(m.Choices))
-		_, err = b.send.Request(edit)
-		return b.classify(err)
-	case bot.OpSend:
-		if m.Document != nil {
-			doc := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: m.Document.Name, Bytes: m.Document.Data})
-			doc.Caption = Split(m.Text, maxCaption)[0]
-			_, err := b.send.Send(doc)
+		if vntext.UTF16Len(m.Text) <= maxText {
+			edit := tgbotapi.NewEditMessageTextAndMarkup(chat, id, m.Text, keyboard(m.Choices))
+			_, err = b.send.Request(edit)
 			return b.classify(err)
 		}
+		// Too long for one message: the text goes as new messages, and
+		// the old one keeps no buttons to press.
 		b.mu.Lock()
-		open, ok := b.keyboards[chat]
-		delete(b.keyboards, chat)
-		b.mu.Unlock()
-		if ok {
-			if err := b.clearButtons(chat, open); err != nil {
-				var de *bot.DeliveryError
-				if errors.As(err, &de) && de.RetryAfter > 0 {
-					b.mu.Lock()
-					b.keyboards[chat] = open
-					b.mu.Unlock()
-					return err
-				}
-				b.cfg.Log.Debug("telegram: clear old buttons", "chat", chat, "err", err)
-			}
+		if b.keyboards[chat] == id {
+			delete(b.keyboards, chat)
 		}
-		parts := Split(m.Text, maxText)
-		for i, part := range parts {
-			msg := tgbotapi.NewMessage(chat, part)
-			last := i == len(parts)-1
-			if last && len(m.Choices) > 0 {
-				msg.ReplyMarkup = keyboard(m.Choices)
+		b.mu.Unlock()
+		if err := b.clearButtons(chat, id); err != nil {
+			var de *bot.DeliveryError
+			if errors.As(err, &de) && de.RetryAfter > 0 {
+				return err
 			}
-			sent, err := b.send.Send(msg)
-			if err != nil {
+			b.cfg.Log.Debug("telegram: clear the buttons of a message too long to edit", "chat", chat, "err", err)
+		}
+		return b.sendText(chat, m.Text, m.Choices)
+	case bot.OpSend:
+		if m.Document != nil {
+			caption, rest := splitFirst(m.Text, maxCaption)
+			doc := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: m.Document.Name, Bytes: m.Document.Data})
+			doc.Caption = caption
+			if _, err := b.send.Send(doc); err != nil || rest == "" {
 				return b.classify(err)
 			}
-			if last && len(m.Choices) > 0 {
-				b.mu.Lock()
-				b.keyboards[chat] = sent.MessageID
-				b.mu.Unlock()
-			}
+			return b.sendText(chat, rest, nil)
 		}
-		return nil
+		return b.sendText(chat, m.Text, m.Choices)
 	}
 	return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: unknown operation %q", m.Op)}
+}
+
+// sendText sends text as one message or more, with the choices under the
+// last, and removes the buttons of the chat's previous question.
+func (b *Bot) sendText(chat int64, text string, choices [][]bot.Choice) error {
+	b.mu.Lock()
+	open, ok := b.keyboards[chat]
+	delete(b.keyboards, chat)
+	b.mu.Unlock()
+	if ok {
+		if err := b.clearButtons(chat, open); err != nil {
+			var de *bot.DeliveryError
+			if errors.As(err, &de) && de.RetryAfter > 0 {
+				b.mu.Lock()
+				b.keyboards[chat] = open
+				b.mu.Unlock()
+				return err
+			}
+			b.cfg.Log.Debug("telegram: clear old buttons", "chat", chat, "err", err)
+		}
+	}
+	parts := Split(text, maxText)
+	for i, part := range parts {
+		msg := tgbotapi.NewMessage(chat, part)
+		last := i == len(parts)-1
+		if last && len(choices) > 0 {
+			msg.ReplyMarkup = keyboard(choices)
+		}
+		sent, err := b.send.Send(msg)
+		if err != nil {
+			return b.classify(err)
+		}
+		if last && len(choices) > 0 {
+			b.mu.Lock()
+			b.keyboards[chat] = sent.MessageID
+			b.mu.Unlock()
+		}
+	}
+	return nil
 }
 
 func (b *Bot) clearButtons(chat int64, id int) error {
@@ -547,25 +712,6 @@ func keyboard(choices [][]bot.Choice) tgbotapi.InlineKeyboardMarkup {
 		rows = append(rows, r)
 	}
 	return tgbotapi.InlineKeyboardMarkup{InlineKeyboard: rows}
-}
-
-// Split cuts text into parts of at most limit characters, at line breaks
-// where it can, so that a long summary arrives as several messages.
-func Split(text string, limit int) []string {
-	var parts []string
-	r := []rune(text)
-	for len(r) > limit {
-		cut := limit
-		for i := limit; i > limit/2; i-- {
-			if r[i-1] == '\n' {
-				cut = i
-				break
-			}
-		}
-		parts = append(parts, strings.TrimRight(string(r[:cut]), "\n"))
-		r = r[cut:]
-	}
-	return append(parts, string(r))
 }
 
 // classify turns a library error into a *bot.DeliveryError, without the
@@ -593,25 +739,53 @@ func (b *Bot) classify(err error) error {
 }
 
 // redacted is an error whose text has the token removed. It does not unwrap
-// to the original, whose text (a *url.Error) contains the token; it answers
-// errors.Is for its chain and errors.As only for *tgbotapi.Error, whose
-// text comes from Telegram and holds no token.
+// to the original, whose text (a *url.Error, a *net.OpError) contains the
+// token; it answers errors.Is for its chain, and errors.As only for
+// *tgbotapi.Error, with a copy scrubbed of the token like the rest.
 type redacted struct {
 	msg string
 	err error
+	api *tgbotapi.Error // scrubbed; nil when err holds none
 }
 
 func (r *redacted) Error() string        { return r.msg }
 func (r *redacted) Is(target error) bool { return errors.Is(r.err, target) }
-func (r *redacted) As(target any) bool   { return errors.As(r.err, target) }
+
+// GoString keeps %#v from printing the original.
+func (r *redacted) GoString() string { return fmt.Sprintf("&telegram.redacted{msg:%q}", r.msg) }
+
+func (r *redacted) As(target any) bool {
+	p, ok := target.(**tgbotapi.Error)
+	if !ok || r.api == nil {
+		return false
+	}
+	c := *r.api
+	*p = &c
+	return true
+}
 
 func (b *Bot) redact(err error) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
-	if b.cfg.Token != "" {
-		msg = strings.ReplaceAll(msg, b.cfg.Token, "<token>")
+	r := &redacted{msg: b.scrub(err.Error()), err: err}
+	var te *tgbotapi.Error
+	if errors.As(err, &te) {
+		c := *te
+		c.Message = b.scrub(c.Message)
+		r.api = &c
 	}
-	return &redacted{msg: msg, err: err}
+	return r
+}
+
+// scrub removes the token from s, also as it appears escaped in a URL.
+func (b *Bot) scrub(s string) string {
+	t := b.cfg.Token
+	if t == "" {
+		return s
+	}
+	for _, form := range []string{t, url.PathEscape(t), url.QueryEscape(t)} {
+		s = strings.ReplaceAll(s, form, "<token>")
+	}
+	return s
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/totuquan/totuquan/store"
 	"github.com/totuquan/totuquan/telegram"
 	"github.com/totuquan/totuquan/telegram/fakeapi"
+	"github.com/totuquan/totuquan/vntext"
 )
 
 // platform runs the Telegram adapter against the fake Bot API for the
@@ -112,7 +113,10 @@ func (p *platform) FailNextSend(kind string) {
 	p.fake.FailNext("sendMessage", status, 1)
 }
 
-func (p *platform) TextLimit() int { return 4096 }
+func (p *platform) TextLimit() int { return fakeapi.MaxText }
+
+// TextLength counts as Telegram counts: UTF-16 code units.
+func (p *platform) TextLength(text string) int { return vntext.UTF16Len(text) }
 
 func TestTransport(t *testing.T) {
 	transporttest.Run(t, newPlatform(t))

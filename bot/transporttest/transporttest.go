@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/totuquan/totuquan/bot"
 )
@@ -35,8 +36,14 @@ type Platform interface {
 	// many requests, retry after 1s), "server" (an internal error) or
 	// "blocked" (the user blocked the bot).
 	FailNextSend(kind string)
-	// TextLimit is the platform's longest message, in characters.
+	// TextLimit is the platform's longest message, in the units TextLength
+	// counts.
 	TextLimit() int
+	// TextLength is the length of text as the platform counts it against
+	// TextLimit: UTF-16 code units on Telegram (an emoji outside the Basic
+	// Multilingual Plane counts 2), where another may count characters or
+	// bytes.
+	TextLength(text string) int
 }
 
 // Received is a message as the user sees it.
@@ -152,13 +159,43 @@ func Run(t *testing.T, p Platform) {
 		}
 		var parts []string
 		for _, m := range p.Received("u1") {
-			if n := len([]rune(m.Text)); n > p.TextLimit() {
-				t.Errorf("a part has %d characters, limit %d", n, p.TextLimit())
+			if n := p.TextLength(m.Text); n > p.TextLimit() {
+				t.Errorf("a part has length %d, limit %d", n, p.TextLimit())
 			}
 			parts = append(parts, m.Text)
 		}
 		if len(parts) < 2 || strings.ReplaceAll(strings.Join(parts, "\n"), "\n", "") != strings.ReplaceAll(long, "\n", "") {
 			t.Errorf("long text arrived as %d parts that do not add up", len(parts))
+		}
+	})
+	t.Run("EmojiTextSplit", func(t *testing.T) {
+		// Emoji weigh more than one unit on some platforms (two UTF-16
+		// units on Telegram): a text of fewer characters than the limit
+		// may still be too long, and a cut must not fall inside one.
+		tr := p.Start(t, newRecorder())
+		line := "🚨 Tổ 3: mất trộm xe máy 🏍️ tại ngõ 5 👮‍♂️ đã báo công an 🇻🇳\n"
+		long := strings.Repeat(line, p.TextLimit()/len([]rune(line))+1) + strings.Repeat("🔥", p.TextLimit()/2+10)
+		choices := [][]bot.Choice{{{Label: "Đã xem", Value: "1|seen"}}}
+		if err := tr.Deliver(ctx, bot.Outbound{Chat: p.Address("u1"), Reply: bot.Reply{Text: long, Choices: choices}}); err != nil {
+			t.Fatal(err)
+		}
+		rec := p.Received("u1")
+		var parts []string
+		for i, m := range rec {
+			if n := p.TextLength(m.Text); n > p.TextLimit() {
+				t.Errorf("part %d has length %d, limit %d", i, n, p.TextLimit())
+			}
+			if !utf8.ValidString(m.Text) || strings.ContainsRune(m.Text, utf8.RuneError) {
+				t.Errorf("part %d is cut inside a character", i)
+			}
+			parts = append(parts, m.Text)
+		}
+		squash := strings.NewReplacer("\n", "", " ", "")
+		if len(parts) < 2 || squash.Replace(strings.Join(parts, "")) != squash.Replace(long) {
+			t.Errorf("emoji text arrived as %d parts that do not add up", len(parts))
+		}
+		if len(rec) > 0 && len(rec[len(rec)-1].Choices) == 0 {
+			t.Error("the choices are not under the last part")
 		}
 	})
 	t.Run("DeliveryErrors", func(t *testing.T) {

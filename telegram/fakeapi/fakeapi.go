@@ -3,8 +3,9 @@
 // format the real client library sends (form-encoded requests, JSON
 // replies), keeps updates until a getUpdates offset confirms them as
 // Telegram does, long-polls, and lets a test inject user messages, button
-// presses, rate limiting (429 with retry_after) and server errors, and read
-// what the bot sent.
+// presses, in private chats and groups, rate limiting (429 with
+// retry_after), server errors, dropped connections, garbage replies and
+// hangs, and read what the bot sent.
 //
 // It does not import the client library, so it checks the library too.
 package fakeapi
@@ -21,6 +22,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf16"
 )
 
 // User is a Telegram user as the fake knows it.
@@ -38,7 +40,30 @@ type Button struct {
 	CallbackData string `json:"callback_data,omitempty"`
 }
 
-// Message is a message in a private chat, sent by a user or by the bot.
+// Chat is a chat as the fake knows it: a user's private chat, or a group
+// (negative id; Type "group", "supergroup" or "channel") that users write
+// in and the bot sends to.
+type Chat struct {
+	ID    int64
+	Type  string // default "private"
+	Title string // a group's name
+}
+
+// Private is u's private chat with the bot.
+func Private(u User) Chat { return Chat{ID: u.ID, Type: "private"} }
+
+func (c Chat) json(u User) map[string]any {
+	typ := c.Type
+	if typ == "" {
+		typ = "private"
+	}
+	if typ == "private" {
+		return map[string]any{"id": c.ID, "type": typ, "first_name": u.FirstName}
+	}
+	return map[string]any{"id": c.ID, "type": typ, "title": c.Title}
+}
+
+// Message is a message in a chat, sent by a user or by the bot.
 type Message struct {
 	ID       int        `json:"message_id"`
 	ChatID   int64      `json:"-"`
@@ -49,6 +74,7 @@ type Message struct {
 	SentAt   time.Time  `json:"-"`
 	Document string     `json:"-"` // file name of an uploaded document
 	Data     []byte     `json:"-"` // its contents
+	FileID   string     `json:"-"` // a user's document's file id
 }
 
 // Options configure a Server.
@@ -98,6 +124,9 @@ type Server struct {
 	ln   net.Listener
 	srv  *http.Server
 
+	closing   chan struct{} // closed by Close: hanging replies end
+	closeOnce sync.Once
+
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced whenever state changes
 	nextID   int64         // next update id
@@ -115,6 +144,7 @@ type Server struct {
 	perChat  map[int64]*limiter
 	refused  int               // sends refused for going over the limits
 	files    map[string][]byte // by file id, sent by users
+	chats    map[int64]Chat    // groups users wrote in, for the bot's replies
 }
 
 // CallbackAnswer is a recorded answerCallbackQuery.
@@ -124,9 +154,21 @@ type CallbackAnswer struct {
 }
 
 type failure struct {
-	status     int
-	retryAfter int
+	status      int
+	retryAfter  int
+	description string // instead of the status text
+	how         breakage
 }
+
+// breakage is how a failing call fails other than with an API error.
+type breakage int
+
+const (
+	answerError  breakage = iota // an API error reply
+	dropConn                     // the connection closes without a reply
+	garbageReply                 // 200 with a body that is not JSON
+	hangReply                    // no reply until the client gives up
+)
 
 // New starts a fake on a free loopback port.
 func New(opts Options) (*Server, error) {
@@ -141,8 +183,8 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("fake bot api: listen: %w", err)
 	}
 	s := &Server{
-		opts: opts, ln: ln, changed: make(chan struct{}), nextID: 1000,
-		msgID: map[int64]int{}, messages: map[int64][]*Message{}, botSent: map[int64]int{}, files: map[string][]byte{}, failures: map[string][]failure{}, calls: map[string]int{},
+		opts: opts, ln: ln, changed: make(chan struct{}), closing: make(chan struct{}), nextID: 1000,
+		msgID: map[int64]int{}, messages: map[int64][]*Message{}, botSent: map[int64]int{}, files: map[string][]byte{}, chats: map[int64]Chat{}, failures: map[string][]failure{}, calls: map[string]int{},
 	}
 	if l := opts.Limits; l != nil {
 		s.global = &limiter{burst: max(1, l.PerSecond), every: time.Duration(float64(time.Second) / l.PerSecond)}
@@ -160,6 +202,7 @@ func (s *Server) Close() {
 	s.mu.Lock()
 	s.notifyLocked()
 	s.mu.Unlock()
+	s.closeOnce.Do(func() { close(s.closing) })
 	s.srv.Shutdown(ctx)
 }
 
@@ -205,21 +248,57 @@ func (s *Server) newMessageLocked(chat int64, text string, fromBot bool) *Messag
 	return m
 }
 
-func chatJSON(u User) map[string]any {
-	return map[string]any{"id": u.ID, "type": "private", "first_name": u.FirstName}
+func chatJSON(u User) map[string]any { return Private(u).json(u) }
+
+// chatLocked is the chat with id as users see it: a group that was
+// written in, or else a private chat.
+func (s *Server) chatLocked(id int64) Chat {
+	if c, ok := s.chats[id]; ok {
+		return c
+	}
+	return Chat{ID: id, Type: "private"}
 }
 
 // SendText injects a text message from u in its private chat and returns
 // the update id.
-func (s *Server) SendText(u User, text string) int64 {
+func (s *Server) SendText(u User, text string) int64 { return s.SendGroupText(Private(u), u, text) }
+
+// SendGroupText injects a text message from u in chat c, a group, a
+// supergroup or a private chat, and returns the update id.
+func (s *Server) SendGroupText(c Chat, u User, text string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := s.newMessageLocked(u.ID, text, false)
-	msg := map[string]any{"message_id": m.ID, "from": u, "chat": chatJSON(u), "date": time.Now().Unix(), "text": text}
+	if c.Type != "" && c.Type != "private" {
+		s.chats[c.ID] = c
+	}
+	m := s.newMessageLocked(c.ID, text, false)
+	msg := map[string]any{"message_id": m.ID, "from": u, "chat": c.json(u), "date": time.Now().Unix(), "text": text}
 	if strings.HasPrefix(text, "/") {
 		cmd, _, _ := strings.Cut(text, " ")
-		msg["entities"] = []map[string]any{{"type": "bot_command", "offset": 0, "length": len([]rune(cmd))}}
+		msg["entities"] = []map[string]any{{"type": "bot_command", "offset": 0, "length": utf16Len(cmd)}}
 	}
+	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
+}
+
+// SendFromBot injects a text message from another bot (from.is_bot) in
+// chat c, as bots in a group see each other's messages.
+func (s *Server) SendFromBot(c Chat, from User, text string) int64 {
+	from.IsBot = true
+	return s.SendGroupText(c, from, text)
+}
+
+// SendService injects a service message in chat c: one with no text whose
+// field (new_chat_members, left_chat_member, new_chat_title,
+// pinned_message, group_chat_created, migrate_to_chat_id, ...) says what
+// happened, from u.
+func (s *Server) SendService(c Chat, u User, field string, value any) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c.Type != "" && c.Type != "private" {
+		s.chats[c.ID] = c
+	}
+	m := s.newMessageLocked(c.ID, "", false)
+	msg := map[string]any{"message_id": m.ID, "from": u, "chat": c.json(u), "date": time.Now().Unix(), field: value}
 	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
 }
 
@@ -246,7 +325,7 @@ func (s *Server) SendDocument(u User, name string, data []byte, caption string) 
 	defer s.mu.Unlock()
 	m := s.newMessageLocked(u.ID, caption, false)
 	id := "doc-" + strconv.Itoa(m.ID) + "-" + strconv.FormatInt(u.ID, 10)
-	s.files[id] = data
+	s.files[id], m.FileID = data, id
 	msg := map[string]any{"message_id": m.ID, "from": u, "chat": chatJSON(u), "date": time.Now().Unix(), "caption": caption,
 		"document": map[string]any{"file_id": id, "file_unique_id": "u" + id, "file_name": name, "file_size": len(data)}}
 	return s.pushLocked(func(uid int64) any { return map[string]any{"update_id": uid, "message": msg} })
@@ -275,17 +354,26 @@ func (s *Server) SendPhoto(u User) int64 {
 // Press injects a press by u on the button with callback data under the
 // bot's message messageID, and returns the update id and the callback id.
 func (s *Server) Press(u User, messageID int, data string) (int64, string) {
+	return s.PressIn(Private(u), u, messageID, data)
+}
+
+// PressIn injects a press by u on a button under the bot's message
+// messageID in chat c (a group, a channel or u's private chat).
+func (s *Server) PressIn(c Chat, u User, messageID int, data string) (int64, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if c.Type != "" && c.Type != "private" {
+		s.chats[c.ID] = c
+	}
 	s.cbSeq++
 	cbID := "cb" + strconv.Itoa(s.cbSeq)
 	var text string
-	for _, m := range s.messages[u.ID] {
+	for _, m := range s.messages[c.ID] {
 		if m.ID == messageID {
 			text = m.Text
 		}
 	}
-	msg := map[string]any{"message_id": messageID, "chat": chatJSON(u), "date": time.Now().Unix(), "text": text,
+	msg := map[string]any{"message_id": messageID, "chat": c.json(u), "date": time.Now().Unix(), "text": text,
 		"from": User{ID: 1, IsBot: true, FirstName: "bot", Username: s.opts.BotUsername}}
 	id := s.pushLocked(func(id int64) any {
 		return map[string]any{"update_id": id, "callback_query": map[string]any{
@@ -317,7 +405,80 @@ func (s *Server) PressLabel(u User, label string) (int64, error) {
 func (s *Server) FailNext(method string, status, retryAfter int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failures[method] = append(s.failures[method], failure{status, retryAfter})
+	s.failures[method] = append(s.failures[method], failure{status: status, retryAfter: retryAfter})
+}
+
+// FailNextWith makes the next call of method fail with status and the
+// description given, as Telegram's own text.
+func (s *Server) FailNextWith(method string, status int, description string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[method] = append(s.failures[method], failure{status: status, description: description})
+}
+
+// DropNext makes the server close the connection of the next call of
+// method without replying, as a proxy or a network cut does. The method
+// "download" is a file download.
+func (s *Server) DropNext(method string) { s.breakNext(method, dropConn) }
+
+// GarbageNext makes the next call of method get 200 with a body that is
+// not JSON, as from a proxy's error page.
+func (s *Server) GarbageNext(method string) { s.breakNext(method, garbageReply) }
+
+// HangNext makes the next call of method get no reply at all until the
+// client gives up or the server closes.
+func (s *Server) HangNext(method string) { s.breakNext(method, hangReply) }
+
+func (s *Server) breakNext(method string, how breakage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[method] = append(s.failures[method], failure{how: how})
+}
+
+// takeFailure counts a call of method and returns the failure queued for
+// it, if any.
+func (s *Server) takeFailure(method string) (failure, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[method]++
+	fs := s.failures[method]
+	if len(fs) == 0 {
+		return failure{}, false
+	}
+	s.failures[method] = fs[1:]
+	return fs[0], true
+}
+
+// breakReply fails a call as f says.
+func (s *Server) breakReply(w http.ResponseWriter, r *http.Request, f failure) {
+	switch f.how {
+	case dropConn:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	case garbageReply:
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<html><body>502 Bad Gateway</body></html>"))
+	case hangReply:
+		select {
+		case <-r.Context().Done():
+		case <-s.closing:
+		}
+	default:
+		rep := apiReply{ErrorCode: f.status, Description: http.StatusText(f.status)}
+		if f.status == http.StatusTooManyRequests {
+			rep.Description = "Too Many Requests: retry after " + strconv.Itoa(f.retryAfter)
+			rep.Parameters = map[string]int{"retry_after": f.retryAfter}
+		}
+		if f.description != "" {
+			rep.Description = f.description
+		}
+		write(w, f.status, rep)
+	}
 }
 
 // Messages returns copies of every message in chat, both ways, in order.
@@ -465,6 +626,10 @@ func fail(w http.ResponseWriter, status int, desc string) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if rest, ok := strings.CutPrefix(r.URL.Path, "/file/bot"); ok {
+		if f, failed := s.takeFailure("download"); failed {
+			s.breakReply(w, r, f)
+			return
+		}
 		token, id, _ := strings.Cut(rest, "/")
 		s.mu.Lock()
 		data, found := s.files[strings.TrimPrefix(id, "documents/")]
@@ -496,21 +661,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.mu.Lock()
-	s.calls[method]++
-	if fs := s.failures[method]; len(fs) > 0 {
-		f := fs[0]
-		s.failures[method] = fs[1:]
-		s.mu.Unlock()
-		rep := apiReply{ErrorCode: f.status, Description: http.StatusText(f.status)}
-		if f.status == http.StatusTooManyRequests {
-			rep.Description = "Too Many Requests: retry after " + strconv.Itoa(f.retryAfter)
-			rep.Parameters = map[string]int{"retry_after": f.retryAfter}
-		}
-		write(w, f.status, rep)
+	if f, failed := s.takeFailure(method); failed {
+		s.breakReply(w, r, f)
 		return
 	}
-	s.mu.Unlock()
 
 	switch method {
 	case "getMe":
@@ -633,8 +787,12 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method stri
 			fail(w, http.StatusBadRequest, "Bad Request: there is no document in the request")
 			return
 		}
-	} else if n := len([]rune(text)); n == 0 || n > 4096 {
-		fail(w, http.StatusBadRequest, "Bad Request: message text is empty or too long")
+		if utf16Len(text) > MaxCaption {
+			fail(w, http.StatusBadRequest, "Bad Request: message caption is too long")
+			return
+		}
+	} else if desc := checkText(text); desc != "" {
+		fail(w, http.StatusBadRequest, desc)
 		return
 	}
 	kb, err := parseKeyboard(r.FormValue("reply_markup"))
@@ -651,7 +809,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method stri
 	m := s.newMessageLocked(chat, text, true)
 	m.Buttons, m.Document, m.Data = kb, doc, docData
 	s.notifyLocked()
-	res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": map[string]any{"id": chat, "type": "private"}, "text": text}
+	res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": s.chatLocked(chat).json(User{}), "text": text}
 	s.mu.Unlock()
 	write(w, http.StatusOK, apiReply{OK: true, Result: res})
 }
@@ -664,6 +822,12 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request, method stri
 		fail(w, http.StatusBadRequest, "Bad Request: "+err.Error())
 		return
 	}
+	if method == "editMessageText" {
+		if desc := checkText(r.FormValue("text")); desc != "" {
+			fail(w, http.StatusBadRequest, desc)
+			return
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range s.messages[chat] {
@@ -674,10 +838,37 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request, method stri
 			m.Buttons = kb
 			m.Edits++
 			s.notifyLocked()
-			res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": map[string]any{"id": chat, "type": "private"}, "text": m.Text}
+			res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": s.chatLocked(chat).json(User{}), "text": m.Text}
 			write(w, http.StatusOK, apiReply{OK: true, Result: res})
 			return
 		}
 	}
 	fail(w, http.StatusBadRequest, "Bad Request: message to edit not found")
+}
+
+// MaxText and MaxCaption are Telegram's limits on a message's text and a
+// caption, in UTF-16 code units, as the server enforces them.
+const (
+	MaxText    = 4096
+	MaxCaption = 1024
+)
+
+// checkText returns Telegram's refusal of text as a message's text, or "".
+func checkText(text string) string {
+	switch n := utf16Len(text); {
+	case strings.TrimSpace(text) == "":
+		return "Bad Request: message text is empty"
+	case n > MaxText:
+		return "Bad Request: message is too long"
+	}
+	return ""
+}
+
+// utf16Len is the length of s as Telegram counts it: in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += max(1, utf16.RuneLen(r))
+	}
+	return n
 }
