@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,19 +93,7 @@ func ParseAreas(r io.Reader, known map[string]Area) ([]Area, error) {
 		areas = append(areas, a)
 		lines = append(lines, line)
 	}
-	for i, a := range areas {
-		if a.Parent == "" {
-			continue
-		}
-		if _, ok := seen[a.Parent]; !ok {
-			if _, ok := known[a.Parent]; !ok {
-				errs = append(errs, fmt.Errorf("line %d: unknown parent %s of %s", lines[i], a.Parent, a.Code))
-			}
-		}
-	}
-	if err := cycles(areas, lines, known); err != nil {
-		errs = append(errs, err)
-	}
+	errs = append(errs, checkTree(areas, lines, known)...)
 	if len(errs) > 0 {
 		return nil, &Error{Code: EINVALID, Message: errors.Join(errs...).Error()}
 	}
@@ -123,25 +112,130 @@ func equalFold(a, b []string) bool {
 	return true
 }
 
-// cycles reports a parent chain that loops back on itself.
-func cycles(areas []Area, lines []int, known map[string]Area) error {
-	parent := map[string]string{}
-	for code, a := range known {
-		parent[code] = a.Parent
+// maxDepth is how many levels of the tree alerts, exports and summaries
+// follow (Covers and subtree): an official more levels above a group
+// would hear nothing from it.
+const maxDepth = 64
+
+// checkTree checks the file's areas (lines are their line numbers) as they
+// would sit among the known ones: every parent exists, no parent chain
+// loops back on itself, and no area ends up more than maxDepth levels deep,
+// counting the known areas above and below. One walk up from each area,
+// remembering what it found, visits every area once: the time is linear in
+// the areas, file and known, whatever the shape of the tree.
+func checkTree(areas []Area, lines []int, known map[string]Area) []error {
+	var errs []error
+	index := make(map[string]int, len(areas)) // a file area's position
+	for i, a := range areas {
+		index[a.Code] = i
 	}
-	for _, a := range areas {
-		parent[a.Code] = a.Parent
+	parentOf := func(code string) (string, bool) {
+		if i, ok := index[code]; ok {
+			return areas[i].Parent, true
+		}
+		a, ok := known[code]
+		return a.Parent, ok
 	}
 	for i, a := range areas {
-		cur := a.Parent
-		for steps := 0; cur != "" && steps <= len(parent); steps++ {
-			if cur == a.Code {
-				return fmt.Errorf("line %d: %s is inside itself (a parent loop)", lines[i], a.Code)
-			}
-			cur = parent[cur]
+		if _, ok := parentOf(a.Parent); a.Parent != "" && !ok {
+			errs = append(errs, fmt.Errorf("line %d: unknown parent %s of %s", lines[i], a.Parent, a.Code))
 		}
 	}
-	return nil
+
+	// depth is an area's level, 1 for a root (or an area whose parent is
+	// missing, already refused), and -1 inside a loop or under one; from
+	// is the line of the nearest file area at or above it, 0 for none.
+	type visit struct{ depth, from int }
+	done := make(map[string]visit, len(areas)+len(known))
+	onPath := map[string]int{}
+	var path []string
+	var loops [][]string
+	walk := func(code string) {
+		path = path[:0]
+		up := visit{}
+		for {
+			if v, ok := done[code]; ok {
+				up = v
+				break
+			}
+			if at, ok := onPath[code]; ok {
+				loops = append(loops, slices.Clone(path[at:]))
+				up = visit{depth: -1}
+				break
+			}
+			onPath[code] = len(path)
+			path = append(path, code)
+			parent, _ := parentOf(code)
+			if _, ok := parentOf(parent); parent == "" || !ok {
+				break
+			}
+			code = parent
+		}
+		for j := len(path) - 1; j >= 0; j-- {
+			code := path[j]
+			if up.depth >= 0 {
+				up.depth++
+			}
+			if i, ok := index[code]; ok {
+				up.from = lines[i]
+			}
+			done[code] = up
+			delete(onPath, code)
+		}
+	}
+	for _, a := range areas {
+		walk(a.Code)
+	}
+	for code := range known {
+		walk(code)
+	}
+
+	for _, loop := range loops {
+		errs = append(errs, loopError(loop, index, lines))
+	}
+	// The first file area too deep, or else the known area the file moved
+	// deepest down first.
+	for i, a := range areas {
+		if d := done[a.Code].depth; d > maxDepth {
+			return append(errs, fmt.Errorf("line %d: %s is %d levels deep, more than %d: officials above it would get no alerts", lines[i], a.Code, d, maxDepth))
+		}
+	}
+	var deep string
+	for code, v := range done {
+		if _, inFile := index[code]; inFile || v.from == 0 || v.depth <= maxDepth {
+			continue // pre-existing depth is not this file's doing
+		}
+		if w := done[deep]; deep == "" || v.from < w.from || (v.from == w.from && (v.depth < w.depth || (v.depth == w.depth && code < deep))) {
+			deep = code
+		}
+	}
+	if v := done[deep]; deep != "" {
+		moved := areas[slices.Index(lines, v.from)].Code
+		errs = append(errs, fmt.Errorf("line %d: moving %s puts %s %d levels deep, more than %d: officials above it would get no alerts", v.from, moved, deep, v.depth, maxDepth))
+	}
+	return errs
+}
+
+// loopError names a parent loop (each area followed by its parent) by the
+// file line of its first area in the file.
+func loopError(loop []string, index map[string]int, lines []int) error {
+	first := -1 // the position in loop of the area first in the file
+	for j, code := range loop {
+		if i, ok := index[code]; ok && (first < 0 || lines[i] < lines[index[loop[first]]]) {
+			first = j
+		}
+	}
+	if first < 0 { // only known areas: the stored tree already loops
+		return fmt.Errorf("the stored areas %s are inside each other (a parent loop)", strings.Join(loop, ", "))
+	}
+	loop = append(loop[first:], loop[:first]...)
+	shown := append(slices.Clone(loop), loop[0])
+	var tail string
+	if len(loop) > 5 {
+		shown = append(append(shown[:3:3], "…"), loop[len(loop)-1], loop[0])
+		tail = fmt.Sprintf(", %d areas", len(loop))
+	}
+	return fmt.Errorf("line %d: %s is inside itself (a parent loop: %s%s)", lines[index[loop[0]]], loop[0], strings.Join(shown, " → "), tail)
 }
 
 // ImportAreas reads an area file against the stored tree and stores it:

@@ -1,0 +1,149 @@
+package bot_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/totuquan/totuquan/bot"
+)
+
+const areaHeader = "code,name,level,parent_code\n"
+
+// intoLoop returns n CSV rows C00000 … Cn-1, each the child of the next
+// one down the file, and the last two each other's parent: a chain of n-2
+// areas leading into a loop of two, the worst case for a walk up from each
+// area.
+func intoLoop(n int) string {
+	var b strings.Builder
+	for i := range n {
+		parent := fmt.Sprintf("C%05d", i+1)
+		if i == n-1 {
+			parent = fmt.Sprintf("C%05d", n-2)
+		}
+		fmt.Fprintf(&b, "C%05d,Tổ %d,to,%s\n", i, i, parent)
+	}
+	return b.String()
+}
+
+// Ensure a parent loop at the end of a very long chain is refused, naming
+// the line of the loop's first area once, and that the check does not walk
+// the chain again from every area (20,000 areas: the old check took minutes).
+func TestParseAreasLongLoop(t *testing.T) {
+	// C19998 (line 20000) and C19999 are each other's parent; the 19,998
+	// areas above them lead into the loop.
+	_, err := bot.ParseAreas(strings.NewReader(areaHeader+intoLoop(20000)), nil)
+	if err == nil || bot.ErrorCode(err) != bot.EINVALID {
+		t.Fatalf("err = %v, want the loop refused", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "line 20000: C19998 is inside itself (a parent loop: C19998 → C19999 → C19998)") || strings.Count(msg, "parent loop") != 1 {
+		t.Errorf("err = %.300s, want one loop named at line 20000", msg)
+	}
+}
+
+// Ensure loops are found whatever their shape: two areas, a loop through a
+// stored area, and a loop reached from outside it (named by its own first
+// line, not by the areas leading into it).
+func TestParseAreasLoops(t *testing.T) {
+	known := map[string]bot.Area{"K": {Code: "K", Name: "Xã", Level: "xa"}, "K1": {Code: "K1", Name: "Thôn", Level: "thon", Parent: "K"}}
+	for _, tc := range []struct{ name, rows, want string }{
+		{"pair", "A,A,x,B\nB,B,x,A\n", "line 2: A is inside itself (a parent loop: A → B → A)"},
+		{"through stored", "K,Xã,xa,K1\n", "line 2: K is inside itself (a parent loop: K → K1 → K)"},
+		{"reached from outside", "T,T,x,L2\nL1,L1,x,L2\nL2,L2,x,L1\n", "line 3: L1 is inside itself (a parent loop: L1 → L2 → L1)"},
+		{"long", "A,A,x,F\nB,B,x,A\nC,C,x,B\nD,D,x,C\nE,E,x,D\nF,F,x,E\n", "line 2: A is inside itself (a parent loop: A → F → E → … → B → A, 6 areas)"},
+	} {
+		_, err := bot.ParseAreas(strings.NewReader(areaHeader+tc.rows), known)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Count(err.Error(), "parent loop") != 1 {
+			t.Errorf("%s: err = %v, want %q once", tc.name, err, tc.want)
+		}
+	}
+}
+
+// BenchmarkParseAreas parses and checks a 20,000-row area file: a tree of
+// the usual four levels, and the worst case for the loop check, one chain
+// of 20,000 areas in a loop.
+//
+//	go test ./bot -run '^$' -bench ParseAreas -benchtime 20x
+func BenchmarkParseAreas(b *testing.B) {
+	var tree strings.Builder
+	tree.WriteString(areaHeader + "P,Tỉnh Phú Thọ,tinh,\n")
+	rows := 1
+	for c := 0; rows < 20000; c++ {
+		commune := fmt.Sprintf("P-X%03d", c)
+		fmt.Fprintf(&tree, "%s,Xã số %d,xa,P\n", commune, c)
+		rows++
+		for v := 0; v < 10 && rows < 20000; v++ {
+			village := fmt.Sprintf("%s-T%02d", commune, v)
+			fmt.Fprintf(&tree, "%s,Thôn %d xã số %d,thon,%s\n", village, v, c, commune)
+			rows++
+			for g := 0; g < 10 && rows < 20000; g++ {
+				fmt.Fprintf(&tree, "%s-%02d,Tổ tự quản số %d thôn %d,to,%s\n", village, g, g, v, village)
+				rows++
+			}
+		}
+	}
+	for _, bc := range []struct {
+		name, file string
+		ok         bool
+	}{
+		{"tree", tree.String(), true},
+		{"loop", areaHeader + intoLoop(20000), false},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.file)))
+			for b.Loop() {
+				_, err := bot.ParseAreas(strings.NewReader(bc.file), nil)
+				if (err == nil) != bc.ok {
+					b.Fatalf("err = %.200v", err)
+				}
+			}
+		})
+	}
+}
+
+// down returns n CSV rows D00 … Dn-1 under parent, each the parent of the
+// next: n levels.
+func down(n int, prefix, parent string) string {
+	var b strings.Builder
+	for i := range n {
+		code := fmt.Sprintf("%s%02d", prefix, i)
+		fmt.Fprintf(&b, "%s,Cấp %d,cap,%s\n", code, i, parent)
+		parent = code
+	}
+	return b.String()
+}
+
+// Ensure a tree deeper than the 64 levels that alerts and exports follow
+// is refused, naming the first area too deep, counting the stored areas
+// above and below the file's.
+func TestParseAreasDepth(t *testing.T) {
+	if _, err := bot.ParseAreas(strings.NewReader(areaHeader+down(64, "D", "")), nil); err != nil {
+		t.Errorf("64 levels: %v", err)
+	}
+	// 66 levels; the file lists the deepest area first, on line 2.
+	_, err := bot.ParseAreas(strings.NewReader(areaHeader+"X,Cấp 66,cap,D64\n"+down(65, "D", "")), nil)
+	if err == nil || !strings.Contains(err.Error(), "line 2: X is 66 levels deep, more than 64") || strings.Count(err.Error(), "levels deep") != 1 {
+		t.Errorf("66 levels: err = %v, want line 2 named once", err)
+	}
+
+	// 60 stored levels, and a file of 5 more below them.
+	known := map[string]bot.Area{}
+	parent := ""
+	for i := range 60 {
+		code := fmt.Sprintf("K%02d", i)
+		known[code] = bot.Area{Code: code, Name: code, Level: "cap", Parent: parent}
+		parent = code
+	}
+	if _, err := bot.ParseAreas(strings.NewReader(areaHeader+down(4, "F", "K59")), known); err != nil {
+		t.Errorf("60 stored and 4 new levels: %v", err)
+	}
+	_, err = bot.ParseAreas(strings.NewReader(areaHeader+down(5, "F", "K59")), known)
+	if err == nil || !strings.Contains(err.Error(), "line 6: F04 is 65 levels deep, more than 64") {
+		t.Errorf("60 stored and 5 new levels: err = %v", err)
+	}
+	// Moving the stored root of those 60 levels under five new ones.
+	_, err = bot.ParseAreas(strings.NewReader(areaHeader+down(5, "N", "")+"K00,K00,cap,N04\n"), known)
+	if err == nil || !strings.Contains(err.Error(), "line 7: moving K00 puts K59 65 levels deep, more than 64") {
+		t.Errorf("stored tree moved down: err = %v", err)
+	}
+}
