@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,8 +18,31 @@ import (
 // which caps the households a meeting report may count) and retired (yes
 // for an area no longer in use). A parent may be a row above or below, or an
 // area already stored (known). Every bad row is reported with its line
-// number, and nothing is returned unless all rows are good.
+// number (the first 50 errors are listed), and nothing is returned unless
+// all rows are good. Reading and checking take time linear in the rows and
+// the known areas.
 func ParseAreas(r io.Reader, known map[string]Area) ([]Area, error) {
+	f, err := readAreaFile(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.check(known); err != nil {
+		return nil, err
+	}
+	return f.areas, nil
+}
+
+// areaFile is an area file read row by row: its good areas in file order
+// with their line numbers, and the errors of its bad rows.
+type areaFile struct {
+	areas []Area
+	lines []int
+	errs  []error
+}
+
+// readAreaFile reads an area file; it fails only when the file is not an
+// area file at all (no header, a wrong one).
+func readAreaFile(r io.Reader) (*areaFile, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
@@ -93,14 +117,26 @@ func ParseAreas(r io.Reader, known map[string]Area) ([]Area, error) {
 		areas = append(areas, a)
 		lines = append(lines, line)
 	}
-	errs = append(errs, checkTree(areas, lines, known)...)
+	return &areaFile{areas: areas, lines: lines, errs: errs}, nil
+}
+
+// maxErrors is how many errors a refusal lists.
+const maxErrors = 50
+
+// check checks the file as it would sit among the known areas; the error,
+// with code EINVALID, lists the bad rows and the problems of the tree.
+func (f *areaFile) check(known map[string]Area) error {
+	errs := append(slices.Clip(f.errs), checkTree(f.areas, f.lines, known)...)
+	if len(errs) > maxErrors {
+		errs = append(errs[:maxErrors:maxErrors], fmt.Errorf("… and %d more errors", len(errs)-maxErrors))
+	}
 	if len(errs) > 0 {
-		return nil, &Error{Code: EINVALID, Message: errors.Join(errs...).Error()}
+		return &Error{Code: EINVALID, Message: errors.Join(errs...).Error()}
 	}
-	if len(areas) == 0 {
-		return nil, Errorf(EINVALID, "no areas in the file")
+	if len(f.areas) == 0 {
+		return Errorf(EINVALID, "no areas in the file")
 	}
-	return areas, nil
+	return nil
 }
 
 func equalFold(a, b []string) bool {
@@ -238,27 +274,62 @@ func loopError(loop []string, index map[string]int, lines []int) error {
 	return fmt.Errorf("line %d: %s is inside itself (a parent loop: %s%s)", lines[index[loop[0]]], loop[0], strings.Join(shown, " → "), tail)
 }
 
-// ImportAreas reads an area file against the stored tree and stores it:
-// new areas added, known ones updated, all or nothing.
-func ImportAreas(tx Tx, r io.Reader) (added, updated int, err error) {
-	existing, err := tx.Areas()
+// ImportAreas imports an area file into st, all or nothing: new areas
+// added, known ones updated. The file is read and checked against the tree
+// as a read transaction sees it, so that no write lock is held however big
+// the file; then one write transaction reads the tree again, checks the
+// file again if the tree changed meanwhile, stores the areas and, if audit
+// is not nil, records the import with it.
+func ImportAreas(st Store, r io.Reader, audit func(tx Tx, added, updated int) error) (added, updated int, err error) {
+	var known map[string]Area
+	if err := st.View(func(tx Tx) (err error) { known, err = knownAreas(tx); return err }); err != nil {
+		return 0, 0, err
+	}
+	f, err := readAreaFile(r)
 	if err != nil {
 		return 0, 0, err
 	}
-	known := map[string]Area{}
-	for _, a := range existing {
+	if err := f.check(known); err != nil {
+		return 0, 0, err
+	}
+	err = st.Update(func(tx Tx) error {
+		added, updated = 0, 0
+		now, err := knownAreas(tx)
+		if err != nil {
+			return err
+		}
+		if !maps.Equal(now, known) {
+			if err := f.check(now); err != nil {
+				return err
+			}
+		}
+		for _, a := range f.areas {
+			if _, ok := now[a.Code]; ok {
+				updated++
+			} else {
+				added++
+			}
+		}
+		if err := tx.PutAreas(f.areas); err != nil {
+			return err
+		}
+		if audit == nil {
+			return nil
+		}
+		return audit(tx, added, updated)
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return added, updated, nil
+}
+
+// knownAreas returns the stored areas by code.
+func knownAreas(tx Tx) (map[string]Area, error) {
+	areas, err := tx.Areas()
+	known := make(map[string]Area, len(areas))
+	for _, a := range areas {
 		known[a.Code] = a
 	}
-	areas, err := ParseAreas(r, known)
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, a := range areas {
-		if _, ok := known[a.Code]; ok {
-			updated++
-		} else {
-			added++
-		}
-	}
-	return added, updated, tx.PutAreas(areas)
+	return known, err
 }

@@ -1,11 +1,16 @@
 package bot_test
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/flows"
 )
 
 const areaHeader = "code,name,level,parent_code\n"
@@ -145,5 +150,162 @@ func TestParseAreasDepth(t *testing.T) {
 	_, err = bot.ParseAreas(strings.NewReader(areaHeader+down(5, "N", "")+"K00,K00,cap,N04\n"), known)
 	if err == nil || !strings.Contains(err.Error(), "line 7: moving K00 puts K59 65 levels deep, more than 64") {
 		t.Errorf("stored tree moved down: err = %v", err)
+	}
+}
+
+// watchedStore counts write transactions and knows when one is open; next,
+// if set, runs once just before the next write transaction starts, as if
+// another admin's change had got in first.
+type watchedStore struct {
+	bot.Store
+	mu      sync.Mutex
+	writes  int
+	writing bool
+	next    func()
+}
+
+func (s *watchedStore) Update(fn func(bot.Tx) error) error { return s.write(s.Store.Update, fn) }
+func (s *watchedStore) Batch(fn func(bot.Tx) error) error  { return s.write(s.Store.Batch, fn) }
+
+func (s *watchedStore) write(run func(func(bot.Tx) error) error, fn func(bot.Tx) error) error {
+	s.mu.Lock()
+	next := s.next
+	s.next = nil
+	s.mu.Unlock()
+	if next != nil {
+		next()
+	}
+	return run(func(tx bot.Tx) error {
+		s.mu.Lock()
+		s.writes++
+		s.writing = true
+		s.mu.Unlock()
+		defer func() { s.mu.Lock(); s.writing = false; s.mu.Unlock() }()
+		return fn(tx)
+	})
+}
+
+func (s *watchedStore) inWrite() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.writing
+}
+
+// watchedReader reports each read of the file to seen.
+type watchedReader struct {
+	r    io.Reader
+	seen func()
+}
+
+func (w watchedReader) Read(p []byte) (int, error) { w.seen(); return w.r.Read(p) }
+
+func areaCodes(t *testing.T, st bot.Store) map[string]bot.Area {
+	t.Helper()
+	out := map[string]bot.Area{}
+	st.View(func(tx bot.Tx) error {
+		areas, err := tx.Areas()
+		for _, a := range areas {
+			out[a.Code] = a
+		}
+		return err
+	})
+	return out
+}
+
+// Ensure an area file is read and checked with no write transaction open,
+// however big, and then stored in one write transaction with its audit.
+func TestImportAreasOutsideWriteLock(t *testing.T) {
+	st := &watchedStore{Store: mustOpen(t)}
+	big := areaHeader + "P,Tỉnh,tinh,\n" + down(60, "D", "P")
+	readInWrite := false
+	r := watchedReader{strings.NewReader(big), func() { readInWrite = readInWrite || st.inWrite() }}
+	audited := false
+	added, updated, err := bot.ImportAreas(st, r, func(tx bot.Tx, added, updated int) error {
+		audited = st.inWrite()
+		return tx.Audit(bot.AuditEntry{At: now, Who: "test", Action: "areas.import", Detail: fmt.Sprint(added, updated)})
+	})
+	if err != nil || added != 61 || updated != 0 {
+		t.Fatalf("ImportAreas = %d, %d, %v", added, updated, err)
+	}
+	if readInWrite || st.writes != 1 || !audited {
+		t.Errorf("read in a write transaction %v, %d write transactions, audited in it %v; want false, 1, true", readInWrite, st.writes, audited)
+	}
+	// A bad file takes no write transaction at all.
+	_, _, err = bot.ImportAreas(st, strings.NewReader(areaHeader+intoLoop(2000)), nil)
+	if bot.ErrorCode(err) != bot.EINVALID || st.writes != 1 {
+		t.Errorf("loop: err = %.100v, %d write transactions", err, st.writes)
+	}
+}
+
+// Ensure a change to the tree between the check and the write is checked
+// again: one that makes the file's areas too deep refuses the whole file,
+// one that does not lets it in, counted against the tree as it now is.
+func TestImportAreasTreeChanged(t *testing.T) {
+	st := &watchedStore{Store: mustOpen(t)}
+	if _, _, err := bot.ImportAreas(st, strings.NewReader(areaHeader+"A,Xã A,xa,\n"), nil); err != nil {
+		t.Fatal(err)
+	}
+	// Meanwhile another import puts A under 62 levels: B under A is the
+	// 64th level, C under B the 65th.
+	st.next = func() {
+		if _, _, err := bot.ImportAreas(st.Store, strings.NewReader(areaHeader+down(62, "D", "")+"A,Xã A,xa,D61\n"), nil); err != nil {
+			t.Error(err)
+		}
+	}
+	_, _, err := bot.ImportAreas(st, strings.NewReader(areaHeader+"B,Thôn B,thon,A\nC,Tổ C,to,B\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "line 3: C is 65 levels deep") {
+		t.Errorf("err = %v, want C refused", err)
+	}
+	if got := areaCodes(t, st); len(got) != 63 || got["A"].Parent != "D61" {
+		t.Errorf("%d areas stored, A = %+v; want the other import's 63 and nothing of the refused file", len(got), got["A"])
+	}
+
+	st.next = func() {
+		if _, _, err := bot.ImportAreas(st.Store, strings.NewReader(areaHeader+"X,Xã X,xa,\n"), nil); err != nil {
+			t.Error(err)
+		}
+	}
+	added, updated, err := bot.ImportAreas(st, strings.NewReader(areaHeader+"B,Thôn B,thon,A\nX,Xã X mới,xa,\n"), nil)
+	if err != nil || added != 1 || updated != 1 {
+		t.Errorf("ImportAreas = %d, %d, %v; want B new and X updated", added, updated, err)
+	}
+	if got := areaCodes(t, st); got["B"].Parent != "A" || got["X"].Name != "Xã X mới" {
+		t.Errorf("B = %+v, X = %+v", got["B"], got["X"])
+	}
+}
+
+// Ensure an admin's area file from the chat that is refused takes no write
+// transaction: a big bad file cannot hold up other chats.
+func TestImportFromChatRefusedWithoutWriting(t *testing.T) {
+	st := &watchedStore{Store: mustOpen(t)}
+	d := dispatcher(st, flows.New(time.UTC, time.Hour))
+	admin := bot.Address("telegram:900")
+	d.Admins = map[bot.Address]bool{admin: true}
+	file := []byte(areaHeader + intoLoop(2000))
+	d.Download = func(context.Context, string) ([]byte, error) { return file, nil }
+	in := bot.Inbound{UpdateKey: "telegram:m:900:1", Chat: admin, From: admin, Document: "doc-1", DocumentName: "diaban.csv"}
+	if _, err := d.Handle(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	items := pending(t, st)
+	if len(items) != 1 || !strings.Contains(items[0].Msg.Text, "line 2000: C01998 is inside itself") {
+		t.Fatalf("outbox = %+v", items)
+	}
+	// The update's own transaction, then the one queueing the reply.
+	if st.writes != 2 {
+		t.Errorf("%d write transactions, want 2: the refused file took one", st.writes)
+	}
+}
+
+// Ensure a file with many bad rows is refused with the first 50 errors and
+// a count of the rest, not a message as long as the file.
+func TestParseAreasManyErrors(t *testing.T) {
+	var rows strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&rows, "A%d,,to,\n", i)
+	}
+	_, err := bot.ParseAreas(strings.NewReader(areaHeader+rows.String()), nil)
+	if err == nil || strings.Count(err.Error(), "missing name") != 50 || !strings.HasSuffix(err.Error(), "line 51: missing name for A49\n… and 10 more errors") {
+		t.Errorf("err = %v", err)
 	}
 }

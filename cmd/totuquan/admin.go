@@ -64,16 +64,13 @@ func (m *Main) cmdAreasImport(args []string) error {
 		return err
 	}
 	defer st.Close()
-	var added, updated int
-	err = st.Update(func(tx bot.Tx) (err error) {
-		added, updated, err = bot.ImportAreas(tx, f)
-		return err
+	// Read and checked before the write transaction, audited in it.
+	added, updated, err := bot.ImportAreas(st, f, func(tx bot.Tx, added, updated int) error {
+		return tx.Audit(bot.AuditEntry{At: m.Now().UTC(), Who: cliUser(), Action: "areas.import",
+			Detail: fmt.Sprintf("%s: %d new, %d updated", fs.Arg(0), added, updated)})
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", fs.Arg(0), err)
-	}
-	if err := m.audit(st, "areas.import", "", fmt.Sprintf("%s: %d new, %d updated", fs.Arg(0), added, updated)); err != nil {
-		return err
 	}
 	fmt.Fprintf(m.Stdout, "imported %d areas (%d new, %d updated) from %s\n", added+updated, added, updated, fs.Arg(0))
 	return nil
