@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/totuquan/totuquan/vntext"
 )
@@ -18,9 +19,10 @@ import (
 // which caps the households a meeting report may count) and retired (yes
 // for an area no longer in use). A parent may be a row above or below, or an
 // area already stored (known). Every bad row is reported with its line
-// number (the first 50 errors are listed), and nothing is returned unless
-// all rows are good. Reading and checking take time linear in the rows and
-// the known areas.
+// number (the first 50 errors are listed); text that is not UTF-8 is one.
+// Codes and parents are compared and kept in NFC once trimmed, as the chat
+// keeps what people type. Nothing is returned unless all rows are good.
+// Reading and checking take time linear in the rows and the known areas.
 func ParseAreas(r io.Reader, known map[string]Area) ([]Area, error) {
 	f, err := readAreaFile(r)
 	if err != nil {
@@ -81,9 +83,17 @@ func readAreaFile(r io.Reader) (*areaFile, error) {
 			errs = append(errs, fmt.Errorf("line %d: %d columns, want %d", line, len(rec), cols))
 			continue
 		}
-		a := Area{Code: strings.TrimSpace(rec[0]), Name: vntext.NFC(rec[1]), Level: vntext.NFC(rec[2]), Parent: strings.TrimSpace(rec[3])}
+		// Text that is not UTF-8 would be stored under one code and shown
+		// under another (and a reply quoting it would not send).
+		if j := slices.IndexFunc(rec, func(f string) bool { return !utf8.ValidString(f) }); j >= 0 {
+			errs = append(errs, fmt.Errorf("line %d: %s is not valid UTF-8 text (save the file as CSV UTF-8)", line, want[j]))
+			continue
+		}
+		// Codes in NFC, trimmed, like everything typed in the chat, so that
+		// a code and a parent match however the keyboard composed them.
+		a := Area{Code: vntext.NFC(rec[0]), Name: vntext.NFC(rec[1]), Level: vntext.NFC(rec[2]), Parent: vntext.NFC(rec[3])}
 		if cols == 6 {
-			switch strings.ToLower(strings.TrimSpace(rec[5])) {
+			switch strings.ToLower(vntext.NFC(rec[5])) {
 			case "", "0", "no", "khong", "không":
 			case "1", "yes", "co", "có", "retired":
 				a.Retired = true

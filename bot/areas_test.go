@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/flows"
@@ -306,6 +307,53 @@ func TestParseAreasManyErrors(t *testing.T) {
 	}
 	_, err := bot.ParseAreas(strings.NewReader(areaHeader+rows.String()), nil)
 	if err == nil || strings.Count(err.Error(), "missing name") != 50 || !strings.HasSuffix(err.Error(), "line 51: missing name for A49\n… and 10 more errors") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// Ensure text that is not UTF-8, in any column, is refused by its line
+// and column, with nothing returned; the message itself stays UTF-8.
+func TestParseAreasInvalidUTF8(t *testing.T) {
+	header := "code,name,level,parent_code,households,retired\n"
+	rows := "P,Tỉnh,tinh,,,\n" + // line 2, good
+		"P\xff1,Xã,xa,P,,\n" + // line 3 …
+		"P2,X\xe3,xa,P,,\n" +
+		"P3,Xã,x\xc3,P,,\n" +
+		"P4,Xã,xa,P\xfe,,\n" +
+		"P5,Xã,xa,P,4\xff,\n" +
+		"P6,Xã,xa,P,,c\xf3\n" // … line 8
+	_, err := bot.ParseAreas(strings.NewReader(header+rows), nil)
+	if err == nil {
+		t.Fatal("invalid UTF-8 accepted")
+	}
+	for i, col := range []string{"code", "name", "level", "parent_code", "households", "retired"} {
+		if want := fmt.Sprintf("line %d: %s is not valid UTF-8", i+3, col); !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want %q", err, want)
+		}
+	}
+	if !utf8.ValidString(err.Error()) || strings.Count(err.Error(), "\n") != 5 {
+		t.Errorf("err = %q, want six lines of valid UTF-8", err)
+	}
+}
+
+// Ensure codes are compared in NFC once trimmed, as the chat sends what
+// people type: a code written decomposed (NFD) in one row and composed in
+// another is one code, stored composed; "không" decomposed means no.
+func TestParseAreasNFC(t *testing.T) {
+	nfd, nfc := "Xa\u0303-1", "Xã-1"
+	known := map[string]bot.Area{"TỈNH": {Code: "TỈNH", Name: "Tỉnh", Level: "tinh"}}
+	file := "code,name,level,parent_code,households,retired\n" +
+		" " + nfd + " ,Xã một,xa,TI\u0309NH,,kho\u0302ng\n" +
+		"T1,Tổ một,to," + nfc + ",,\n"
+	areas, err := bot.ParseAreas(strings.NewReader(file), known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if areas[0].Code != nfc || areas[0].Parent != "TỈNH" || areas[0].Retired || areas[1].Parent != nfc {
+		t.Errorf("areas = %+v", areas)
+	}
+	_, err = bot.ParseAreas(strings.NewReader(areaHeader+nfd+",A,x,\n"+nfc+",B,x,\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "line 3: duplicate code "+nfc+" (first on line 2)") {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // bigAreas returns an area file of about size bytes: communes under PT,
@@ -108,5 +109,23 @@ func TestAreasImportBigFileCLI(t *testing.T) {
 	}
 	if out := e.cli("audit", "-config", e.cfgPath); strings.Count(out, "\tareas.import\t") != 2 { // the setup's and this one
 		t.Errorf("audit:\n%s", out)
+	}
+}
+
+// Ensure an area file from the chat with a code that is not UTF-8 (a file
+// saved in another encoding) is refused by its line, in a reply that
+// reaches the admin, and nothing of it is imported.
+func TestAreasFromChatNotUTF8(t *testing.T) {
+	e := newEnv(t)
+	e.start()
+	admin := e.user(900, "Admin")
+	file := "code,name,level,parent_code\nPT-TL-XM,Xóm Mới,thon,PT-TL\nPT-TL-X\xe3,X\xf3m C\xfb,thon,PT-TL\n" // Windows-1258 bytes on line 3
+	e.fake.SendDocument(admin.u, "diaban.csv", []byte(file), "")
+	e.sent++
+	e.settle()
+	admin.expect("Tệp địa bàn có lỗi, chưa nhập gì", "line 3: code is not valid UTF-8 text")
+	admin.say("/diaban")
+	if tree := admin.last(); strings.Contains(tree, "Xóm Mới") || strings.ContainsRune(tree, utf8.RuneError) {
+		t.Errorf("the refused file's areas are in the tree:\n%s", tree)
 	}
 }
