@@ -144,7 +144,7 @@ func (m *Main) cmdInvite(args []string) error {
 	if *qr != "" {
 		png, err := inviteQR(bot.InviteLink(username, inv.Code))
 		if err == nil {
-			err = os.WriteFile(*qr, png, 0o644)
+			err = writePrivate(*qr, png)
 		}
 		if err != nil {
 			return fmt.Errorf("write the QR code: %w", err)
@@ -693,6 +693,33 @@ func (m *Main) cmdStats(args []string) error {
 		_, err = fmt.Fprintln(m.Stdout, s.Text(*lang, cfg.location))
 		return err
 	})
+}
+
+// writePrivate writes data to path readable by its owner only (0600, like
+// the store), also over an existing file that others could read: it is
+// written beside path and renamed over it.
+func writePrivate(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // inviteQR draws an invite link as a QR code large enough to print.
