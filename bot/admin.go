@@ -313,8 +313,9 @@ func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd
 }
 
 // importAreas imports an area file an admin sent, after the update has
-// committed: the download is I/O and the import its own transaction, all
-// or nothing, with every bad row named by its line.
+// committed: the download is I/O, and the file is read and checked holding
+// no write lock, then stored in a transaction of its own, all or nothing,
+// with every bad row named by its line.
 func (d *Dispatcher) importAreas(tx Tx, r *responder, c caller, in Inbound, now time.Time) error {
 	if d.Download == nil {
 		return nil
@@ -326,11 +327,7 @@ func (d *Dispatcher) importAreas(tx Tx, r *responder, c caller, in Inbound, now 
 			d.Log.Error("download an area file", "by", in.From, "err", err)
 			return reply(i18n.T(c.lang, "areas.failed", err.Error()))
 		}
-		var added, updated int
-		err = d.Store.Update(func(tx Tx) (err error) {
-			if added, updated, err = ImportAreas(tx, bytes.NewReader(data)); err != nil {
-				return err
-			}
+		added, updated, err := ImportAreas(d.Store, bytes.NewReader(data), func(tx Tx, added, updated int) error {
 			return d.audit(tx, in, "areas.import", "", fmt.Sprintf("%s: %d new, %d updated, by chat", in.DocumentName, added, updated), d.Now())
 		})
 		if ErrorCode(err) == EINVALID {

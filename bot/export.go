@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -50,6 +51,9 @@ func WriteJSON(w io.Writer, recs []ExportRecord) error {
 // the number of corrections, so a reader sees a report was edited), then one
 // column per answer key (in first-seen order of answerOrder, then sorted).
 // The UTF-8 byte-order mark lets spreadsheet programs read the Vietnamese.
+// No cell can become a formula in a spreadsheet (see cell). Every CSV
+// export goes through here: the chat's /xuat, the weekly summary's file
+// and the command line's.
 func WriteCSV(w io.Writer, recs []ExportRecord, answerOrder []string) error {
 	keys := slices.Clone(answerOrder)
 	var extra []string
@@ -67,16 +71,35 @@ func WriteCSV(w io.Writer, recs []ExportRecord, answerOrder []string) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(append([]string{"id", "kind", "group", "group_name", "reporter", "created_at", "status", "urgent", "corrections"}, keys...))
+	write := func(row []string) {
+		for i := range row {
+			row[i] = cell(row[i])
+		}
+		cw.Write(row)
+	}
+	write(append([]string{"id", "kind", "group", "group_name", "reporter", "created_at", "status", "urgent", "corrections"}, keys...))
 	for _, r := range recs {
 		row := []string{r.ID, string(r.Kind), r.Group, r.GroupName, r.Reporter, r.CreatedAt, r.Status, strconv.FormatBool(r.Urgent), strconv.Itoa(len(r.Revisions))}
 		for _, k := range keys {
 			row = append(row, r.Answers[k])
 		}
-		cw.Write(row)
+		write(row)
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// cell neutralises text that a spreadsheet would run as a formula (CSV
+// injection: a leader typing =HYPERLINK(…) or +cmd|… into a report): a
+// cell that starts with =, +, -, @, a tab or a carriage return gets a
+// leading single quote, as OWASP advises, and shows as typed. Every column
+// is treated so, whoever filled it; none holds negative numbers (counts
+// are from 0), so no number loses anything.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // Table is one sheet of an export: a name, a header row and rows of text.

@@ -64,16 +64,13 @@ func (m *Main) cmdAreasImport(args []string) error {
 		return err
 	}
 	defer st.Close()
-	var added, updated int
-	err = st.Update(func(tx bot.Tx) (err error) {
-		added, updated, err = bot.ImportAreas(tx, f)
-		return err
+	// Read and checked before the write transaction, audited in it.
+	added, updated, err := bot.ImportAreas(st, f, func(tx bot.Tx, added, updated int) error {
+		return tx.Audit(bot.AuditEntry{At: m.Now().UTC(), Who: cliUser(), Action: "areas.import",
+			Detail: fmt.Sprintf("%s: %d new, %d updated", fs.Arg(0), added, updated)})
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w; nothing was imported", fs.Arg(0), err)
-	}
-	if err := m.audit(st, "areas.import", "", fmt.Sprintf("%s: %d new, %d updated", fs.Arg(0), added, updated)); err != nil {
-		return err
 	}
 	fmt.Fprintf(m.Stdout, "imported %d areas (%d new, %d updated) from %s\n", added+updated, added, updated, fs.Arg(0))
 	return nil
@@ -147,7 +144,7 @@ func (m *Main) cmdInvite(args []string) error {
 	if *qr != "" {
 		png, err := inviteQR(bot.InviteLink(username, inv.Code))
 		if err == nil {
-			err = os.WriteFile(*qr, png, 0o644)
+			err = writePrivate(*qr, png)
 		}
 		if err != nil {
 			return fmt.Errorf("write the QR code: %w", err)
@@ -696,6 +693,33 @@ func (m *Main) cmdStats(args []string) error {
 		_, err = fmt.Fprintln(m.Stdout, s.Text(*lang, cfg.location))
 		return err
 	})
+}
+
+// writePrivate writes data to path readable by its owner only (0600, like
+// the store), also over an existing file that others could read: it is
+// written beside path and renamed over it.
+func writePrivate(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // inviteQR draws an invite link as a QR code large enough to print.
