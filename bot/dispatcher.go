@@ -68,6 +68,9 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 	case drop:
 		return Ack{}, nil
 	case dropTel:
+		if in.GroupChat {
+			return Ack{}, nil // a group is told nothing but the pointer below
+		}
 		return d.tell(in, "flood.slow", now)
 	}
 	if in.GroupChat {

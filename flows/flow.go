@@ -9,7 +9,7 @@ type StepKind int
 const (
 	Choice StepKind = iota // one of Options, by button, number or label
 	Multi                  // several of Options: ticked buttons and "Xong", or "1, 3, 5"
-	Text                   // free text of Min..Max characters
+	Text                   // free text of Min characters up to Max UTF-16 code units (as Telegram counts)
 	Number                 // a whole number in Min..Max
 	Date                   // a past date: today/yesterday or dd/mm[/yyyy]
 	Time                   // a time of day, hh:mm
