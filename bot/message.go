@@ -30,6 +30,10 @@ type Inbound struct {
 	// Location a pin as "lat,lon". Either may come with an empty Text.
 	Photo    string
 	Location string
+	// JoinCode is an invite code the person presented, in the platform's
+	// own way: Telegram's start parameter, or a code typed as the first
+	// message where the platform has none. Text is then empty.
+	JoinCode string
 	// Document is a file sent: its platform id and name (an area file).
 	Document, DocumentName string
 	// Callback is the pressed button's Value; CallbackID is the platform's

@@ -423,3 +423,10 @@ func (s *Sender) reserve(tr Transport, m Outbound, horizon time.Duration) (at ti
 	}
 	return now.Add(wait), true, false
 }
+
+// Joiner is a platform on which a person can join with an invite code.
+type Joiner interface {
+	// JoinLink is the link that opens a chat with the bot carrying code,
+	// or "" where the platform has none and the code is typed instead.
+	JoinLink(code string) string
+}
