@@ -89,227 +89,268 @@ func AreaTree(tx Tx, lang string) (string, error) {
 // configuration, or promoted from the chat.
 func (c caller) isAdmin() bool { return c.admin || (c.registered && c.user.Admin) }
 
-// adminCommand runs an admin's chat command; handled is false for a
-// command that is not one of them.
-func (d *Dispatcher) adminCommand(tx Tx, r *responder, c caller, in Inbound, cmd, arg string, now time.Time) (handled bool, err error) {
-	switch cmd {
-	case "moi", "thuhoi", "diaban", "nguoidung", "khoa", "mokhoa", "quantri", "bangiao", "chuyen", "linhvuc":
-	default:
-		return false, nil
+func (d *Dispatcher) cmdAreas(x *turn) error {
+	text, err := AreaTree(x.tx, x.c.lang)
+	if err != nil {
+		return err
 	}
-	if !c.isAdmin() {
-		r.say(i18n.T(c.lang, "admin_only"))
-		return true, d.audit(tx, in, "refused.admin", "", strings.TrimSpace("/"+cmd+" "+arg), now)
+	x.r.say(text)
+	return nil
+}
+
+func (d *Dispatcher) cmdUsers(x *turn) error {
+	users, err := x.tx.Users()
+	if err != nil {
+		return err
 	}
-	T := func(key string, args ...any) string { return i18n.T(c.lang, key, args...) }
-	f := strings.Fields(arg)
-	switch cmd {
-	case "diaban":
-		text, err := AreaTree(tx, c.lang)
-		if err != nil {
-			return true, err
-		}
-		r.say(text)
-		return true, nil
-	case "nguoidung":
-		users, err := tx.Users()
-		if err != nil {
-			return true, err
-		}
-		sort.Slice(users, func(i, j int) bool {
-			return users[i].Group+string(users[i].Address) < users[j].Group+string(users[j].Address)
-		})
-		var lines []string
-		for _, u := range users {
-			if len(f) > 0 {
-				if ok, err := Covers(tx, f[0], u.Group); err != nil || !ok {
-					continue
-				}
-			}
-			line := fmt.Sprintf("• %s · %s · %s · %s", u.Address.ID(), u.Name, T("role."+string(u.Role)), d.areaName(tx, u.Group))
-			if u.Admin {
-				line += " · " + T("role.admin")
-			}
-			if u.Deactivated {
-				line += " · " + T("user.deactivated")
-			}
-			lines = append(lines, line)
-		}
-		if len(lines) == 0 {
-			lines = []string{T("users.none")}
-		}
-		r.say(strings.Join(lines, "\n"))
-		return true, nil
-	case "moi":
-		if len(f) < 2 || (f[0] != "to" && f[0] != "canbo") {
-			r.say(T("invite.usage"))
-			return true, nil
-		}
-		area, err := tx.Area(f[1])
-		if IsNotFound(err) || area.Retired {
-			r.say(T("broadcast.no_area", f[1]))
-			return true, nil
-		} else if err != nil {
-			return true, err
-		}
-		inv := Invite{Code: NewInviteCode(), Group: area.Code, Role: RoleLeader, MaxUses: 1, CreatedAt: now.UTC(), CreatedBy: string(in.From)}
-		rest := f[2:]
-		if f[0] == "canbo" {
-			inv.Role, inv.Agency = RoleOfficial, "ubnd"
-			if len(rest) > 0 && Agencies[rest[0]] != nil {
-				inv.Agency, rest = rest[0], rest[1:]
+	sort.Slice(users, func(i, j int) bool {
+		return users[i].Group+string(users[i].Address) < users[j].Group+string(users[j].Address)
+	})
+	T := func(key string, args ...any) string { return i18n.T(x.c.lang, key, args...) }
+	f := strings.Fields(x.arg)
+	var lines []string
+	for _, u := range users {
+		if len(f) > 0 {
+			if ok, err := Covers(x.tx, f[0], u.Group); err != nil || !ok {
+				continue
 			}
 		}
-		// Then, optionally, how many uses and how many days.
-		days := 7
-		for i, p := range []*int{&inv.MaxUses, &days} {
-			if i < len(rest) {
-				n, err := strconv.Atoi(rest[i])
-				if err != nil || n < 1 || n > 1000 {
-					r.say(T("invite.usage"))
-					return true, nil
-				}
-				*p = n
-			}
+		line := fmt.Sprintf("• %s · %s · %s · %s", u.Address, u.Name, T("role."+string(u.Role)), d.areaName(x.tx, u.Group))
+		if u.Admin {
+			line += " · " + T("role.admin")
 		}
-		if len(rest) > 2 {
-			r.say(T("invite.usage"))
-			return true, nil
+		if u.Deactivated {
+			line += " · " + T("user.deactivated")
 		}
-		inv.ExpiresAt = now.AddDate(0, 0, days).UTC()
-		if err := tx.PutInvite(inv); err != nil {
-			return true, err
-		}
-		r.say(T("invite.made", area.Name, inv.Code, d.BotUsername, inv.Code, inv.MaxUses, inv.ExpiresAt.In(d.Location).Format("02/01/2006")))
-		if d.InviteQR != nil {
-			png, err := d.InviteQR(InviteLink(d.BotUsername, inv.Code))
-			if err != nil {
-				return true, err
-			}
-			r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Document: &Document{Name: "moi-" + area.Code + "-" + inv.Code + ".png", Data: png},
-				Reply: Reply{Text: T("invite.qr", area.Name)}})
-		}
-		return true, d.audit(tx, in, "invite", area.Code, strings.TrimSpace(string(inv.Role)+" "+inv.Agency)+" by chat", now)
-	case "thuhoi":
-		if len(f) != 1 {
-			r.say(T("invite.usage"))
-			return true, nil
-		}
-		inv, err := tx.Invite(f[0])
-		if IsNotFound(err) {
-			r.say(T("join.bad_code"))
-			return true, nil
-		} else if err != nil {
-			return true, err
-		}
-		inv.Revoked = true
-		if err := tx.PutInvite(inv); err != nil {
-			return true, err
-		}
-		r.say(T("invite.revoked", inv.Code))
-		return true, d.audit(tx, in, "invite.revoke", inv.Group, inv.Code, now)
-	case "bangiao":
-		if len(f) != 1 {
-			r.say(T("handover.usage"))
-			return true, nil
-		}
-		inv, old, err := HandOver(tx, f[0], string(in.From), now)
-		if IsNotFound(err) || ErrorCode(err) == EINVALID {
-			r.say(T("broadcast.no_area", f[0]))
-			return true, nil
-		} else if err != nil {
-			return true, err
-		}
-		var names []string
-		for _, u := range old {
-			names = append(names, u.Name)
-		}
-		r.say(T("handover.done", d.areaName(tx, f[0]), strings.Join(names, ", "), inv.Code, d.BotUsername, inv.Code))
-		return true, d.audit(tx, in, "handover", f[0], fmt.Sprintf("%d leaders deactivated, invite %s", len(old), inv.Code), now)
-	case "linhvuc":
-		if len(f) != 2 || Agencies[f[1]] == nil {
-			r.say(T("admin.usage"))
-			return true, nil
-		}
-	case "chuyen":
-		if len(f) != 2 {
-			r.say(T("admin.usage"))
-			return true, nil
-		}
-		if a, err := tx.Area(f[1]); IsNotFound(err) || a.Retired {
-			r.say(T("broadcast.no_area", f[1]))
-			return true, nil
-		}
+		lines = append(lines, line)
 	}
-	// khoa, mokhoa, quantri, chuyen: about one user, named by their
-	// Telegram id.
-	target := f
-	if cmd == "chuyen" || cmd == "linhvuc" {
-		target = f[:1]
+	if len(lines) == 0 {
+		lines = []string{T("users.none")}
 	}
-	if cmd == "quantri" {
-		if len(f) != 2 || (f[0] != "them" && f[0] != "bo") {
-			r.say(T("admin.usage"))
-			return true, nil
-		}
-		f = f[1:]
+	x.r.say(strings.Join(lines, "\n"))
+	return nil
+}
+
+func (d *Dispatcher) cmdInvite(x *turn) error {
+	f := strings.Fields(x.arg)
+	if len(f) < 2 || (f[0] != "to" && f[0] != "canbo") {
+		x.say("invite.usage")
+		return nil
 	}
-	if cmd == "quantri" {
-		target = f
-	}
-	if len(target) != 1 {
-		r.say(T("admin.usage"))
-		return true, nil
-	}
-	addr := Address(target[0])
-	if _, err := strconv.ParseInt(target[0], 10, 64); err == nil {
-		addr = NewAddress(in.From.Platform(), target[0])
-	}
-	if cmd == "quantri" && strings.HasPrefix(arg, "bo") && d.Admins[addr] {
-		r.say(T("admin.from_config"))
-		return true, nil
-	}
-	u, err := tx.User(addr)
-	if IsNotFound(err) {
-		r.say(T("user.not_found", target[0]))
-		return true, nil
+	area, err := x.tx.Area(f[1])
+	if IsNotFound(err) || area.Retired {
+		x.say("broadcast.no_area", f[1])
+		return nil
 	} else if err != nil {
-		return true, err
+		return err
 	}
-	action := cmd
-	switch {
-	case cmd == "linhvuc":
-		if u.Role != RoleOfficial {
-			r.say(T("admin.usage"))
-			return true, nil
+	inv := Invite{Code: NewInviteCode(), Group: area.Code, Role: RoleLeader, MaxUses: 1, CreatedAt: x.now.UTC(), CreatedBy: string(x.in.From)}
+	rest := f[2:]
+	if f[0] == "canbo" {
+		inv.Role, inv.Agency = RoleOfficial, "ubnd"
+		if len(rest) > 0 && Agencies[rest[0]] != nil {
+			inv.Agency, rest = rest[0], rest[1:]
 		}
-		u.Agency = f[1]
-	case cmd == "chuyen":
+	}
+	// Then, optionally, how many uses and how many days.
+	days := 7
+	for i, p := range []*int{&inv.MaxUses, &days} {
+		if i < len(rest) {
+			n, err := strconv.Atoi(rest[i])
+			if err != nil || n < 1 || n > 1000 {
+				x.say("invite.usage")
+				return nil
+			}
+			*p = n
+		}
+	}
+	if len(rest) > 2 {
+		x.say("invite.usage")
+		return nil
+	}
+	inv.ExpiresAt = x.now.AddDate(0, 0, days).UTC()
+	if err := x.tx.PutInvite(inv); err != nil {
+		return err
+	}
+	x.say("invite.made", area.Name, inv.Code, d.BotUsername, inv.Code, inv.MaxUses, inv.ExpiresAt.In(d.Location).Format("02/01/2006"))
+	if d.InviteQR != nil {
+		png, err := d.InviteQR(InviteLink(d.BotUsername, inv.Code))
+		if err != nil {
+			return err
+		}
+		x.r.msgs = append(x.r.msgs, Outbound{Chat: x.in.Chat, Document: &Document{Name: "moi-" + area.Code + "-" + inv.Code + ".png", Data: png},
+			Reply: Reply{Text: i18n.T(x.c.lang, "invite.qr", area.Name)}})
+	}
+	return d.audit(x.tx, x.in, "invite", area.Code, strings.TrimSpace(string(inv.Role)+" "+inv.Agency)+" by chat", x.now)
+}
+
+func (d *Dispatcher) cmdRevoke(x *turn) error {
+	f := strings.Fields(x.arg)
+	if len(f) != 1 {
+		x.say("invite.usage")
+		return nil
+	}
+	inv, err := x.tx.Invite(f[0])
+	if IsNotFound(err) {
+		x.say("join.bad_code")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	inv.Revoked = true
+	if err := x.tx.PutInvite(inv); err != nil {
+		return err
+	}
+	x.say("invite.revoked", inv.Code)
+	return d.audit(x.tx, x.in, "invite.revoke", inv.Group, inv.Code, x.now)
+}
+
+func (d *Dispatcher) cmdHandOver(x *turn) error {
+	f := strings.Fields(x.arg)
+	if len(f) != 1 {
+		x.say("handover.usage")
+		return nil
+	}
+	inv, old, err := HandOver(x.tx, f[0], string(x.in.From), x.now)
+	if IsNotFound(err) || ErrorCode(err) == EINVALID {
+		x.say("broadcast.no_area", f[0])
+		return nil
+	} else if err != nil {
+		return err
+	}
+	var names []string
+	for _, u := range old {
+		names = append(names, u.Name)
+	}
+	x.say("handover.done", d.areaName(x.tx, f[0]), strings.Join(names, ", "), inv.Code, d.BotUsername, inv.Code)
+	return d.audit(x.tx, x.in, "handover", f[0], fmt.Sprintf("%d leaders deactivated, invite %s", len(old), inv.Code), x.now)
+}
+
+// userArg reads the person a command names: an address such as
+// "telegram:123456" or "zalo:6ede9afa", or a bare id where the bot runs on
+// one platform only. It is never guessed from the sender's platform.
+func (d *Dispatcher) userArg(x *turn, s string) (User, bool, error) {
+	u, err := x.tx.User(d.addressArg(s))
+	if IsNotFound(err) {
+		x.say("user.not_found", s)
+		return u, false, nil
+	}
+	return u, err == nil, err
+}
+
+func (d *Dispatcher) addressArg(s string) Address {
+	if !strings.Contains(s, ":") && len(d.Platforms) == 1 {
+		return NewAddress(d.Platforms[0], s)
+	}
+	return Address(s)
+}
+
+// changeUser applies change to the person named by arg and records it.
+func (d *Dispatcher) changeUser(x *turn, arg, action string, change func(*User) (ok bool, err error)) error {
+	u, ok, err := d.userArg(x, arg)
+	if !ok || err != nil {
+		return err
+	}
+	if ok, err := change(&u); !ok || err != nil {
+		return err
+	}
+	if err := x.tx.PutUser(u); err != nil {
+		return err
+	}
+	x.say("user.changed", u.Name, u.Address.ID())
+	return d.audit(x.tx, x.in, action, u.Group, string(u.Address), x.now)
+}
+
+// oneArg is the command's single argument, or "" after telling its usage.
+func oneArg(x *turn, n int) []string {
+	f := strings.Fields(x.arg)
+	if len(f) != n {
+		x.say("admin.usage")
+		return nil
+	}
+	return f
+}
+
+func (d *Dispatcher) cmdDeactivate(x *turn) error {
+	f := oneArg(x, 1)
+	if f == nil {
+		return nil
+	}
+	return d.changeUser(x, f[0], "khoa", func(u *User) (bool, error) {
+		u.Deactivated = true
+		return true, x.tx.DeleteSession(u.Address)
+	})
+}
+
+func (d *Dispatcher) cmdReactivate(x *turn) error {
+	f := oneArg(x, 1)
+	if f == nil {
+		return nil
+	}
+	return d.changeUser(x, f[0], "mokhoa", func(u *User) (bool, error) {
+		u.Deactivated = false
+		return true, nil
+	})
+}
+
+func (d *Dispatcher) cmdAdmin(x *turn) error {
+	f := oneArg(x, 2)
+	if f == nil {
+		return nil
+	}
+	if f[0] != "them" && f[0] != "bo" {
+		x.say("admin.usage")
+		return nil
+	}
+	if f[0] == "bo" && d.Admins[d.addressArg(f[1])] {
+		x.say("admin.from_config")
+		return nil
+	}
+	action := map[string]string{"them": "admin.promote", "bo": "admin.demote"}[f[0]]
+	return d.changeUser(x, f[1], action, func(u *User) (bool, error) {
+		u.Admin = f[0] == "them"
+		return true, nil
+	})
+}
+
+func (d *Dispatcher) cmdMove(x *turn) error {
+	f := oneArg(x, 2)
+	if f == nil {
+		return nil
+	}
+	if a, err := x.tx.Area(f[1]); IsNotFound(err) || a.Retired {
+		x.say("broadcast.no_area", f[1])
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return d.changeUser(x, f[0], "chuyen", func(u *User) (bool, error) {
 		if u.Role != RoleLeader {
-			r.say(T("admin.usage"))
-			return true, nil
+			x.say("admin.usage")
+			return false, nil
 		}
 		u.Group = f[1]
-		if err := tx.DeleteSession(addr); err != nil { // a draft for the old group
-			return true, err
-		}
-	case cmd == "khoa":
-		u.Deactivated = true
-		if err := tx.DeleteSession(addr); err != nil {
-			return true, err
-		}
-	case cmd == "mokhoa":
-		u.Deactivated = false
-	case strings.HasPrefix(arg, "them"):
-		u.Admin, action = true, "admin.promote"
-	default:
-		u.Admin, action = false, "admin.demote"
+		return true, x.tx.DeleteSession(u.Address) // a draft for the old group
+	})
+}
+
+func (d *Dispatcher) cmdAgency(x *turn) error {
+	f := oneArg(x, 2)
+	if f == nil {
+		return nil
 	}
-	if err := tx.PutUser(u); err != nil {
-		return true, err
+	if Agencies[f[1]] == nil {
+		x.say("admin.usage")
+		return nil
 	}
-	r.say(T("user.changed", u.Name, addr.ID()))
-	return true, d.audit(tx, in, action, u.Group, string(addr), now)
+	return d.changeUser(x, f[0], "linhvuc", func(u *User) (bool, error) {
+		if u.Role != RoleOfficial {
+			x.say("admin.usage")
+			return false, nil
+		}
+		u.Agency = f[1]
+		return true, nil
+	})
 }
 
 // importAreas imports an area file an admin sent, after the update has

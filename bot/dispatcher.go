@@ -48,6 +48,9 @@ type Dispatcher struct {
 	// Guard, if set, limits how fast senders and chats are served and how
 	// often strangers are answered.
 	Guard *Guard
+	// Platforms are the names of the platforms the bot runs on; with one,
+	// an admin may name a person by its bare id.
+	Platforms []string
 	// DraftExpiry is how long an unsent draft is kept unchanged before
 	// Housekeeping deletes it; zero keeps drafts for ever.
 	DraftExpiry time.Duration
@@ -231,21 +234,14 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 	switch {
 	case err == nil && u.Deactivated:
 		// Treated as unregistered, with its own answer; nothing is stored.
-		lang := u.Lang
-		if lang == "" {
-			lang = d.Lang
-		}
-		r := &responder{chat: in.Chat, lang: lang, pressed: in.MessageID}
+		r := &responder{chat: in.Chat, lang: d.langOf(u), pressed: in.MessageID}
 		if in.IsCallback() {
-			r.ack = Ack{Text: i18n.T(lang, "deactivated")}
+			r.ack = Ack{Text: i18n.T(r.lang, "deactivated")}
 		}
-		r.say(i18n.T(lang, "deactivated"))
+		r.say(i18n.T(r.lang, "deactivated"))
 		return r, tx.DeleteSession(in.Chat)
 	case err == nil:
-		c.user, c.registered = u, true
-		if u.Lang != "" {
-			c.lang = u.Lang
-		}
+		c.user, c.registered, c.lang = u, true, d.langOf(u)
 	case !IsNotFound(err):
 		return nil, err
 	}
@@ -254,200 +250,66 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 	if in.IsCallback() {
 		r.pressed = in.MessageID
 	}
-
-	cmd, arg := in.Command()
-	if in.Document != "" && c.isAdmin() && strings.HasSuffix(strings.ToLower(in.DocumentName), ".csv") {
+	x := &turn{tx: tx, r: r, c: c, in: in, now: now}
+	x.cmd, x.arg = in.Command()
+	switch {
+	case in.Document != "" && c.isAdmin() && strings.HasSuffix(strings.ToLower(in.DocumentName), ".csv"):
 		return r, d.importAreas(tx, r, c, in, now)
+	case in.JoinCode != "":
+		return r, d.join(tx, r, c, in, in.JoinCode, now)
+	case x.cmd == "start" && x.arg != "":
+		return r, d.join(tx, r, c, in, x.arg, now)
+	case x.cmd != "":
+		return r, d.command(x)
 	}
-	switch cmd {
-	case "start":
-		if arg != "" {
-			return r, d.join(tx, r, c, in, arg, now)
-		}
-		return r, d.help(tx, r, c)
-	case "trogiup", "help":
-		return r, d.help(tx, r, c)
-	}
-	if handled, err := d.adminCommand(tx, r, c, in, cmd, arg, now); handled {
-		return r, err
-	}
-	switch cmd {
-	case "thongbao", "broadcast":
-		if !c.isAdmin() {
-			r.say(i18n.T(c.lang, "admin_only"))
-			return r, nil
-		}
-		return r, d.broadcast(tx, r, c, in, arg, now)
-	case "saoluu", "backup":
-		if !c.isAdmin() {
-			r.say(i18n.T(c.lang, "admin_only"))
-			return r, nil
-		}
-		if d.Backup == nil {
-			r.say(i18n.T(c.lang, "backup.failed", "no backup directory"))
-			return r, nil
-		}
-		if err := d.audit(tx, in, "backup", "", "", now); err != nil {
-			return nil, err
-		}
-		r.after = append(r.after, func() []Outbound {
-			path, size, err := d.Backup()
-			text := i18n.T(c.lang, "backup.done", path, fmt.Sprintf("%.1f MB", float64(size)/(1<<20)))
-			if err != nil {
-				d.Log.Error("backup from chat", "by", in.From, "err", err)
-				text = i18n.T(c.lang, "backup.failed", err.Error())
-			}
-			return []Outbound{{Chat: in.Chat, Reply: Reply{Text: text}}}
-		})
-		return r, nil
-	}
+	return r, d.answer(x)
+}
 
-	if strings.HasPrefix(in.Callback, "a:") {
-		return r, d.officialAction(tx, r, c, in, in.Callback, now)
+// answer handles what is not a command: a button press, or a typed answer
+// to the question in hand.
+func (d *Dispatcher) answer(x *turn) error {
+	kind, arg, isButton := ParseButton(x.in.Callback)
+	switch {
+	case isButton && (kind == ButtonAlertAck || kind == ButtonAlertDone || kind == "a:"):
+		return d.officialAction(x.tx, x.r, x.c, x.in, x.in.Callback, x.now)
+	case !x.c.registered && x.c.admin:
+		return d.help(x.tx, x.r, x.c)
+	case !x.c.registered:
+		x.say("help.unregistered")
+		return nil
+	case isButton && kind == ButtonLang:
+		return d.setLang(x.tx, x.r, x.c, x.in, arg)
 	}
-	if !c.registered {
-		switch {
-		case c.admin && (cmd == "baocao" || cmd == "report"):
-			r.say(i18n.T(c.lang, "not_leader"))
-		case c.admin:
-			return r, d.help(tx, r, c)
-		default:
-			r.say(i18n.T(c.lang, "help.unregistered"))
-		}
-		return r, nil
+	if err := d.session(x); err != nil {
+		return err
 	}
-
-	if lang, ok := strings.CutPrefix(in.Callback, "lang:"); ok {
-		return r, d.setLang(tx, r, c, in, lang)
-	}
-	if cmd == "ngonngu" || cmd == "lang" {
-		if arg != "" {
-			return r, d.setLang(tx, r, c, in, arg)
-		}
-		var row []Choice
-		for _, l := range i18n.Languages {
-			row = append(row, Choice{Label: i18n.T(l, "lang.name"), Value: "lang:" + l})
-		}
-		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Reply: Reply{Text: i18n.T(c.lang, "lang.prompt"), Choices: [][]Choice{row}}})
-		return r, nil
-	}
-
-	sess, err := tx.Session(in.Chat)
-	active := err == nil
-	if err != nil && !IsNotFound(err) {
-		// An unreadable draft must not block the chat (and the updates
-		// queued behind it) forever: drop it and carry on without it.
-		d.Log.Error("dropping an unreadable session", "chat", in.Chat, "err", err)
-		if err := tx.DeleteSession(in.Chat); err != nil {
-			return nil, err
-		}
-	}
-
-	if kind, ok := strings.CutPrefix(in.Callback, "start:"); ok {
+	if isButton && kind == ButtonStart {
 		// A reminder's button: like /baocao, straight to the report.
-		cmd = "baocao"
-		if kind != "" && !(active && sess.IsDraft()) {
-			if ok, err := d.maySubmit(tx, r, c); !ok || err != nil {
-				return r, err
-			}
-			fresh := d.freshSession(tx, c, in, now, sess.Token)
-			return r, d.apply(tx, r, c, in, d.Flows.Start(fresh, ReportKind(kind), now), now)
+		if arg == "" || (x.active && x.sess.IsDraft()) {
+			return d.cmdReport(x)
 		}
+		if ok, err := d.maySubmit(x.tx, x.r, x.c); !ok || err != nil {
+			return err
+		}
+		fresh := d.freshSession(x.tx, x.c, x.in, x.now, x.sess.Token)
+		return d.apply(x.tx, x.r, x.c, x.in, d.Flows.Start(fresh, ReportKind(arg), x.now), x.now)
 	}
-	switch cmd {
-	case "huy", "cancel":
-		if !active {
-			r.say(i18n.T(c.lang, "cancel.nothing"))
-			return r, nil
-		}
-		r.say(i18n.T(c.lang, "cancel.done"))
-		return r, tx.DeleteSession(in.Chat)
-	case "tonghop", "summary":
-		if c.user.Role != RoleOfficial {
-			r.say(i18n.T(c.lang, "sum.officials_only"))
-			return r, nil
-		}
-		sc, err := ScopeOf(tx, c.user)
-		if err != nil {
-			return nil, err
-		}
-		monday := WeekStart(now, d.Location)
-		sum, err := BuildSummary(tx, c.user.Group, monday, now, d.Location)
-		if err != nil {
-			return nil, err
-		}
-		r.say(sum.For(sc.Kinds()).Text(c.lang, d.Location, d.Flows.Title))
-		return r, nil
-	case "thongke", "stats":
-		if c.user.Role != RoleOfficial {
-			r.say(i18n.T(c.lang, "sum.officials_only"))
-			return r, nil
-		}
-		if sc, err := ScopeOf(tx, c.user); err != nil {
-			return nil, err
-		} else if !sc.Follows(KindMediation) {
-			r.say(i18n.T(c.lang, "agency.not_followed", d.Flows.Title(KindMediation, c.lang)))
-			return r, nil
-		}
-		from, to, ok := statsPeriod(arg, now, d.Location)
-		if !ok {
-			r.say(i18n.T(c.lang, "stats.usage"))
-			return r, nil
-		}
-		st, err := BuildMediationStats(tx, c.user.Group, from, to)
-		if err != nil {
-			return nil, err
-		}
-		r.say(st.Text(c.lang, d.Location))
-		return r, nil
-	case "xuat", "export":
-		if c.user.Role != RoleOfficial {
-			r.say(i18n.T(c.lang, "sum.officials_only"))
-			return r, nil
-		}
-		return r, d.exportChat(tx, r, c, in, arg, now)
-	case "cuatoi", "mine", "vuviec", "cases":
-		official := c.user.Role == RoleOfficial && (cmd == "vuviec" || cmd == "cases")
-		if !official && (c.user.Role != RoleLeader || c.user.Group == "") {
-			r.say(i18n.T(c.lang, "not_leader"))
-			return r, nil
-		}
-		if active && sess.IsDraft() {
-			r.say(i18n.T(c.lang, "draft.first"))
-			return r, d.apply(tx, r, c, in, d.Flows.Resume(sess, now), now)
-		}
-		return r, d.list(tx, r, c, in, cmd == "vuviec" || cmd == "cases", sess.Token, now)
-	case "baocao", "report":
-		if ok, err := d.maySubmit(tx, r, c); !ok || err != nil {
-			return r, err
-		}
-		if active && sess.IsDraft() {
-			return r, d.apply(tx, r, c, in, d.Flows.Resume(sess, now), now)
-		}
-		return r, d.apply(tx, r, c, in, d.Flows.Begin(d.freshSession(tx, c, in, now, sess.Token), now), now)
-	case "":
-	default:
-		r.say(i18n.T(c.lang, "unknown"))
-		return r, nil
-	}
-
-	if !active {
-		if in.IsCallback() {
-			// A button from a report that is finished or cancelled.
-			r.ack = Ack{Text: i18n.T(c.lang, "stale")}
-			r.say(i18n.T(c.lang, "stale"))
-			return r, nil
-		}
-		r.say(i18n.T(c.lang, "unknown"))
-		return r, nil
-	}
-	if c.user.Role != RoleLeader && (sess.IsDraft() || (sess.Flow != "" && sess.Ref == "")) {
+	switch {
+	case !x.active && x.in.IsCallback():
+		// A button from a report that is finished or cancelled.
+		x.r.ack = Ack{Text: i18n.T(x.c.lang, "stale")}
+		x.say("stale")
+		return nil
+	case !x.active:
+		x.say("unknown")
+		return nil
+	case x.c.user.Role != RoleLeader && (x.sess.IsDraft() || (x.sess.Flow != "" && x.sess.Ref == "")):
 		// Only leaders draft reports (one moved to another role keeps no
 		// draft); officials only browse and update cases.
-		r.say(i18n.T(c.lang, "not_leader"))
-		return r, tx.DeleteSession(in.Chat)
+		x.say("not_leader")
+		return x.tx.DeleteSession(x.in.Chat)
 	}
-	return r, d.apply(tx, r, c, in, d.Flows.Handle(sess, in, now), now)
+	return d.apply(x.tx, x.r, x.c, x.in, d.Flows.Handle(x.sess, x.in, x.now), x.now)
 }
 
 // apply stores what a flow turn produced.
@@ -583,7 +445,7 @@ const maxListed = 10
 // ones, or the open mediation cases.
 func (d *Dispatcher) list(tx Tx, r *responder, c caller, in Inbound, cases bool, token int, now time.Time) error {
 	var items []Choice
-	add := func(rep Report) { items = append(items, Choice{Label: d.itemLabel(rep, c.lang), Value: "o:" + rep.ID}) }
+	add := func(rep Report) { items = append(items, Choice{Label: d.itemLabel(rep, c.lang), Value: ButtonOpen.Value(rep.ID)}) }
 	var err error
 	if c.user.Role == RoleOfficial {
 		// An official's cases are the open ones of every group in the area,
@@ -832,20 +694,6 @@ func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string
 	c.user, c.registered = u, true
 	r.joined = true
 	return d.help(tx, r, c)
-}
-
-func (d *Dispatcher) help(tx Tx, r *responder, c caller) error {
-	switch {
-	case c.registered && c.user.Role == RoleLeader:
-		r.say(i18n.T(c.lang, "help.leader", d.areaName(tx, c.user.Group)))
-	case c.isAdmin():
-		r.say(i18n.T(c.lang, "help.admin"))
-	case c.registered && c.user.Role == RoleOfficial:
-		r.say(i18n.T(c.lang, "help.official", d.areaName(tx, c.user.Group)))
-	default:
-		r.say(i18n.T(c.lang, "help.unregistered"))
-	}
-	return nil
 }
 
 func (d *Dispatcher) areaName(tx Tx, code string) string {

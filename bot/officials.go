@@ -35,11 +35,6 @@ func Covers(tx Tx, area, group string) (bool, error) {
 	return false, nil
 }
 
-// Alert button values: "a:<action>:<report id>".
-const (
-	alertAck  = "ack"
-	alertDone = "done"
-)
 
 // alert renders an urgent incident for an official, with the buttons for
 // what is left to do.
@@ -50,10 +45,10 @@ func (d *Dispatcher) alert(tx Tx, rep Report, lang string) Reply {
 	}
 	var row []Choice
 	if rep.Status == StatusNew {
-		row = append(row, Choice{Label: i18n.T(lang, "alert.ack"), Value: "a:" + alertAck + ":" + rep.ID})
+		row = append(row, Choice{Label: i18n.T(lang, "alert.ack"), Value: ButtonAlertAck.Value(rep.ID)})
 	}
 	if rep.Status != StatusHandled {
-		row = append(row, Choice{Label: i18n.T(lang, "alert.done"), Value: "a:" + alertDone + ":" + rep.ID})
+		row = append(row, Choice{Label: i18n.T(lang, "alert.done"), Value: ButtonAlertDone.Value(rep.ID)})
 	}
 	r := Reply{Text: text}
 	if len(row) > 0 {
@@ -90,11 +85,11 @@ func (d *Dispatcher) alertOfficials(tx Tx, r *responder, rep Report) error {
 // acknowledged or handled, the alert redrawn and the leader told. The role
 // and the area are checked here, whatever the button said.
 func (d *Dispatcher) officialAction(tx Tx, r *responder, c caller, in Inbound, value string, now time.Time) error {
-	action, id, _ := strings.Cut(strings.TrimPrefix(value, "a:"), ":")
+	action, id, _ := ParseButton(value)
 	refuse := func(why string) error {
 		d.Log.Warn("refused an alert action", "user", in.From, "report", id, "action", action, "why", why)
 		r.ack = Ack{Text: i18n.T(c.lang, "alert.refused")}
-		return d.audit(tx, in, "refused.alert", "", id+" "+action+": "+why, now)
+		return d.audit(tx, in, "refused.alert", "", id+" "+strings.TrimPrefix(string(action), "a:")+": "+why, now)
 	}
 	if !c.registered || !c.user.IsOfficial() {
 		return refuse("not an official")
@@ -114,11 +109,11 @@ func (d *Dispatcher) officialAction(tx Tx, r *responder, c caller, in Inbound, v
 	}
 	var status string
 	switch {
-	case action == alertAck && rep.Status == StatusNew:
+	case action == ButtonAlertAck && rep.Status == StatusNew:
 		status = StatusAcknowledged
-	case action == alertDone && rep.Status != StatusHandled:
+	case action == ButtonAlertDone && rep.Status != StatusHandled:
 		status = StatusHandled
-	case action == alertAck || action == alertDone:
+	case action == ButtonAlertAck || action == ButtonAlertDone:
 		r.ack = Ack{Text: i18n.T(c.lang, "alert.already", i18n.T(c.lang, "status."+rep.Status))}
 	default:
 		return refuse("unknown action")

@@ -19,7 +19,6 @@ const (
 const (
 	actFix    = "!fix"
 	actUpdate = "!upd"
-	prefOpen  = "o:" // o:<report id>
 )
 
 // CaseUpdate records a new status of an open mediation case, with a note.
@@ -98,7 +97,7 @@ func (e *Engine) flowOf(kind bot.ReportKind) *Flow {
 func (e *Engine) actAfter(s bot.Session, value string, now time.Time) (bot.Turn, bool) {
 	switch s.Mode {
 	case modeList:
-		if id, ok := strings.CutPrefix(value, prefOpen); ok {
+		if kind, id, ok := bot.ParseButton(value); ok && kind == bot.ButtonOpen {
 			for _, it := range s.Items {
 				if strings.HasSuffix(it.Value, "|"+value) || it.Value == value {
 					return bot.Turn{Session: s, Open: id}, true

@@ -1,36 +1,44 @@
 package i18n
 
 var en = map[string]string{
-	"help.leader": "You are the leader of %s.\n\n" +
-		"/baocao — send a report: security, group meeting, mediation\n" +
-		"/huy — cancel the report in progress (nothing is kept)\n" +
-		"/cuatoi — see and correct your sent reports (within 48 hours)\n" +
-		"/vuviec — update open mediation cases\n" +
-		"/ngonngu — change the language (Tiếng Việt / English)\n" +
-		"/trogiup — show this help again\n\n" +
-		"Answer by tapping a button or typing its number.",
+	"help.leader":        "You are the leader of %s.",
+	"help.leader.foot":   "Answer by tapping a button or typing its number.",
+	"cmd.baocao.leader":  "/baocao — send a report: security, group meeting, mediation",
+	"cmd.huy.leader":     "/huy — cancel the report in progress (nothing is kept)",
+	"cmd.cuatoi.leader":  "/cuatoi — see and correct your sent reports (within 48 hours)",
+	"cmd.vuviec.leader":  "/vuviec — update open mediation cases",
+	"cmd.ngonngu.leader": "/ngonngu — change the language (Tiếng Việt / English)",
+	"cmd.trogiup.leader": "/trogiup — show this help again",
 	"help.official": "You are an official of %s.\n\n" +
 		"Urgent reports from the groups of your area arrive here as soon as a leader sends them; " +
-		"tap «Received» and «Handled» so that the leader knows.\n\n" +
-		"/tonghop — this week's summary so far\n" +
-		"/vuviec — the open mediation cases of your area\n" +
-		"/xuat — download your area's reports (an Excel file; /xuat csv for CSV)\n" +
-		"/thongke — mediation statistics for six months or a year, by field and outcome\n" +
-		"/ngonngu — change the language\n/trogiup — show this help again",
+		"tap «Received» and «Handled» so that the leader knows.",
+	"cmd.tonghop.official": "/tonghop — this week's summary so far",
+	"cmd.huy.official":     "/huy — leave what you are doing (nothing is kept)",
+	"cmd.vuviec.official":  "/vuviec — the open mediation cases of your area",
+	"cmd.xuat.official":    "/xuat — download your area's reports (an Excel file; /xuat csv for CSV)",
+	"cmd.thongke.official": "/thongke — mediation statistics for six months or a year, by field and outcome",
+	"cmd.ngonngu.official": "/ngonngu — change the language",
+	"cmd.trogiup.official": "/trogiup — show this help again",
 	"help.admin": "You are an administrator.\n\n" +
 		"On the server:\n" +
 		"totuquan areas import FILE.csv — import the area tree\n" +
 		"totuquan invite -group CODE — create a leader invite\n" +
 		"totuquan export -format csv — export the reports\n" +
 		"totuquan restore FILE — restore from a backup (bot stopped)\n\n" +
-		"In the chat:\n/saoluu — back up now, without stopping the bot\n" +
-		"/thongbao CODE text — send a notice to the leaders of an area\n" +
-		"/moi to CODE, /moi canbo CODE — make an invite; /thuhoi INVITE — withdraw it\n" +
-		"/diaban — the area tree; send an area .csv file to import it; /nguoidung [CODE] — the people\n" +
-		"/khoa ID, /mokhoa ID — deactivate, reactivate; /quantri them|bo ID — administrators\n" +
-		"/chuyen ID GROUP — move a leader to another group; /bangiao GROUP — hand a group to a new leader\n" +
-		"/linhvuc ID police|justice|mttq|ubnd — the topics an official follows\n" +
-		"/trogiup — show this help again",
+		"In the chat (send an area .csv file to import it):",
+	"cmd.saoluu.admin":    "/saoluu — back up now, without stopping the bot",
+	"cmd.thongbao.admin":  "/thongbao CODE text — send a notice to the leaders of an area",
+	"cmd.moi.admin":       "/moi to GROUP, /moi canbo CODE [agency] [uses] [days] — make an invite",
+	"cmd.thuhoi.admin":    "/thuhoi INVITE — withdraw an invite",
+	"cmd.diaban.admin":    "/diaban — the area tree",
+	"cmd.nguoidung.admin": "/nguoidung [CODE] — the people",
+	"cmd.khoa.admin":      "/khoa ID — deactivate a user",
+	"cmd.mokhoa.admin":    "/mokhoa ID — reactivate",
+	"cmd.quantri.admin":   "/quantri them|bo ID — promote, demote an administrator",
+	"cmd.chuyen.admin":    "/chuyen ID GROUP — move a leader to another group",
+	"cmd.bangiao.admin":   "/bangiao GROUP — hand a group to a new leader",
+	"cmd.linhvuc.admin":   "/linhvuc ID police|justice|mttq|ubnd — the topics an official follows",
+	"cmd.trogiup.admin":   "/trogiup — show this help again",
 	"help.unregistered": "Hello! This bot is for invited leaders of self-management groups.\n\n" +
 		"To join, open the invite link your commune or ward official sent you. " +
 		"If you have none, please contact the official in charge of your area.",

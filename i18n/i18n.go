@@ -45,3 +45,14 @@ func Keys(lang string) []string {
 }
 
 var catalogs = map[string]map[string]string{"vi": vi, "en": en}
+
+// Lookup returns the text of key in lang (Vietnamese for an unknown
+// language), and whether the catalog has it.
+func Lookup(lang, key string) (string, bool) {
+	cat, ok := catalogs[lang]
+	if !ok {
+		cat = catalogs["vi"]
+	}
+	s, ok := cat[key]
+	return s, ok
+}

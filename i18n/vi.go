@@ -1,36 +1,44 @@
 package i18n
 
 var vi = map[string]string{
-	"help.leader": "Anh/chị là tổ trưởng của %s.\n\n" +
-		"/baocao — gửi báo cáo: an ninh trật tự, sinh hoạt tổ, hòa giải\n" +
-		"/huy — hủy báo cáo đang làm (không lưu gì)\n" +
-		"/cuatoi — xem, sửa báo cáo đã gửi (sửa được trong 48 giờ)\n" +
-		"/vuviec — cập nhật vụ việc hòa giải đang mở\n" +
-		"/ngonngu — đổi ngôn ngữ (Tiếng Việt / English)\n" +
-		"/trogiup — xem lại hướng dẫn này\n\n" +
-		"Khi trả lời, bấm nút hoặc gõ số thứ tự; gõ không dấu cũng được.",
+	"help.leader":        "Anh/chị là tổ trưởng của %s.",
+	"help.leader.foot":   "Khi trả lời, bấm nút hoặc gõ số thứ tự; gõ không dấu cũng được.",
+	"cmd.baocao.leader":  "/baocao — gửi báo cáo: an ninh trật tự, sinh hoạt tổ, hòa giải",
+	"cmd.huy.leader":     "/huy — hủy báo cáo đang làm (không lưu gì)",
+	"cmd.cuatoi.leader":  "/cuatoi — xem, sửa báo cáo đã gửi (sửa được trong 48 giờ)",
+	"cmd.vuviec.leader":  "/vuviec — cập nhật vụ việc hòa giải đang mở",
+	"cmd.ngonngu.leader": "/ngonngu — đổi ngôn ngữ (Tiếng Việt / English)",
+	"cmd.trogiup.leader": "/trogiup — xem lại hướng dẫn này",
 	"help.official": "Anh/chị là cán bộ của %s.\n\n" +
 		"Báo cáo khẩn cấp của các tổ trong địa bàn được gửi tới đây ngay khi tổ trưởng gửi; " +
-		"bấm «Đã tiếp nhận» và «Đã xử lý» để tổ trưởng biết.\n\n" +
-		"/tonghop — tổng hợp tuần này đến lúc này\n" +
-		"/vuviec — vụ việc hòa giải đang mở trong địa bàn\n" +
-		"/xuat — tải báo cáo của địa bàn (tệp Excel; /xuat csv cho tệp CSV)\n" +
-		"/thongke — thống kê hòa giải 6 tháng hoặc 1 năm, theo lĩnh vực và kết quả\n" +
-		"/ngonngu — đổi ngôn ngữ\n/trogiup — xem lại hướng dẫn này",
+		"bấm «Đã tiếp nhận» và «Đã xử lý» để tổ trưởng biết.",
+	"cmd.tonghop.official": "/tonghop — tổng hợp tuần này đến lúc này",
+	"cmd.huy.official":     "/huy — thoát việc đang làm dở (không lưu gì)",
+	"cmd.vuviec.official":  "/vuviec — vụ việc hòa giải đang mở trong địa bàn",
+	"cmd.xuat.official":    "/xuat — tải báo cáo của địa bàn (tệp Excel; /xuat csv cho tệp CSV)",
+	"cmd.thongke.official": "/thongke — thống kê hòa giải 6 tháng hoặc 1 năm, theo lĩnh vực và kết quả",
+	"cmd.ngonngu.official": "/ngonngu — đổi ngôn ngữ",
+	"cmd.trogiup.official": "/trogiup — xem lại hướng dẫn này",
 	"help.admin": "Anh/chị là quản trị viên.\n\n" +
 		"Trên máy chủ:\n" +
 		"totuquan areas import FILE.csv — nhập cây địa bàn\n" +
 		"totuquan invite -group MÃ — tạo mã mời tổ trưởng\n" +
 		"totuquan export -format csv — xuất báo cáo\n" +
 		"totuquan restore FILE — khôi phục từ bản sao lưu (khi bot dừng)\n\n" +
-		"Trong chat:\n/saoluu — sao lưu dữ liệu ngay, không cần dừng bot\n" +
-		"/thongbao MÃ nội dung — gửi thông báo tới các tổ trưởng của một địa bàn\n" +
-		"/moi to MÃ, /moi canbo MÃ — tạo mã mời; /thuhoi MÃ_MỜI — thu hồi\n" +
-		"/diaban — cây địa bàn; gửi tệp .csv địa bàn để nhập; /nguoidung [MÃ] — người dùng\n" +
-		"/khoa ID, /mokhoa ID — ngừng, mở lại; /quantri them|bo ID — quản trị viên\n" +
-		"/chuyen ID MÃ_TỔ — chuyển tổ trưởng sang tổ khác; /bangiao MÃ_TỔ — giao tổ cho tổ trưởng mới\n" +
-		"/linhvuc ID police|justice|mttq|ubnd — lĩnh vực cán bộ theo dõi\n" +
-		"/trogiup — xem lại hướng dẫn này",
+		"Trong chat (gửi tệp .csv địa bàn để nhập):",
+	"cmd.saoluu.admin":    "/saoluu — sao lưu dữ liệu ngay, không cần dừng bot",
+	"cmd.thongbao.admin":  "/thongbao MÃ nội dung — gửi thông báo tới các tổ trưởng của một địa bàn",
+	"cmd.moi.admin":       "/moi to MÃ_TỔ, /moi canbo MÃ [lĩnh vực] [số lần] [số ngày] — tạo mã mời",
+	"cmd.thuhoi.admin":    "/thuhoi MÃ_MỜI — thu hồi mã mời",
+	"cmd.diaban.admin":    "/diaban — cây địa bàn",
+	"cmd.nguoidung.admin": "/nguoidung [MÃ] — người dùng",
+	"cmd.khoa.admin":      "/khoa ID — ngừng hoạt động một người dùng",
+	"cmd.mokhoa.admin":    "/mokhoa ID — mở lại",
+	"cmd.quantri.admin":   "/quantri them|bo ID — thêm, bỏ quản trị viên",
+	"cmd.chuyen.admin":    "/chuyen ID MÃ_TỔ — chuyển tổ trưởng sang tổ khác",
+	"cmd.bangiao.admin":   "/bangiao MÃ_TỔ — giao tổ cho tổ trưởng mới",
+	"cmd.linhvuc.admin":   "/linhvuc ID police|justice|mttq|ubnd — lĩnh vực cán bộ theo dõi",
+	"cmd.trogiup.admin":   "/trogiup — xem lại hướng dẫn này",
 	"help.unregistered": "Xin chào! Bot này dành cho tổ trưởng các tổ tự quản đã được mời.\n\n" +
 		"Để tham gia, hãy mở đường link mời do cán bộ xã/phường gửi cho anh/chị. " +
 		"Nếu chưa có link, vui lòng liên hệ cán bộ phụ trách địa bàn.",

@@ -240,7 +240,7 @@ func TestLogsNeverGiveTheToken(t *testing.T) {
 			}
 			got := make(chan bot.Inbound, 10)
 			tg := start(t, fake, nopHandler{got}, openStore(t), func(c *telegram.Config) {
-				c.Log, c.Commands = slog.New(h), map[string]string{"baocao": "Báo cáo"}
+				c.Log, c.Commands = slog.New(h), []bot.MenuCommand{{Name: "baocao", Description: "Báo cáo"}}
 			})
 			lan := fakeapi.User{ID: 5, FirstName: "Lan"}
 			for range 3 {

@@ -61,7 +61,7 @@ type Config struct {
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Commands, if set, are published as the bot's command menu.
-	Commands map[string]string
+	Commands []bot.MenuCommand
 	// ChatLimit and GroupLimit are how fast the bot may send to one private
 	// chat and to one group (default: a burst of 3 then one a second; 20 a
 	// minute), after Telegram's published limits. NoChatLimits turns them
@@ -150,11 +150,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	sendLib.Client = &http.Client{Timeout: 60 * time.Second} // uploads included
 	b.poll, b.send, b.username = lib, &sendLib, lib.Self.UserName
 	if len(cfg.Commands) > 0 {
-		var cmds []tgbotapi.BotCommand
-		for _, name := range []string{"baocao", "huy", "trogiup"} {
-			if d, ok := cfg.Commands[name]; ok {
-				cmds = append(cmds, tgbotapi.BotCommand{Command: name, Description: d})
-			}
+		cmds := make([]tgbotapi.BotCommand, 0, len(cfg.Commands))
+		for _, c := range cfg.Commands {
+			cmds = append(cmds, tgbotapi.BotCommand{Command: c.Name, Description: c.Description})
 		}
 		if _, err := b.send.Request(tgbotapi.NewSetMyCommands(cmds...)); err != nil {
 			cfg.Log.Warn("telegram: set command menu", "err", b.redact(err))

@@ -177,7 +177,7 @@ func TestAdminChatCommands(t *testing.T) {
 	admin.say("/thuhoi " + gone).expect("Đã thu hồi")
 	e.user(601, "Công").say("/start " + gone).expect("đã bị thu hồi")
 
-	admin.say("/nguoidung PT-TL-XB-T2").expect("• 502 · Hoa · tổ trưởng · Tổ tự quản số 2 xóm Bãi")
+	admin.say("/nguoidung PT-TL-XB-T2").expect("• telegram:502 · Hoa · tổ trưởng · Tổ tự quản số 2 xóm Bãi")
 	admin.say("/khoa 502").expect("Đã cập nhật Hoa")
 	hoa.say("/baocao").expect("đã ngừng hoạt động")
 	admin.say("/mokhoa 502")

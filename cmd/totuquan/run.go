@@ -13,7 +13,6 @@ import (
 
 	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/flows"
-	"github.com/totuquan/totuquan/i18n"
 	"github.com/totuquan/totuquan/schedule"
 	"github.com/totuquan/totuquan/store"
 	"github.com/totuquan/totuquan/telegram"
@@ -53,8 +52,8 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	d := &bot.Dispatcher{
 		Store: st, Flows: engine, Admins: admins, Lang: cfg.Language,
 		Location: cfg.location, Now: m.Now, Log: log, Notify: sender.Notify, Guard: cfg.guard(m.Now),
-		DraftExpiry: cfg.draftExpiry,
-		Backup:      func() (string, int64, error) { return backupInto(st, cfg, m.Now()) },
+		DraftExpiry: cfg.draftExpiry, Platforms: []string{telegram.Platform},
+		Backup: func() (string, int64, error) { return backupInto(st, cfg, m.Now()) },
 	}
 	var h bot.Handler = d
 	if m.wrap != nil {
@@ -70,11 +69,7 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 		Now:         m.Now,
 		// A zero overall cap means no limits at all: tests and the demo.
 		NoChatLimits: cfg.Telegram.MessagesPerSecond == 0,
-		Commands: map[string]string{
-			"baocao":  i18n.T(cfg.Language, "kind.incident"),
-			"huy":     i18n.T(cfg.Language, "nav.cancel"),
-			"trogiup": "/trogiup",
-		},
+		Commands:     bot.Menu(cfg.Language),
 	})
 	if err != nil {
 		return err
