@@ -445,7 +445,9 @@ const maxListed = 10
 // ones, or the open mediation cases.
 func (d *Dispatcher) list(tx Tx, r *responder, c caller, in Inbound, cases bool, token int, now time.Time) error {
 	var items []Choice
-	add := func(rep Report) { items = append(items, Choice{Label: d.itemLabel(rep, c.lang), Value: ButtonOpen.Value(rep.ID)}) }
+	add := func(rep Report) {
+		items = append(items, Choice{Label: d.itemLabel(rep, c.lang), Value: ButtonOpen.Value(rep.ID)})
+	}
 	var err error
 	if c.user.Role == RoleOfficial {
 		// An official's cases are the open ones of every group in the area,

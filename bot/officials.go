@@ -35,7 +35,6 @@ func Covers(tx Tx, area, group string) (bool, error) {
 	return false, nil
 }
 
-
 // alert renders an urgent incident for an official, with the buttons for
 // what is left to do.
 func (d *Dispatcher) alert(tx Tx, rep Report, lang string) Reply {
