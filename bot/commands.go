@@ -88,6 +88,8 @@ type turn struct {
 	// The chat's session, once loaded by session.
 	sess           Session
 	active, loaded bool
+	// typed is set when the button in in.Callback was picked by typing.
+	typed bool
 }
 
 // session loads the chat's session once. An unreadable one must not block
@@ -164,9 +166,9 @@ func helpText(lang, role string, args ...any) string {
 // MenuCommand is one entry of a platform's command menu.
 type MenuCommand struct{ Name, Description string }
 
-// Menu is the command menu a platform shows leaders, from the same table
+// CommandMenu is the command menu a platform shows leaders, from the same table
 // and texts as their help.
-func Menu(lang string) []MenuCommand {
+func CommandMenu(lang string) []MenuCommand {
 	var out []MenuCommand
 	for _, c := range commands {
 		if line, ok := i18n.Lookup(lang, "cmd."+c.name+".leader"); ok {

@@ -41,7 +41,7 @@ func TestHelpFollowsTheTable(t *testing.T) {
 			t.Errorf("%s: the leader's help:\n%s", lang, got)
 		}
 	}
-	menu := Menu("vi")
+	menu := CommandMenu("vi")
 	if len(menu) == 0 || menu[0].Name != "baocao" || strings.Contains(menu[0].Description, "/baocao") {
 		t.Errorf("menu = %+v", menu)
 	}

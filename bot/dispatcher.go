@@ -111,7 +111,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 			// A stranger's answer waits behind the replies to people who
 			// report: a crowd of them cannot use up the send budget.
 			m.Bulk = m.Bulk || (out.stranger && !out.joined)
-			if _, err := tx.Enqueue(m); err != nil {
+			if _, err := enqueue(tx, m); err != nil {
 				return err
 			}
 		}
@@ -130,7 +130,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 		}
 		err = d.Store.Update(func(tx Tx) error {
 			for _, m := range msgs {
-				if _, err := tx.Enqueue(m); err != nil {
+				if _, err := enqueue(tx, m); err != nil {
 					return err
 				}
 			}
@@ -147,7 +147,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 				lang = u.Lang
 			}
 			queued = 1
-			if _, err := tx.Enqueue(Outbound{Chat: in.Chat, Reply: Reply{Text: i18n.T(lang, "error.internal")}}); err != nil {
+			if _, err := enqueue(tx, Outbound{Chat: in.Chat, Reply: Reply{Text: i18n.T(lang, "error.internal")}}); err != nil {
 				return err
 			}
 			if in.UpdateKey == "" {
@@ -180,7 +180,7 @@ func (d *Dispatcher) tell(in Inbound, key string, now time.Time) (Ack, error) {
 		if u, err := tx.User(in.From); err == nil && u.Lang != "" {
 			lang = u.Lang
 		}
-		_, err := tx.Enqueue(Outbound{Chat: in.Chat, Reply: Reply{Text: i18n.T(lang, key)}})
+		_, err := enqueue(tx, Outbound{Chat: in.Chat, Reply: Reply{Text: i18n.T(lang, key)}})
 		return err
 	})
 	if err != nil {
@@ -261,6 +261,10 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		return r, d.join(tx, r, c, in, x.arg, now)
 	case x.cmd != "":
 		return r, d.command(x)
+	case !in.IsCallback() && in.Text != "":
+		if handled, err := d.typedPick(x); handled || err != nil {
+			return r, err
+		}
 	}
 	return r, d.answer(x)
 }
@@ -299,6 +303,9 @@ func (d *Dispatcher) answer(x *turn) error {
 		// A button from a report that is finished or cancelled.
 		x.r.ack = Ack{Text: i18n.T(x.c.lang, "stale")}
 		x.say("stale")
+		return nil
+	case !x.active && isNumber(x.in.Text):
+		x.say("number.stale")
 		return nil
 	case !x.active:
 		x.say("unknown")

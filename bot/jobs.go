@@ -180,7 +180,7 @@ func (d *Dispatcher) queueAll(what string, build func(tx Tx, put func(Outbound) 
 	err := d.Store.Update(func(tx Tx) error {
 		queued = 0
 		return build(tx, func(m Outbound) error {
-			ok, err := tx.Enqueue(m)
+			ok, err := enqueue(tx, m)
 			if ok {
 				queued++
 			}

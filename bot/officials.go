@@ -134,6 +134,9 @@ func (d *Dispatcher) officialAction(tx Tx, r *responder, c caller, in Inbound, v
 	if in.MessageID != "" {
 		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Op: OpEdit, MessageID: in.MessageID, Reply: d.alert(tx, rep, c.lang)})
 		r.redrawn = true
+	} else {
+		// Picked by typing: the alert again, with what is left to do.
+		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Reply: d.alert(tx, rep, c.lang)})
 	}
 	return nil
 }
@@ -327,7 +330,7 @@ func QueueNotice(tx Tx, area, text, key, defaultLang string) (Area, int, error) 
 		}
 		m := Outbound{Chat: u.Address, Bulk: true, Key: "notice:" + key + ":" + string(u.Address),
 			Reply: Reply{Text: i18n.T(lang, "broadcast.head", a.Name) + "\n\n" + text}}
-		if ok, err := tx.Enqueue(m); err != nil {
+		if ok, err := enqueue(tx, m); err != nil {
 			return a, sent, err
 		} else if ok {
 			sent++

@@ -32,6 +32,11 @@ type Tx interface {
 	Session(chat Address) (Session, error)
 	PutSession(s Session) error
 	DeleteSession(chat Address) error
+	// Menu is the choices last offered in chat (ENOTFOUND when the last
+	// message had none); PutMenu replaces it, DeleteMenu clears it.
+	Menu(chat Address) (Menu, error)
+	PutMenu(chat Address, m Menu) error
+	DeleteMenu(chat Address) error
 	// Sessions calls fn for every stored session; one that cannot be
 	// decoded is passed with only its Chat set.
 	Sessions(fn func(Session) error) error
@@ -91,6 +96,14 @@ type Tx interface {
 	// OpenCases lists a group's open case ids.
 	SetOpenCase(group, id string, open bool) error
 	OpenCases(group string) ([]string, error)
+}
+
+// Menu is what a chat was last offered to choose from, so that a typed
+// number or label answers it on any platform, buttons or not.
+type Menu struct {
+	Choices []Choice `json:"choices"`
+	// FreeInput means a typed number is an answer, not a pick.
+	FreeInput bool `json:"free_input,omitempty"`
 }
 
 // PendingPerChat is the most items of one chat that Pending returns: more

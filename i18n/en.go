@@ -336,4 +336,6 @@ var en = map[string]string{
 	"flood.slow":             "You are sending messages too fast, so I skipped some of them. Please wait a moment and go on.",
 	"draft.expiring":         "You have an unsent %s report, started on %s. The draft will be deleted on %s unless you go on with it. Type /baocao to continue.",
 	"draft.expired":          "Your unsent %s report (started on %s) was deleted after %d days without changes. Type /baocao to start a new one.",
+	"number.stale":           "That number matches nothing on the screen any more. Send /trogiup for help.",
+	"number.range":           "Please answer with a number from 1 to %d.",
 }

@@ -336,4 +336,6 @@ var vi = map[string]string{
 	"flood.slow":             "Anh/chị gửi nhanh quá nên tôi tạm bỏ qua một số tin. Xin chờ một lát rồi gửi tiếp.",
 	"draft.expiring":         "Anh/chị còn một báo cáo %s chưa gửi, bắt đầu ngày %s. Bản nháp sẽ được xóa ngày %s nếu không gửi tiếp. Gõ /baocao để làm tiếp.",
 	"draft.expired":          "Báo cáo %s chưa gửi (bắt đầu ngày %s) đã được xóa sau %d ngày không làm tiếp. Gõ /baocao để làm báo cáo mới.",
+	"number.stale":           "Số này không còn ứng với lựa chọn nào đang có. Gõ /trogiup để xem hướng dẫn.",
+	"number.range":           "Xin trả lời bằng một số từ 1 đến %d.",
 }

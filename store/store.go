@@ -32,6 +32,7 @@ var (
 	bAreas      = []byte("areas")
 	bInvites    = []byte("invites")
 	bSessions   = []byte("sessions")
+	bMenus      = []byte("menus")
 	bSeqs       = []byte("sequences")
 	bReports    = []byte("reports")
 	bReportIDs  = []byte("report_ids")
@@ -45,7 +46,7 @@ var (
 	bAudit      = []byte("audit")
 	bSeen       = []byte("seen")
 
-	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bAudit, bSeen}
+	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bMenus, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bAudit, bSeen}
 )
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -328,6 +329,14 @@ func (t *tx) Session(chat bot.Address) (s bot.Session, err error) {
 }
 
 func (t *tx) PutSession(s bot.Session) error { return t.putJSON(bSessions, string(s.Chat), s) }
+
+func (t *tx) Menu(chat bot.Address) (m bot.Menu, err error) {
+	return m, t.getJSON(bMenus, string(chat), &m, "menu")
+}
+
+func (t *tx) PutMenu(chat bot.Address, m bot.Menu) error { return t.putJSON(bMenus, string(chat), m) }
+
+func (t *tx) DeleteMenu(chat bot.Address) error { return t.Bucket(bMenus).Delete([]byte(chat)) }
 
 func (t *tx) Sessions(fn func(bot.Session) error) error {
 	return t.Bucket(bSessions).ForEach(func(k, v []byte) error {

@@ -69,7 +69,7 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 		Now:         m.Now,
 		// A zero overall cap means no limits at all: tests and the demo.
 		NoChatLimits: cfg.Telegram.MessagesPerSecond == 0,
-		Commands:     bot.Menu(cfg.Language),
+		Commands:     bot.CommandMenu(cfg.Language),
 	})
 	if err != nil {
 		return err
