@@ -67,7 +67,8 @@ var errPanic = errors.New("handler panicked")
 func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 	now := d.Now()
 	cmd, arg := in.Command()
-	switch d.Guard.check(in, cmd == "start" && arg != "") {
+	joining := in.JoinCode != "" || (cmd == "start" && arg != "")
+	switch d.Guard.check(in, joining) {
 	case drop:
 		return Ack{}, nil
 	case dropTel:
@@ -79,14 +80,43 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 	if in.GroupChat {
 		return d.groupChat(in, cmd, now)
 	}
-	var ack Ack
-	var queued int
-	var after []func() []Outbound
-	var stranger, joined bool
-	// Batch: concurrent chats share a commit; the function resets what it
-	// captures because it may run again.
+	out, err := d.commit(in, now)
+	if err == nil && len(out.after) > 0 {
+		err = d.runAfter(out)
+	}
+	if errors.Is(err, errPanic) {
+		out, err = &handled{queued: 1}, d.recoverPanic(in, now)
+	}
+	if err != nil {
+		return Ack{}, fmt.Errorf("handle %s: %w", in.UpdateKey, err)
+	}
+	switch {
+	case out.joined:
+		d.Guard.joined(in.From)
+	case out.stranger && !joining:
+		d.Guard.answeredStranger(in.From)
+	}
+	if out.queued > 0 && d.Notify != nil {
+		d.Notify()
+	}
+	return out.ack, nil
+}
+
+// handled is what an update did, once committed.
+type handled struct {
+	ack              Ack
+	queued           int
+	after            []func() []Outbound
+	stranger, joined bool
+}
+
+// commit applies in in one transaction with its de-duplication mark and
+// its replies. Concurrent chats share a commit (Batch), so the function
+// resets what it captures: it may run again.
+func (d *Dispatcher) commit(in Inbound, now time.Time) (*handled, error) {
+	var h handled
 	err := d.Store.Batch(func(tx Tx) (err error) {
-		ack, queued, stranger, joined = Ack{}, 0, false, false
+		h = handled{}
 		if in.UpdateKey != "" {
 			seen, err := tx.Seen(in.UpdateKey)
 			if err != nil || seen {
@@ -97,7 +127,7 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 		if err != nil {
 			return err
 		}
-		ack, after, stranger, joined = out.ack, out.after, out.stranger, out.joined
+		h = handled{ack: out.ack, after: out.after, stranger: out.stranger, joined: out.joined}
 		msgs := out.msgs
 		if out.pressed != "" && !out.redrawn {
 			// A pressed keyboard is finished with: clear it so that old
@@ -115,60 +145,51 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 				return err
 			}
 		}
-		queued = len(msgs)
+		h.queued = len(msgs)
 		if in.UpdateKey != "" {
 			return tx.MarkSeen(in.UpdateKey, now)
 		}
 		return nil
 	})
-	if err == nil && len(after) > 0 {
-		// Work that must not run inside the update's transaction (a
-		// backup), then its replies in a transaction of their own.
-		var msgs []Outbound
-		for _, f := range after {
-			msgs = append(msgs, f()...)
-		}
-		err = d.Store.Update(func(tx Tx) error {
-			for _, m := range msgs {
-				if _, err := enqueue(tx, m); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		queued += len(msgs)
+	return &h, err
+}
+
+// runAfter does the work that must not run inside the update's transaction
+// (a backup, an area import), then queues its replies in a transaction of
+// their own.
+func (d *Dispatcher) runAfter(h *handled) error {
+	var msgs []Outbound
+	for _, f := range h.after {
+		msgs = append(msgs, f()...)
 	}
-	if errors.Is(err, errPanic) {
-		// The update's own effects were rolled back; keep it from being
-		// offered forever and tell the user, in one transaction.
-		err = d.Store.Update(func(tx Tx) error {
-			lang := d.Lang
-			if u, err := tx.User(in.From); err == nil && u.Lang != "" {
-				lang = u.Lang
-			}
-			queued = 1
-			if _, err := enqueue(tx, Outbound{Chat: in.Chat, Reply: Reply{Text: i18n.T(lang, "error.internal")}}); err != nil {
+	h.queued += len(msgs)
+	return d.Store.Update(func(tx Tx) error {
+		for _, m := range msgs {
+			if _, err := enqueue(tx, m); err != nil {
 				return err
 			}
-			if in.UpdateKey == "" {
-				return nil
-			}
-			return tx.MarkSeen(in.UpdateKey, now)
-		})
-	}
-	if err != nil {
-		return Ack{}, fmt.Errorf("handle %s: %w", in.UpdateKey, err)
-	}
-	switch {
-	case joined:
-		d.Guard.joined(in.From)
-	case stranger && !(cmd == "start" && arg != ""):
-		d.Guard.answeredStranger(in.From)
-	}
-	if queued > 0 && d.Notify != nil {
-		d.Notify()
-	}
-	return ack, nil
+		}
+		return nil
+	})
+}
+
+// recoverPanic answers an update whose handling panicked: its own effects
+// were rolled back; it is kept from being offered forever and the user
+// told, in one transaction.
+func (d *Dispatcher) recoverPanic(in Inbound, now time.Time) error {
+	return d.Store.Update(func(tx Tx) error {
+		lang := d.Lang
+		if u, err := tx.User(in.From); err == nil {
+			lang = d.langOf(u)
+		}
+		if _, err := enqueue(tx, Outbound{Chat: in.Chat, Reply: Reply{Text: i18n.T(lang, "error.internal")}}); err != nil {
+			return err
+		}
+		if in.UpdateKey == "" {
+			return nil
+		}
+		return tx.MarkSeen(in.UpdateKey, now)
+	})
 }
 
 // tell answers in with one text and nothing else: no session, no mark, no
@@ -288,15 +309,7 @@ func (d *Dispatcher) answer(x *turn) error {
 		return err
 	}
 	if isButton && kind == ButtonStart {
-		// A reminder's button: like /baocao, straight to the report.
-		if arg == "" || (x.active && x.sess.IsDraft()) {
-			return d.cmdReport(x)
-		}
-		if ok, err := d.maySubmit(x.tx, x.r, x.c); !ok || err != nil {
-			return err
-		}
-		fresh := d.freshSession(x.tx, x.c, x.in, x.now, x.sess.Token)
-		return d.apply(x.tx, x.r, x.c, x.in, d.Flows.Start(fresh, ReportKind(arg), x.now), x.now)
+		return d.reminderStart(x, ReportKind(arg))
 	}
 	switch {
 	case !x.active && x.in.IsCallback():
@@ -317,6 +330,19 @@ func (d *Dispatcher) answer(x *turn) error {
 		return x.tx.DeleteSession(x.in.Chat)
 	}
 	return d.apply(x.tx, x.r, x.c, x.in, d.Flows.Handle(x.sess, x.in, x.now), x.now)
+}
+
+// reminderStart answers a reminder's button: like /baocao, straight to
+// the report of kind (the menu when empty), unless a draft waits.
+func (d *Dispatcher) reminderStart(x *turn, kind ReportKind) error {
+	if kind == "" || (x.active && x.sess.IsDraft()) {
+		return d.cmdReport(x)
+	}
+	if ok, err := d.maySubmit(x.tx, x.r, x.c); !ok || err != nil {
+		return err
+	}
+	fresh := d.freshSession(x.tx, x.c, x.in, x.now, x.sess.Token)
+	return d.apply(x.tx, x.r, x.c, x.in, d.Flows.Start(fresh, kind, x.now), x.now)
 }
 
 // apply stores what a flow turn produced.

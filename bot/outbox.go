@@ -220,14 +220,52 @@ const horizon = time.Second
 // reports whether any message must be retried; wait is set when nothing
 // could go yet, to how long until something can.
 func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool, wait time.Duration) {
-	// Keep each chat's messages together and in order, and spread chats
-	// over the workers.
-	lanes := make([][]OutboxItem, s.Workers)
-	// Places under the limits are taken here, in queue order, not by the
-	// lanes as they get to them: what was queued first (the police's copy
-	// of an alert, say) gets the earlier place across chats too. A lane
-	// held up by a slow send may still send it a little late.
-	at := make(map[uint64]time.Time, len(items))
+	lanes, at, wait := s.plan(items)
+	if lanes == nil {
+		return false, wait
+	}
+	// Lanes hand what went out to one marker, which commits the marks
+	// every couple of milliseconds: prompt (a crash repeats only what was
+	// sent since), without a lane waiting for a commit between sends.
+	marks := make(chan mark, 256)
+	var markErr error
+	marked := make(chan struct{})
+	go func() {
+		defer close(marked)
+		markErr = s.mark(marks)
+	}()
+	var (
+		mu sync.Mutex
+		wg sync.WaitGroup
+	)
+	for _, lane := range lanes {
+		if len(lane) == 0 {
+			continue
+		}
+		wg.Go(func() {
+			if s.runLane(ctx, lane, at, marks) {
+				mu.Lock()
+				failed = true
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(marks)
+	<-marked
+	return failed || markErr != nil, 0
+}
+
+// plan spreads items over the workers' lanes, each chat's messages
+// together and in order, with the time each may go. Places under the
+// limits are taken here, in queue order, not by the lanes as they get to
+// them: what was queued first (the police's copy of an alert, say) gets
+// the earlier place across chats too. A lane held up by a slow send may
+// still send it a little late. With nothing to send yet, lanes is nil and
+// wait says how long until something can go.
+func (s *Sender) plan(items []OutboxItem) (lanes [][]OutboxItem, at map[uint64]time.Time, wait time.Duration) {
+	lanes = make([][]OutboxItem, s.Workers)
+	at = make(map[uint64]time.Time, len(items))
 	later := map[Address]bool{} // chats whose next message waits for a later round
 	taken := 0
 	wait = 30 * time.Second
@@ -255,104 +293,94 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool, wa
 		taken++
 	}
 	if taken == 0 {
-		return false, max(wait-horizon, time.Millisecond)
+		return nil, nil, max(wait-horizon, time.Millisecond)
 	}
-	// Lanes hand what went out to one marker, which commits the marks
-	// every couple of milliseconds: prompt (a crash repeats only what was
-	// sent since), without a lane waiting for a commit between sends.
-	type mark struct {
-		id      uint64
-		blocked Address
-	}
-	marks := make(chan mark, 256)
-	var markErr error
-	marked := make(chan struct{})
-	go func() {
-		defer close(marked)
-		var pending []mark
-		flush := func() {
-			if len(pending) == 0 || markErr != nil {
-				return
-			}
-			markErr = s.Store.Update(func(tx Tx) error {
-				for _, m := range pending {
-					if m.blocked != "" {
-						if err := tx.Block(m.blocked, s.Now()); err != nil {
-							return err
-						}
-					}
-					if err := tx.Delivered(m.id); err != nil {
+	return lanes, at, 0
+}
+
+// mark is a message that left the outbox: delivered, or dropped, and
+// whether its chat blocked the bot.
+type mark struct {
+	id      uint64
+	blocked Address
+}
+
+// mark commits the marks it is handed every couple of milliseconds, or
+// every 64, until marks is closed; it returns the first failure.
+func (s *Sender) mark(marks <-chan mark) (markErr error) {
+	var pending []mark
+	flush := func() {
+		if len(pending) == 0 || markErr != nil {
+			return
+		}
+		markErr = s.Store.Update(func(tx Tx) error {
+			for _, m := range pending {
+				if m.blocked != "" {
+					if err := tx.Block(m.blocked, s.Now()); err != nil {
 						return err
 					}
 				}
-				return nil
-			})
-			if markErr != nil {
-				s.Log.Error("mark outbox delivered", "err", markErr)
+				if err := tx.Delivered(m.id); err != nil {
+					return err
+				}
 			}
-			pending = pending[:0]
+			return nil
+		})
+		if markErr != nil {
+			s.Log.Error("mark outbox delivered", "err", markErr)
 		}
-		tick := time.NewTicker(2 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case m, ok := <-marks:
-				if !ok {
-					flush()
-					return
-				}
-				if pending = append(pending, m); len(pending) >= 64 {
-					flush()
-				}
-			case <-tick.C:
+		pending = pending[:0]
+	}
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case m, ok := <-marks:
+			if !ok {
+				flush()
+				return markErr
+			}
+			if pending = append(pending, m); len(pending) >= 64 {
 				flush()
 			}
+		case <-tick.C:
+			flush()
 		}
-	}()
+	}
+}
 
-	var (
-		mu sync.Mutex
-		wg sync.WaitGroup
-	)
-	for _, lane := range lanes {
-		if len(lane) == 0 {
+// runLane sends a lane's messages in order, handing each that left the
+// outbox to the marker; it reports whether any must be retried. A chat
+// whose message failed or that blocked the bot gets nothing more this
+// round, so that its order is kept.
+func (s *Sender) runLane(ctx context.Context, lane []OutboxItem, at map[uint64]time.Time, marks chan<- mark) (failed bool) {
+	stopped := map[Address]bool{} // chats whose earlier message failed or that blocked the bot
+	for _, it := range lane {
+		if stopped[it.Msg.Chat] || ctx.Err() != nil {
 			continue
 		}
-		wg.Go(func() {
-			stopped := map[Address]bool{} // chats whose earlier message failed or that blocked the bot
-			for _, it := range lane {
-				if stopped[it.Msg.Chat] || ctx.Err() != nil {
-					continue
-				}
-				err := s.deliver(ctx, it.Msg, at[it.ID])
-				var de *DeliveryError
-				m := mark{id: it.ID}
-				switch {
-				case err == nil:
-				case errors.As(err, &de) && de.Permanent:
-					s.Log.Warn("message dropped", "chat", it.Msg.Chat, "err", err)
-					if de.Blocked {
-						m.blocked = it.Msg.Chat
-						stopped[it.Msg.Chat] = true
-					}
-				default:
-					if ctx.Err() == nil {
-						s.Log.Warn("message not delivered, will retry", "chat", it.Msg.Chat, "err", err)
-					}
-					stopped[it.Msg.Chat] = true
-					mu.Lock()
-					failed = true
-					mu.Unlock()
-					continue
-				}
-				marks <- m
+		err := s.deliver(ctx, it.Msg, at[it.ID])
+		var de *DeliveryError
+		m := mark{id: it.ID}
+		switch {
+		case err == nil:
+		case errors.As(err, &de) && de.Permanent:
+			s.Log.Warn("message dropped", "chat", it.Msg.Chat, "err", err)
+			if de.Blocked {
+				m.blocked = it.Msg.Chat
+				stopped[it.Msg.Chat] = true
 			}
-		})
+		default:
+			if ctx.Err() == nil {
+				s.Log.Warn("message not delivered, will retry", "chat", it.Msg.Chat, "err", err)
+			}
+			stopped[it.Msg.Chat] = true
+			failed = true
+			continue
+		}
+		marks <- m
 	}
-	wg.Wait()
-	close(marks)
-	<-marked
-	return failed || markErr != nil, 0
+	return failed
 }
 
 func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time) error {
