@@ -188,17 +188,13 @@ func checkTree(areas []Area, lines []int, known map[string]Area) []error {
 		}
 	}
 
-	// depth is an area's level, 1 for a root (or an area whose parent is
-	// missing, already refused), and -1 inside a loop or under one; from
-	// is the line of the nearest file area at or above it, 0 for none.
-	type visit struct{ depth, from int }
-	done := make(map[string]visit, len(areas)+len(known))
+	done := make(map[string]treeVisit, len(areas)+len(known))
 	onPath := map[string]int{}
 	var path []string
 	var loops [][]string
 	walk := func(code string) {
 		path = path[:0]
-		up := visit{}
+		up := treeVisit{}
 		for {
 			if v, ok := done[code]; ok {
 				up = v
@@ -206,7 +202,7 @@ func checkTree(areas []Area, lines []int, known map[string]Area) []error {
 			}
 			if at, ok := onPath[code]; ok {
 				loops = append(loops, slices.Clone(path[at:]))
-				up = visit{depth: -1}
+				up = treeVisit{depth: -1}
 				break
 			}
 			onPath[code] = len(path)
@@ -239,11 +235,24 @@ func checkTree(areas []Area, lines []int, known map[string]Area) []error {
 	for _, loop := range loops {
 		errs = append(errs, loopError(loop, index, lines))
 	}
-	// The first file area too deep, or else the known area the file moved
-	// deepest down first.
+	if err := depthError(areas, lines, index, done); err != nil {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// treeVisit is what the walk found of an area: its level, 1 for a root (or
+// an area whose parent is missing, already refused), and -1 inside a loop
+// or under one; from is the line of the nearest file area at or above it,
+// 0 for none.
+type treeVisit struct{ depth, from int }
+
+// depthError names the first file area too deep, or else the known area
+// the file moved deepest down first.
+func depthError(areas []Area, lines []int, index map[string]int, done map[string]treeVisit) error {
 	for i, a := range areas {
 		if d := done[a.Code].depth; d > maxDepth {
-			return append(errs, fmt.Errorf("line %d: %s is %d levels deep, more than %d: officials above it would get no alerts", lines[i], a.Code, d, maxDepth))
+			return fmt.Errorf("line %d: %s is %d levels deep, more than %d: officials above it would get no alerts", lines[i], a.Code, d, maxDepth)
 		}
 	}
 	var deep string
@@ -255,11 +264,12 @@ func checkTree(areas []Area, lines []int, known map[string]Area) []error {
 			deep = code
 		}
 	}
-	if v := done[deep]; deep != "" {
-		moved := areas[slices.Index(lines, v.from)].Code
-		errs = append(errs, fmt.Errorf("line %d: moving %s puts %s %d levels deep, more than %d: officials above it would get no alerts", v.from, moved, deep, v.depth, maxDepth))
+	if deep == "" {
+		return nil
 	}
-	return errs
+	v := done[deep]
+	moved := areas[slices.Index(lines, v.from)].Code
+	return fmt.Errorf("line %d: moving %s puts %s %d levels deep, more than %d: officials above it would get no alerts", v.from, moved, deep, v.depth, maxDepth)
 }
 
 // loopError names a parent loop (each area followed by its parent) by the

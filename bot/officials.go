@@ -197,42 +197,10 @@ func subtree(tx Tx, area string) ([]Area, map[string]bool, error) {
 // reference prefix (AN, HP, HG), for the last 30 days or the days it gives
 // ("/xuat csv HG 01/11/2026 30/11/2026").
 func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg string, now time.Time) error {
-	format := "csv"
-	if d.XLSX != nil {
-		format = "xlsx" // what officials open in Excel by default
-	}
-	var kind ReportKind
-	for { // leading words: the format, and a kind by its reference prefix
-		w, rest, _ := strings.Cut(arg, " ")
-		switch lw := strings.ToLower(w); {
-		case lw == "csv" || lw == "xlsx":
-			format = lw
-		case lw == "an" || lw == "hp" || lw == "hg":
-			kind = map[string]ReportKind{"an": KindIncident, "hp": KindMeeting, "hg": KindMediation}[lw]
-		default:
-			goto period
-		}
-		arg = strings.TrimSpace(rest)
-	}
-period:
-	if format == "xlsx" && d.XLSX == nil {
-		format = "csv"
-	}
-	today := now.In(d.Location)
-	to := time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, d.Location)
-	from := to.AddDate(0, 0, -30)
-	if arg != "" {
-		f := strings.Fields(arg)
-		var err1, err2 error
-		if len(f) == 2 {
-			from, err1 = time.ParseInLocation("02/01/2006", f[0], d.Location)
-			to, err2 = time.ParseInLocation("02/01/2006", f[1], d.Location)
-			to = to.AddDate(0, 0, 1)
-		}
-		if len(f) != 2 || err1 != nil || err2 != nil || !from.Before(to) {
-			r.say(i18n.T(c.lang, "export.usage"))
-			return nil
-		}
+	format, kind, from, to, ok := d.exportArgs(arg, now)
+	if !ok {
+		r.say(i18n.T(c.lang, "export.usage"))
+		return nil
 	}
 	sc, err := ScopeOf(tx, c.user)
 	if err != nil {
@@ -280,6 +248,45 @@ period:
 	r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Document: &Document{Name: name, Data: data},
 		Reply: Reply{Text: i18n.T(c.lang, "export.done", d.areaName(tx, c.user.Group), from.Format("02/01/2006"), last.Format("02/01/2006"), len(reps))}})
 	return nil
+}
+
+// exportArgs reads /xuat's words: the format, a kind by its reference
+// prefix, and a span of days (the last 30 by default); ok is false when
+// they make no sense.
+func (d *Dispatcher) exportArgs(arg string, now time.Time) (format string, kind ReportKind, from, to time.Time, ok bool) {
+	format = "csv"
+	if d.XLSX != nil {
+		format = "xlsx" // what officials open in Excel by default
+	}
+	f := strings.Fields(arg)
+	for len(f) > 0 { // leading words: the format, and a kind
+		switch lw := strings.ToLower(f[0]); lw {
+		case "csv", "xlsx":
+			format = lw
+		case "an", "hp", "hg":
+			kind = map[string]ReportKind{"an": KindIncident, "hp": KindMeeting, "hg": KindMediation}[lw]
+		default:
+			goto period
+		}
+		f = f[1:]
+	}
+period:
+	if format == "xlsx" && d.XLSX == nil {
+		format = "csv"
+	}
+	today := now.In(d.Location)
+	to = time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, d.Location)
+	from = to.AddDate(0, 0, -30)
+	if len(f) == 0 {
+		return format, kind, from, to, true
+	}
+	if len(f) != 2 {
+		return format, kind, from, to, false
+	}
+	from, err1 := time.ParseInLocation("02/01/2006", f[0], d.Location)
+	last, err2 := time.ParseInLocation("02/01/2006", f[1], d.Location)
+	to = last.AddDate(0, 0, 1)
+	return format, kind, from, to, err1 == nil && err2 == nil && from.Before(to)
 }
 
 // broadcast queues an admin's message ("AREA text") to every active leader

@@ -248,44 +248,10 @@ func (s Summary) Text(lang string, loc *time.Location, title func(ReportKind, st
 		}
 	}
 	if len(incidents) > 0 {
-		byCat := map[string]int{}
-		for _, r := range incidents {
-			byCat[r.Answers["category"]]++
-		}
-		cats := make([]string, 0, len(byCat))
-		for c := range byCat {
-			cats = append(cats, c)
-		}
-		sort.Slice(cats, func(i, j int) bool {
-			if byCat[cats[i]] != byCat[cats[j]] {
-				return byCat[cats[i]] > byCat[cats[j]]
-			}
-			return cats[i] < cats[j]
-		})
-		b.WriteString("\n\n" + T("sum.by_category"))
-		for _, c := range cats {
-			b.WriteString(fmt.Sprintf("\n• %s: %d", T("cat."+c), byCat[c]))
-		}
+		b.WriteString("\n\n" + T("sum.by_category") + byCategory(incidents, T))
 	}
 	if len(cases) > 0 {
-		byType, byStatus := map[string]int{}, map[string]int{}
-		for _, r := range cases {
-			byType[typeBucket(r.Answers["case_type"])]++
-			byStatus[r.Status]++
-		}
-		var parts []string
-		for _, t := range typeBuckets {
-			parts = append(parts, fmt.Sprintf("%s %d", T("sum.type."+t), byType[t]))
-		}
-		b.WriteString("\n\n" + T("sum.mediation_type") + " " + strings.Join(parts, " · "))
-		parts = nil
-		for _, st := range statusBuckets {
-			if st == "referred" && byStatus[st] == 0 {
-				continue
-			}
-			parts = append(parts, fmt.Sprintf("%s %d", T("sum.status."+st), byStatus[st]))
-		}
-		b.WriteString("\n" + T("sum.mediation_status") + " " + strings.Join(parts, " · "))
+		b.WriteString("\n\n" + mediationBuckets(cases, T))
 	}
 	if slices.Contains(s.Kinds, KindMeeting) {
 		b.WriteString("\n\n" + T("sum.meetings", len(meetings), len(s.Groups)))
@@ -313,4 +279,50 @@ func signed(n int) string {
 		return fmt.Sprintf("+%d", n)
 	}
 	return fmt.Sprint(n)
+}
+
+// byCategory lists incidents by category, the most frequent first.
+func byCategory(incidents []Report, T func(string, ...any) string) string {
+	byCat := map[string]int{}
+	for _, r := range incidents {
+		byCat[r.Answers["category"]]++
+	}
+	cats := make([]string, 0, len(byCat))
+	for c := range byCat {
+		cats = append(cats, c)
+	}
+	sort.Slice(cats, func(i, j int) bool {
+		if byCat[cats[i]] != byCat[cats[j]] {
+			return byCat[cats[i]] > byCat[cats[j]]
+		}
+		return cats[i] < cats[j]
+	})
+	var b strings.Builder
+	for _, c := range cats {
+		b.WriteString(fmt.Sprintf("\n• %s: %d", T("cat."+c), byCat[c]))
+	}
+	return b.String()
+}
+
+// mediationBuckets counts cases in the official buckets, by field and by
+// outcome, on two lines.
+func mediationBuckets(cases []Report, T func(string, ...any) string) string {
+	byType, byStatus := map[string]int{}, map[string]int{}
+	for _, r := range cases {
+		byType[typeBucket(r.Answers["case_type"])]++
+		byStatus[r.Status]++
+	}
+	var parts []string
+	for _, t := range typeBuckets {
+		parts = append(parts, fmt.Sprintf("%s %d", T("sum.type."+t), byType[t]))
+	}
+	text := T("sum.mediation_type") + " " + strings.Join(parts, " · ")
+	parts = nil
+	for _, st := range statusBuckets {
+		if st == "referred" && byStatus[st] == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", T("sum.status."+st), byStatus[st]))
+	}
+	return text + "\n" + T("sum.mediation_status") + " " + strings.Join(parts, " · ")
 }
