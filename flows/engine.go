@@ -237,51 +237,68 @@ func (e *Engine) act(s bot.Session, value string, now time.Time) bot.Turn {
 			return e.Begin(s, now)
 		}
 	case modeConfirm:
-		switch value {
-		case actSend:
-			if s.Ref != "" {
-				return e.save(s, f, now)
-			}
-			if miss := missing(f, s.Answers); miss != nil {
-				s.Mode, s.Step, s.Editing = modeAsk, miss.Key, true
-				return e.next(s, now)
-			}
-			sub := &bot.Submission{Kind: f.Kind, Answers: applicable(f, s.Answers)}
-			if f.Urgent != nil {
-				sub.Urgent = f.Urgent(sub.Answers)
-			}
-			if f.Status != nil {
-				sub.Status = f.Status(sub.Answers)
-			}
-			return bot.Turn{Session: s, Submit: sub}
-		case actEdit:
-			s.Mode = modeEdit
-			return e.next(s, now)
-		case actBack:
-			if s.Ref != "" {
-				s.Mode = modeEdit
-				return e.next(s, now)
-			}
-			return e.back(s, f, now)
+		if t, ok := e.confirm(s, f, value, now); ok {
+			return t
 		}
 	case modeEdit:
-		if value == actBack && s.Ref != "" {
-			return bot.Turn{Session: s, Open: s.Ref} // leave the correction unsaved
-		}
-		if value == actBack {
-			s.Mode = modeConfirm
-			return e.next(s, now)
-		}
-		if key, ok := strings.CutPrefix(value, prefField); ok {
-			if _, st := f.step(key); st != nil {
-				s.Mode, s.Step, s.Editing = modeAsk, key, true
-				return e.next(s, now)
-			}
+		if t, ok := e.edit(s, f, value, now); ok {
+			return t
 		}
 	case modeAsk:
 		return e.answer(s, f, value, now)
 	}
 	return e.ask(s, now, i18n.T(lang, "choose.hint"))
+}
+
+// confirm acts on the confirmation's buttons: send, change one answer,
+// go back.
+func (e *Engine) confirm(s bot.Session, f *Flow, value string, now time.Time) (bot.Turn, bool) {
+	switch value {
+	case actSend:
+		if s.Ref != "" {
+			return e.save(s, f, now), true
+		}
+		if miss := missing(f, s.Answers); miss != nil {
+			s.Mode, s.Step, s.Editing = modeAsk, miss.Key, true
+			return e.next(s, now), true
+		}
+		sub := &bot.Submission{Kind: f.Kind, Answers: applicable(f, s.Answers)}
+		if f.Urgent != nil {
+			sub.Urgent = f.Urgent(sub.Answers)
+		}
+		if f.Status != nil {
+			sub.Status = f.Status(sub.Answers)
+		}
+		return bot.Turn{Session: s, Submit: sub}, true
+	case actEdit:
+		s.Mode = modeEdit
+		return e.next(s, now), true
+	case actBack:
+		if s.Ref != "" {
+			s.Mode = modeEdit
+			return e.next(s, now), true
+		}
+		return e.back(s, f, now), true
+	}
+	return bot.Turn{}, false
+}
+
+// edit acts on the choice of the answer to change.
+func (e *Engine) edit(s bot.Session, f *Flow, value string, now time.Time) (bot.Turn, bool) {
+	if value == actBack && s.Ref != "" {
+		return bot.Turn{Session: s, Open: s.Ref}, true // leave the correction unsaved
+	}
+	if value == actBack {
+		s.Mode = modeConfirm
+		return e.next(s, now), true
+	}
+	if key, ok := strings.CutPrefix(value, prefField); ok {
+		if _, st := f.step(key); st != nil {
+			s.Mode, s.Step, s.Editing = modeAsk, key, true
+			return e.next(s, now), true
+		}
+	}
+	return bot.Turn{}, false
 }
 
 func (e *Engine) startFlow(s bot.Session, f *Flow, now time.Time) bot.Turn {
@@ -536,19 +553,16 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 			},
 		}
 	case modeConfirm:
+		key, send := "confirm.prompt", "confirm.send"
+		args := []any{i18n.T(lang, f.Title), e.Summary(f, s.Answers, lang)}
 		if s.Ref != "" {
-			return bot.Reply{
-				Text: i18n.T(lang, "confirm.save_prompt", i18n.T(lang, f.Title), s.Ref, e.Summary(f, s.Answers, lang)),
-				Choices: [][]bot.Choice{
-					{btn("confirm.save", actSend)},
-					{btn("confirm.edit", actEdit), btn("nav.back", actBack), btn("nav.cancel", actCancel)},
-				},
-			}
+			key, send = "confirm.save_prompt", "confirm.save"
+			args = []any{i18n.T(lang, f.Title), s.Ref, e.Summary(f, s.Answers, lang)}
 		}
 		return bot.Reply{
-			Text: i18n.T(lang, "confirm.prompt", i18n.T(lang, f.Title), e.Summary(f, s.Answers, lang)),
+			Text: i18n.T(lang, key, args...),
 			Choices: [][]bot.Choice{
-				{btn("confirm.send", actSend)},
+				{btn(send, actSend)},
 				{btn("confirm.edit", actEdit), btn("nav.back", actBack), btn("nav.cancel", actCancel)},
 			},
 		}
@@ -570,6 +584,13 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 		return bot.Reply{Text: i18n.T(lang, "edit.prompt"), Choices: append(rows, []bot.Choice{btn("nav.back", actBack)})}
 	}
 
+	return e.renderStep(s, f, btn)
+}
+
+// renderStep builds the question of the step s is at, with its options,
+// the multi-choice ticks, and the way back.
+func (e *Engine) renderStep(s bot.Session, f *Flow, btn func(labelKey, value string) bot.Choice) bot.Reply {
+	lang := s.Lang
 	_, st := f.step(s.Step)
 	r := bot.Reply{Text: i18n.T(lang, f.Name+"."+st.Key+".q"), FreeInput: st.Kind != Choice}
 	if cur, ok := s.Answers[st.Key]; ok && st.Kind != Multi && st.Kind != Photos {

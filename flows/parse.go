@@ -15,80 +15,105 @@ import (
 // parse validates an answer to st and returns its canonical stored form, or
 // the explanation to show before the question is asked again.
 func (e *Engine) parse(st *Step, s bot.Session, value string, now time.Time) (string, string) {
-	answers, lang := s.Answers, s.Lang
-	typed, isTyped := strings.CutPrefix(value, prefTyped)
-	picked, isPicked := strings.CutPrefix(value, prefValue)
-	today := now.In(e.Location)
+	in := input{lang: s.Lang, today: now.In(e.Location)}
+	in.typed, in.isTyped = strings.CutPrefix(value, prefTyped)
+	in.picked, in.isPicked = strings.CutPrefix(value, prefValue)
 	switch st.Kind {
 	case Choice:
 		for _, o := range st.Options {
-			if isPicked && o.Value == picked {
+			if in.isPicked && o.Value == in.picked {
 				return o.Value, ""
 			}
 		}
-		return "", i18n.T(lang, "choose.hint")
+		return "", i18n.T(in.lang, "choose.hint")
 	case Date:
-		var d time.Time
-		switch {
-		case isPicked && picked == "today":
-			d = today
-		case isPicked && picked == "yesterday":
-			d = today.AddDate(0, 0, -1)
-		case isTyped:
-			var ok bool
-			if d, ok = parseDate(typed, today); !ok {
-				return "", i18n.T(lang, "err.date_format")
-			}
-		default:
-			return "", i18n.T(lang, "err.date_format")
-		}
-		day := civil(d)
-		switch {
-		case day.After(civil(today)):
-			return "", i18n.T(lang, "err.date_future")
-		case day.Before(civil(today).AddDate(-1, 0, 0)):
-			return "", i18n.T(lang, "err.date_old")
-		}
-		return day.Format(time.DateOnly), ""
+		return in.date()
 	case Time:
-		h, m, ok := parseClock(typed)
-		if !isTyped || !ok {
-			return "", i18n.T(lang, "err.time_format")
-		}
-		if answers["date"] == civil(today).Format(time.DateOnly) && h*60+m > today.Hour()*60+today.Minute() {
-			return "", i18n.T(lang, "err.time_future")
-		}
-		return strconv.Itoa(100 + h)[1:] + ":" + strconv.Itoa(100 + m)[1:], ""
+		return in.clock(s.Answers["date"])
 	case Number:
-		num := strings.TrimSpace(typed)
-		n, err := strconv.Atoi(num)
-		if !isTyped || err != nil || strings.HasPrefix(num, "+") {
-			return "", i18n.T(lang, "err.number")
-		}
-		if n < st.Min || n > st.Max {
-			return "", i18n.T(lang, "err.number_range", st.Min, st.Max)
-		}
-		if limit := s.Limits[st.Limit]; st.Limit != "" && limit > 0 && n > limit {
-			return "", i18n.T(lang, "err.over_group_size", limit)
-		}
-		return strconv.Itoa(n), ""
+		return in.number(st, s.Limits)
 	case Text:
-		text := vntext.NFC(typed)
-		// Max counts UTF-16 code units, as Telegram counts a message (an
-		// emoji outside the BMP is 2), so that an answer within it fits
-		// the messages that quote it; Min counts characters.
-		n, units := utf8.RuneCountInString(text), vntext.UTF16Len(text)
-		switch {
-		case !isTyped || n == 0:
-			return "", i18n.T(lang, "err.text_empty")
-		case n < st.Min:
-			return "", i18n.T(lang, "err.text_short", st.Min)
-		case st.Max > 0 && units > st.Max:
-			return "", i18n.T(lang, "err.text_long", st.Max, units)
-		}
-		return text, ""
+		return in.text(st)
 	}
-	return "", i18n.T(lang, "choose.hint")
+	return "", i18n.T(in.lang, "choose.hint")
+}
+
+// input is one answer to parse: typed text or a picked option's value.
+type input struct {
+	lang              string
+	today             time.Time
+	typed, picked     string
+	isTyped, isPicked bool
+}
+
+func (in input) date() (string, string) {
+	var d time.Time
+	switch {
+	case in.isPicked && in.picked == "today":
+		d = in.today
+	case in.isPicked && in.picked == "yesterday":
+		d = in.today.AddDate(0, 0, -1)
+	case in.isTyped:
+		var ok bool
+		if d, ok = parseDate(in.typed, in.today); !ok {
+			return "", i18n.T(in.lang, "err.date_format")
+		}
+	default:
+		return "", i18n.T(in.lang, "err.date_format")
+	}
+	day := civil(d)
+	switch {
+	case day.After(civil(in.today)):
+		return "", i18n.T(in.lang, "err.date_future")
+	case day.Before(civil(in.today).AddDate(-1, 0, 0)):
+		return "", i18n.T(in.lang, "err.date_old")
+	}
+	return day.Format(time.DateOnly), ""
+}
+
+// clock reads a time of day, which may not be later today than now when
+// date (the answer before) is today.
+func (in input) clock(date string) (string, string) {
+	h, m, ok := parseClock(in.typed)
+	if !in.isTyped || !ok {
+		return "", i18n.T(in.lang, "err.time_format")
+	}
+	if date == civil(in.today).Format(time.DateOnly) && h*60+m > in.today.Hour()*60+in.today.Minute() {
+		return "", i18n.T(in.lang, "err.time_future")
+	}
+	return strconv.Itoa(100 + h)[1:] + ":" + strconv.Itoa(100 + m)[1:], ""
+}
+
+func (in input) number(st *Step, limits map[string]int) (string, string) {
+	num := strings.TrimSpace(in.typed)
+	n, err := strconv.Atoi(num)
+	if !in.isTyped || err != nil || strings.HasPrefix(num, "+") {
+		return "", i18n.T(in.lang, "err.number")
+	}
+	if n < st.Min || n > st.Max {
+		return "", i18n.T(in.lang, "err.number_range", st.Min, st.Max)
+	}
+	if limit := limits[st.Limit]; st.Limit != "" && limit > 0 && n > limit {
+		return "", i18n.T(in.lang, "err.over_group_size", limit)
+	}
+	return strconv.Itoa(n), ""
+}
+
+func (in input) text(st *Step) (string, string) {
+	text := vntext.NFC(in.typed)
+	// Max counts UTF-16 code units, as Telegram counts a message (an
+	// emoji outside the BMP is 2), so that an answer within it fits
+	// the messages that quote it; Min counts characters.
+	n, units := utf8.RuneCountInString(text), vntext.UTF16Len(text)
+	switch {
+	case !in.isTyped || n == 0:
+		return "", i18n.T(in.lang, "err.text_empty")
+	case n < st.Min:
+		return "", i18n.T(in.lang, "err.text_short", st.Min)
+	case st.Max > 0 && units > st.Max:
+		return "", i18n.T(in.lang, "err.text_long", st.Max, units)
+	}
+	return text, ""
 }
 
 // civil is the calendar day of t, at midnight UTC, for comparing days.
