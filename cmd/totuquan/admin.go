@@ -23,6 +23,21 @@ import (
 	"github.com/totuquan/totuquan/xlsx"
 )
 
+// The CSV exports lay their answer columns out in the forms' order, here,
+// in the chat's /xuat and in the weekly summaries: the forms are the
+// flows', which package bot cannot import.
+func init() {
+	var forms []bot.FormKeys
+	for _, f := range flows.New(time.UTC, 0).Flows {
+		form := bot.FormKeys{Kind: f.Kind}
+		for _, st := range f.Steps {
+			form.Keys = append(form.Keys, st.Key)
+		}
+		forms = append(forms, form)
+	}
+	bot.SetForms(forms)
+}
+
 // open loads the configuration named by -config and opens its store.
 func (m *Main) open(fs *flag.FlagSet, path string) (Config, *store.Store, error) {
 	cfg, err := m.config(fs, path)
