@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -47,15 +48,55 @@ func WriteJSON(w io.Writer, recs []ExportRecord) error {
 	return enc.Encode(recs)
 }
 
-// WriteCSV writes the records with a header row: the fixed columns (with
-// the number of corrections, so a reader sees a report was edited), then one
-// column per answer key (in first-seen order of answerOrder, then sorted).
-// The UTF-8 byte-order mark lets spreadsheet programs read the Vietnamese.
-// No cell can become a formula in a spreadsheet (see cell). Every CSV
-// export goes through here: the chat's /xuat, the weekly summary's file
-// and the command line's.
-func WriteCSV(w io.Writer, recs []ExportRecord, answerOrder []string) error {
-	keys := slices.Clone(answerOrder)
+// FormKeys are one report kind's answer keys in the order its form asks
+// them.
+type FormKeys struct {
+	Kind ReportKind
+	Keys []string
+}
+
+// forms are the report forms' answer keys, in the order of the report
+// menu, as SetForms registered them.
+var forms atomic.Pointer[[]FormKeys]
+
+// SetForms registers the report forms' answer keys, in the order of the
+// report menu, for the columns of every CSV export (AnswerKeys). Package
+// flows declares the forms and imports this one, so the program that
+// wires them registers them once as it starts; until then, and after
+// SetForms(nil), answer columns are in alphabetical order.
+func SetForms(f []FormKeys) {
+	if f == nil {
+		forms.Store(nil)
+		return
+	}
+	f = slices.Clone(f)
+	forms.Store(&f)
+}
+
+// AnswerKeys returns the answer columns of an export of recs: for each
+// kind among them, all the keys of its form in the form's order (the
+// kinds in the order of the report menu), then any other answer keys in
+// alphabetical order. An export has the same columns whoever asks for it.
+func AnswerKeys(recs []ExportRecord) []string {
+	var keys []string
+	if f := forms.Load(); f != nil {
+		for _, form := range *f {
+			if !slices.ContainsFunc(recs, func(r ExportRecord) bool { return r.Kind == form.Kind }) {
+				continue
+			}
+			for _, k := range form.Keys {
+				if !slices.Contains(keys, k) {
+					keys = append(keys, k)
+				}
+			}
+		}
+	}
+	return withExtra(keys, recs)
+}
+
+// withExtra appends to keys the answer keys of recs it lacks, sorted.
+func withExtra(keys []string, recs []ExportRecord) []string {
+	keys = slices.Clone(keys)
 	var extra []string
 	for _, r := range recs {
 		for k := range r.Answers {
@@ -65,7 +106,22 @@ func WriteCSV(w io.Writer, recs []ExportRecord, answerOrder []string) error {
 		}
 	}
 	sort.Strings(extra)
-	keys = append(keys, extra...)
+	return append(keys, extra...)
+}
+
+// WriteCSV writes the records with a header row: the fixed columns (with
+// the number of corrections, so a reader sees a report was edited), then one
+// column per answer key: those of answerOrder, then any others sorted, or,
+// when answerOrder is nil, the forms' own (AnswerKeys).
+// The UTF-8 byte-order mark lets spreadsheet programs read the Vietnamese.
+// No cell can become a formula in a spreadsheet (see cell). Every CSV
+// export goes through here: the chat's /xuat, the weekly summary's file
+// and the command line's.
+func WriteCSV(w io.Writer, recs []ExportRecord, answerOrder []string) error {
+	keys := AnswerKeys(recs)
+	if answerOrder != nil {
+		keys = withExtra(answerOrder, recs)
+	}
 
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err

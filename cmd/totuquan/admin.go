@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,8 +21,63 @@ import (
 	"github.com/totuquan/totuquan/flows"
 	"github.com/totuquan/totuquan/i18n"
 	"github.com/totuquan/totuquan/store"
+	"github.com/totuquan/totuquan/telegram"
 	"github.com/totuquan/totuquan/xlsx"
 )
+
+// The CSV exports lay their answer columns out in the forms' order, here,
+// in the chat's /xuat and in the weekly summaries: the forms are the
+// flows', which package bot cannot import.
+func init() {
+	var forms []bot.FormKeys
+	for _, f := range flows.New(time.UTC, 0).Flows {
+		form := bot.FormKeys{Kind: f.Kind}
+		for _, st := range f.Steps {
+			form.Keys = append(form.Keys, st.Key)
+		}
+		forms = append(forms, form)
+	}
+	bot.SetForms(forms)
+}
+
+// errorWords are the command line's words for the codes of the errors the
+// bot's services return; %s is the service's own message. A code not here
+// (a failing store) is reported as it is.
+var errorWords = map[string]string{
+	bot.EINVALID:   "%s (totuquan -h shows the commands and what they take)",
+	bot.ENOTFOUND:  "%s: check the code or the address (totuquan areas list and totuquan users list show them)",
+	bot.ERETIRED:   "%s: it takes no new invites, leaders or reports; its reports are kept",
+	bot.EFORBIDDEN: "refused: %s",
+	bot.ECONFLICT:  "%s; nothing was changed",
+}
+
+// cliError puts a service's error in the command line's words. An invalid
+// request is a usage error (exit status 2); any other error exits with 1
+// and keeps the service's error in its chain.
+func cliError(err error) error {
+	var e *bot.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	format, ok := errorWords[e.Code]
+	if !ok {
+		return err
+	}
+	msg := fmt.Sprintf(format, e.Message)
+	if e.Code == bot.EINVALID {
+		return usageError{msg}
+	}
+	return wordedError{msg, err}
+}
+
+// wordedError is a service's error in the command line's words.
+type wordedError struct {
+	msg string
+	err error
+}
+
+func (e wordedError) Error() string { return e.msg }
+func (e wordedError) Unwrap() error { return e.err }
 
 // open loads the configuration named by -config and opens its store.
 func (m *Main) open(fs *flag.FlagSet, path string) (Config, *store.Store, error) {
@@ -81,8 +137,8 @@ func (m *Main) cmdInvite(args []string) error {
 	group := fs.String("group", "", "`code` of the group a leader will lead")
 	official := fs.String("official", "", "`code` of the area (a commune, say) an official will follow")
 	agency := fs.String("agency", "ubnd", "an official's `body`: police (incidents), justice (mediation), mttq or ubnd (everything)")
-	uses := fs.Int("uses", 1, "how many people may join with this invite")
-	valid := fs.Duration("valid", 7*24*time.Hour, "how long the invite stays valid")
+	uses := fs.Int("uses", bot.DefaultInviteUses, fmt.Sprintf("how many people may join with this invite, up to %d", bot.MaxInviteUses))
+	valid := fs.Duration("valid", bot.DefaultInviteValidity, fmt.Sprintf("how long the invite stays valid, up to %v", bot.MaxInviteValidity))
 	revoke := fs.String("revoke", "", "withdraw the invite with this `code` instead")
 	qr := fs.String("qr", "", "also write the link as a QR code to this PNG `file`, to print")
 	if err := fs.Parse(args); err != nil {
@@ -91,58 +147,41 @@ func (m *Main) cmdInvite(args []string) error {
 	if *revoke != "" {
 		return m.revokeInvite(fs, *path, *revoke)
 	}
-	if (*group == "") == (*official == "") || fs.NArg() > 0 || *uses < 1 || *valid <= 0 {
+	if (*group == "") == (*official == "") || fs.NArg() > 0 {
 		fs.Usage()
-		return usageError{"invite needs one of -group CODE or -official CODE, -uses of at least 1 and a positive -valid"}
+		return usageError{"invite needs one of -group CODE or -official CODE"}
 	}
-	role := bot.RoleLeader
+	spec := bot.InviteSpec{Role: bot.RoleLeader, Area: *group, Uses: *uses, Valid: *valid}
 	if *official != "" {
-		role, group = bot.RoleOfficial, official
-		if _, ok := bot.Agencies[*agency]; !ok {
-			return usageError{fmt.Sprintf("-agency %q is not one of police, justice, mttq, ubnd", *agency)}
-		}
-	} else {
-		*agency = ""
+		spec.Role, spec.Area, spec.Agency = bot.RoleOfficial, *official, *agency
 	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	now := m.Now()
-	inv := bot.Invite{Code: bot.NewInviteCode(), Group: *group, Role: role, Agency: *agency, MaxUses: *uses,
-		ExpiresAt: now.Add(*valid).UTC(), CreatedAt: now.UTC(), CreatedBy: "cli"}
-	var area bot.Area
+	var (
+		inv  bot.Invite
+		area bot.Area
+	)
 	username := cfg.Telegram.BotUsername
-	err = st.Update(func(tx bot.Tx) error {
-		if area, err = tx.Area(*group); bot.IsNotFound(err) {
-			return fmt.Errorf("no area with code %s: import the area tree first (totuquan areas import)", *group)
-		} else if err != nil {
+	err = st.Update(func(tx bot.Tx) (err error) {
+		if inv, area, err = bot.CreateInvite(tx, spec, cliUser(), m.Now()); err != nil {
 			return err
-		}
-		if area.Retired {
-			return fmt.Errorf("area %s is retired", *group)
 		}
 		if username == "" {
 			username, _ = tx.Meta("telegram.username")
 		}
-		if err := tx.PutInvite(inv); err != nil {
-			return err
-		}
-		return tx.Audit(bot.AuditEntry{At: now.UTC(), Who: cliUser(), Action: "invite", Area: inv.Group,
-			Detail: fmt.Sprintf("%s, %d uses, until %s", strings.TrimSpace(string(inv.Role)+" "+inv.Agency), inv.MaxUses, inv.ExpiresAt.Format(time.RFC3339))})
+		return nil
 	})
 	if err != nil {
-		return err
+		return cliError(err)
 	}
-	if username == "" {
-		username = "<bot>"
-		fmt.Fprintln(m.Stderr, "note: the bot's username is not known yet; set telegram.bot_username or run the bot once.")
-	}
+	link := m.inviteLink(username, inv.Code)
 	fmt.Fprintln(m.Stdout, inv.Code)
-	fmt.Fprintln(m.Stdout, bot.InviteLink(username, inv.Code))
+	fmt.Fprintln(m.Stdout, link)
 	if *qr != "" {
-		png, err := inviteQR(bot.InviteLink(username, inv.Code))
+		png, err := inviteQR(link)
 		if err == nil {
 			err = writePrivate(*qr, png)
 		}
@@ -151,7 +190,7 @@ func (m *Main) cmdInvite(args []string) error {
 		}
 	}
 	who := "the leader of"
-	if role == bot.RoleOfficial {
+	if inv.Role == bot.RoleOfficial {
 		who = "an official of"
 	}
 	fmt.Fprintf(m.Stderr, "Invite for %s %s (%s): %d use(s), valid until %s.\n",
@@ -174,74 +213,30 @@ func (m *Main) cmdExport(args []string) error {
 		fs.Usage()
 		return usageError{"export -format must be json, csv or xlsx"}
 	}
-	switch bot.ReportKind(*kindF) {
-	case "", bot.KindIncident, bot.KindMeeting, bot.KindMediation:
-	default:
-		return usageError{fmt.Sprintf("-kind %q is not incident, meeting or mediation", *kindF)}
-	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	from, to, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
+	period, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
 	if err != nil {
 		return err
 	}
-	var (
-		recs  []bot.ExportRecord
-		reps  []bot.Report
-		names = map[string]string{}
-	)
-	err = st.View(func(tx bot.Tx) error {
-		areas, err := tx.Areas()
-		if err != nil {
-			return err
-		}
-		for _, a := range areas {
-			names[a.Code] = a.Name
-		}
-		var inside map[string]bool
-		if *areaF != "" {
-			if inside, err = bot.Inside(tx, *areaF); bot.IsNotFound(err) {
-				return fmt.Errorf("no area with code %s", *areaF)
-			} else if err != nil {
-				return err
-			}
-		}
-		return tx.Reports(from, to, func(r bot.Report) error {
-			if (inside != nil && !inside[r.Group]) || (*kindF != "" && string(r.Kind) != *kindF) {
-				return nil
-			}
-			reps = append(reps, r)
-			recs = append(recs, bot.NewExportRecord(r, names[r.Group], cfg.location))
-			return nil
-		})
-	})
-	if err != nil {
-		return err
-	}
+	q := bot.ExportQuery{Area: *areaF, Kind: bot.ReportKind(*kindF), Period: period, Format: *format, Location: cfg.location}
+	var x bot.ExportResult
 	// An export carries personal data: recorded before it is written.
-	what := strings.TrimSpace(*format + " " + *kindF)
-	if err := m.audit(st, "export", *areaF, fmt.Sprintf("%s, %d reports, %s to %s", what, len(recs), from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly))); err != nil {
-		return err
+	err = st.Update(func(tx bot.Tx) (err error) { x, err = bot.Export(tx, q, cliUser(), m.Now()); return err })
+	if err != nil {
+		return cliError(err)
 	}
 	write := func(f io.Writer) error {
-		if *format == "xlsx" {
-			return xlsx.Write(f, flows.New(cfg.location, cfg.sessionTimeout).Tables(reps, names, cfg.Language))
+		switch *format {
+		case "xlsx":
+			return xlsx.Write(f, x.Tables(flows.New(cfg.location, cfg.sessionTimeout), cfg.Language))
+		case "csv":
+			return x.WriteCSV(f)
 		}
-		if *format == "csv" {
-			var keys []string // the report forms' own order, incident first
-			for _, f := range []*flows.Flow{flows.Incident, flows.Meeting, flows.Mediation} {
-				for _, st := range f.Steps {
-					if !slices.Contains(keys, st.Key) {
-						keys = append(keys, st.Key)
-					}
-				}
-			}
-			return bot.WriteCSV(f, recs, keys)
-		}
-		return bot.WriteJSON(f, recs)
+		return x.WriteJSON(f)
 	}
 	if *out == "" {
 		return write(m.Stdout)
@@ -262,7 +257,7 @@ func (m *Main) cmdExport(args []string) error {
 	if err := os.Rename(tmp.Name(), *out); err != nil {
 		return err
 	}
-	fmt.Fprintf(m.Stderr, "%d reports written to %s\n", len(recs), strings.TrimSpace(*out))
+	fmt.Fprintf(m.Stderr, "%d reports written to %s\n", len(x.Records), strings.TrimSpace(*out))
 	return nil
 }
 
@@ -297,10 +292,8 @@ func (m *Main) cmdSummary(args []string) error {
 	engine := flows.New(cfg.location, cfg.sessionTimeout)
 	return st.View(func(tx bot.Tx) error {
 		sum, err := bot.BuildSummary(tx, *area, monday, until, cfg.location)
-		if bot.IsNotFound(err) {
-			return fmt.Errorf("no area with code %s", *area)
-		} else if err != nil {
-			return err
+		if err != nil {
+			return cliError(err)
 		}
 		_, err = fmt.Fprintln(m.Stdout, sum.Text(*lang, cfg.location, engine.Title))
 		return err
@@ -443,163 +436,168 @@ func (m *Main) cmdAudit(args []string) error {
 		return err
 	}
 	defer st.Close()
-	from, to, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
+	period, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
 	if err != nil {
 		return err
 	}
 	return st.View(func(tx bot.Tx) error {
-		return tx.AuditLog(from, to, func(e bot.AuditEntry) error {
+		return tx.AuditLog(period.From, period.To, func(e bot.AuditEntry) error {
 			_, err := fmt.Fprintf(m.Stdout, "%s\t%s\t%s\t%s\t%s\n", e.At.In(cfg.location).Format("2006-01-02 15:04:05"), e.Who, e.Action, e.Area, e.Detail)
 			return err
 		})
 	})
 }
 
-// dayRange reads -from and -to days (inclusive) in loc.
-func dayRange(fromS, toS string, now time.Time, loc *time.Location) (from, to time.Time, err error) {
-	from, to = time.Unix(0, 0), now.Add(24*time.Hour)
+// dayRange reads -from and -to days (inclusive) in loc: from the first
+// day's midnight (default: the beginning) to the midnight after the last
+// (default: today, or the first day if it is later: nothing yet).
+func dayRange(fromS, toS string, now time.Time, loc *time.Location) (bot.Period, error) {
+	first, last := time.Unix(0, 0).In(loc), now
+	var err error
 	if fromS != "" {
-		if from, err = time.ParseInLocation(time.DateOnly, fromS, loc); err != nil {
-			return from, to, usageError{fmt.Sprintf("-from %q is not a date YYYY-MM-DD", fromS)}
+		if first, err = time.ParseInLocation(time.DateOnly, fromS, loc); err != nil {
+			return bot.Period{}, usageError{fmt.Sprintf("-from %q is not a date YYYY-MM-DD", fromS)}
+		}
+		if first.After(last) {
+			last = first
 		}
 	}
 	if toS != "" {
-		if to, err = time.ParseInLocation(time.DateOnly, toS, loc); err != nil {
-			return from, to, usageError{fmt.Sprintf("-to %q is not a date YYYY-MM-DD", toS)}
+		if last, err = time.ParseInLocation(time.DateOnly, toS, loc); err != nil {
+			return bot.Period{}, usageError{fmt.Sprintf("-to %q is not a date YYYY-MM-DD", toS)}
 		}
-		to = to.AddDate(0, 0, 1)
 	}
-	return from, to, nil
+	p, err := bot.Days(first, last, loc)
+	if err != nil {
+		return p, usageError{fmt.Sprintf("-from %s is after -to %s", first.Format(time.DateOnly), last.Format(time.DateOnly))}
+	}
+	return p, nil
+}
+
+// usersCommands are the users subcommands and what each takes.
+var usersCommands = []struct{ name, takes string }{
+	{"list", "[-area CODE]"},
+	{"move", "-group CODE ADDRESS"},
+	{"deactivate", "ADDRESS"},
+	{"reactivate", "ADDRESS"},
+	{"handover", "-group CODE"},
+	{"admin", "ADDRESS"},
+	{"unadmin", "ADDRESS"},
+	{"agency", "-agency police|justice|mttq|ubnd ADDRESS"},
 }
 
 func (m *Main) cmdUsers(args []string) error {
+	var all []string
+	for _, c := range usersCommands {
+		all = append(all, "users "+c.name+" "+c.takes)
+	}
 	if len(args) == 0 {
-		return usageError{"usage: totuquan users list [-area CODE] | move -group CODE ADDRESS | deactivate ADDRESS | handover -group CODE | admin ADDRESS | unadmin ADDRESS"}
+		return usageError{"usage: totuquan " + strings.Join(all, " | ")}
 	}
 	sub, args := args[0], args[1:]
-	fs, path := m.flags("users "+sub, "users list [-area CODE] | users move [-config FILE] -group CODE ADDRESS | users deactivate [-config FILE] ADDRESS")
+	i := slices.IndexFunc(usersCommands, func(c struct{ name, takes string }) bool { return c.name == sub })
+	if i < 0 {
+		return usageError{fmt.Sprintf("unknown users command %q; usage: totuquan %s", sub, strings.Join(all, " | "))}
+	}
+	takes := usersCommands[i].takes
+	fs, path := m.flags("users "+sub, "users "+sub+" [-config FILE] "+takes)
 	area := fs.String("area", "", "with list: only users of this area and inside it")
 	group := fs.String("group", "", "with move and handover: the group")
 	agency := fs.String("agency", "", "with agency: police, justice, mttq or ubnd")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	// Each flag and the address, given exactly when the command takes them
+	// (-area may be left out).
+	takesAddr := strings.HasSuffix(takes, "ADDRESS")
+	if fs.NArg() != map[bool]int{true: 1}[takesAddr] || (*group != "") != strings.Contains(takes, "-group") ||
+		(*agency != "") != strings.Contains(takes, "-agency") || (*area != "" && !strings.Contains(takes, "-area")) {
+		fs.Usage()
+		return usageError{"usage: totuquan users " + sub + " " + takes}
+	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	switch sub {
-	case "list":
-		return st.View(func(tx bot.Tx) error {
-			users, err := tx.Users()
-			if err != nil {
-				return err
-			}
-			sort.Slice(users, func(i, j int) bool {
-				if users[i].Group != users[j].Group {
-					return users[i].Group < users[j].Group
-				}
-				return users[i].Address < users[j].Address
-			})
-			for _, u := range users {
-				if *area != "" {
-					if ok, err := bot.Covers(tx, *area, u.Group); err != nil || !ok {
-						continue
-					}
-				}
-				state := "active"
-				if u.Deactivated {
-					state = "deactivated"
-				}
-				fmt.Fprintf(m.Stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Address, u.Role, u.Group, u.Agency, state, u.Name)
-			}
-			return nil
-		})
-	case "handover":
-		if *group == "" || fs.NArg() != 0 {
-			fs.Usage()
-			return usageError{"users handover takes -group CODE"}
-		}
-		var inv bot.Invite
-		var old []bot.User
-		err := st.Update(func(tx bot.Tx) (err error) {
-			if inv, old, err = bot.HandOver(tx, *group, cliUser(), m.Now()); bot.IsNotFound(err) {
-				return fmt.Errorf("no area with code %s", *group)
-			} else if err != nil {
-				return err
-			}
-			return tx.Audit(bot.AuditEntry{At: m.Now().UTC(), Who: cliUser(), Action: "handover", Area: *group,
-				Detail: fmt.Sprintf("%d leaders deactivated, invite %s", len(old), inv.Code)})
-		})
-		if err != nil {
-			return err
-		}
-		for _, u := range old {
-			fmt.Fprintf(m.Stderr, "deactivated %s (%s)\n", u.Address, u.Name)
-		}
-		username := cfg.Telegram.BotUsername
-		if username == "" {
-			st.View(func(tx bot.Tx) error { username, _ = tx.Meta("telegram.username"); return nil })
-		}
-		fmt.Fprintln(m.Stdout, inv.Code)
-		fmt.Fprintln(m.Stdout, bot.InviteLink(username, inv.Code))
-		return nil
-	case "move", "deactivate", "admin", "unadmin", "agency":
-		if sub == "agency" {
-			if _, ok := bot.Agencies[*agency]; !ok {
-				return usageError{"users agency needs -agency police, justice, mttq or ubnd"}
+	if sub == "list" {
+		return m.listUsers(st, *area)
+	}
+	by, now, addr := cliUser(), m.Now(), bot.Address(fs.Arg(0))
+	var (
+		inv bot.Invite
+		old []bot.User
+	)
+	username := cfg.Telegram.BotUsername
+	err = st.Update(func(tx bot.Tx) (err error) {
+		switch sub {
+		case "move":
+			_, err = bot.MoveLeader(tx, addr, *group, by, now)
+		case "deactivate", "reactivate":
+			_, err = bot.SetActive(tx, addr, sub == "reactivate", by, now)
+		case "admin", "unadmin":
+			_, err = bot.SetAdmin(tx, addr, sub == "admin", configAdmins(cfg), by, now)
+		case "agency":
+			_, err = bot.SetAgency(tx, addr, *agency, by, now)
+		case "handover":
+			inv, old, err = bot.HandOverGroup(tx, *group, by, now)
+			if err == nil && username == "" {
+				username, _ = tx.Meta("telegram.username")
 			}
 		}
-		if fs.NArg() != 1 || (sub == "move") != (*group != "") {
-			fs.Usage()
-			return usageError{"users " + sub + " takes one ADDRESS such as telegram:123456" + map[bool]string{true: " and -group CODE"}[sub == "move"]}
-		}
-		addr := bot.Address(fs.Arg(0))
-		err := st.Update(func(tx bot.Tx) error {
-			u, err := tx.User(addr)
-			if bot.IsNotFound(err) {
-				return fmt.Errorf("no user %s (totuquan users list shows them)", addr)
-			} else if err != nil {
-				return err
-			}
-			detail := ""
-			if sub == "move" {
-				if u.Role != bot.RoleLeader {
-					return fmt.Errorf("%s is not a leader", addr)
-				}
-				if _, err := tx.Area(*group); bot.IsNotFound(err) {
-					return fmt.Errorf("no area with code %s", *group)
-				}
-				detail = fmt.Sprintf("%s from %s to %s", addr, u.Group, *group)
-				u.Group = *group
-			} else if sub == "admin" || sub == "unadmin" {
-				u.Admin, detail = sub == "admin", string(addr)
-			} else if sub == "agency" {
-				if u.Role != bot.RoleOfficial {
-					return fmt.Errorf("%s is not an official", addr)
-				}
-				u.Agency, detail = *agency, string(addr)+" "+*agency
-			} else {
-				u.Deactivated = true
-				detail = string(addr)
-				// A draft in progress goes with the right to report.
-				if err := tx.DeleteSession(addr); err != nil {
-					return err
-				}
-			}
-			if err := tx.PutUser(u); err != nil {
-				return err
-			}
-			return tx.Audit(bot.AuditEntry{At: m.Now().UTC(), Who: cliUser(), Action: "users." + sub, Area: u.Group, Detail: detail})
-		})
-		if err != nil {
-			return err
-		}
+		return err
+	})
+	if err != nil {
+		return cliError(err)
+	}
+	if sub != "handover" {
 		fmt.Fprintf(m.Stdout, "%s: done\n", sub)
 		return nil
 	}
-	return usageError{fmt.Sprintf("unknown users command %q: list, move, deactivate, handover, admin, unadmin or agency", sub)}
+	for _, u := range old {
+		fmt.Fprintf(m.Stderr, "deactivated %s (%s)\n", u.Address, u.Name)
+	}
+	fmt.Fprintln(m.Stdout, inv.Code)
+	fmt.Fprintln(m.Stdout, m.inviteLink(username, inv.Code))
+	return nil
+}
+
+// listUsers prints the users, of area and inside it if area is set.
+func (m *Main) listUsers(st *store.Store, area string) error {
+	return st.View(func(tx bot.Tx) error {
+		users, err := tx.Users()
+		if err != nil {
+			return err
+		}
+		sort.Slice(users, func(i, j int) bool {
+			if users[i].Group != users[j].Group {
+				return users[i].Group < users[j].Group
+			}
+			return users[i].Address < users[j].Address
+		})
+		for _, u := range users {
+			if area != "" {
+				if ok, err := bot.Covers(tx, area, u.Group); err != nil || !ok {
+					continue
+				}
+			}
+			state := "active"
+			if u.Deactivated {
+				state = "deactivated"
+			}
+			fmt.Fprintf(m.Stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Address, u.Role, u.Group, u.Agency, state, u.Name)
+		}
+		return nil
+	})
+}
+
+// configAdmins are the addresses of the admins the configuration names.
+func configAdmins(cfg Config) map[bot.Address]bool {
+	admins := map[bot.Address]bool{}
+	for _, id := range cfg.Admins.Telegram {
+		admins[bot.NewAddress(telegram.Platform, strconv.FormatInt(id, 10))] = true
+	}
+	return admins
 }
 
 func (m *Main) revokeInvite(fs *flag.FlagSet, path, code string) error {
@@ -613,20 +611,11 @@ func (m *Main) revokeInvite(fs *flag.FlagSet, path, code string) error {
 	}
 	defer st.Close()
 	err = st.Update(func(tx bot.Tx) error {
-		inv, err := tx.Invite(code)
-		if bot.IsNotFound(err) {
-			return fmt.Errorf("no invite %s", code)
-		} else if err != nil {
-			return err
-		}
-		inv.Revoked = true
-		if err := tx.PutInvite(inv); err != nil {
-			return err
-		}
-		return tx.Audit(bot.AuditEntry{At: m.Now().UTC(), Who: cliUser(), Action: "invite.revoke", Area: inv.Group, Detail: code})
+		_, err := bot.RevokeInvite(tx, code, cliUser(), m.Now())
+		return err
 	})
 	if err != nil {
-		return err
+		return cliError(err)
 	}
 	fmt.Fprintf(m.Stdout, "invite %s revoked\n", code)
 	return nil
@@ -672,23 +661,17 @@ func (m *Main) cmdStats(args []string) error {
 	if *lang, err = langFlag(*lang, cfg); err != nil {
 		return err
 	}
-	from, to, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
+	period, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
 	if err != nil {
 		return err
 	}
-	if *toS == "" {
-		today := m.Now().In(cfg.location)
-		to = time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, cfg.location)
-	}
 	if *fromS == "" {
-		from = to.AddDate(0, -6, 0)
+		period.From = period.To.AddDate(0, -6, 0)
 	}
 	return st.View(func(tx bot.Tx) error {
-		s, err := bot.BuildMediationStats(tx, *area, from, to)
-		if bot.IsNotFound(err) {
-			return fmt.Errorf("no area with code %s", *area)
-		} else if err != nil {
-			return err
+		s, err := bot.BuildMediationStats(tx, *area, period.From, period.To)
+		if err != nil {
+			return cliError(err)
 		}
 		_, err = fmt.Fprintln(m.Stdout, s.Text(*lang, cfg.location))
 		return err
@@ -722,6 +705,16 @@ func writePrivate(path string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// inviteLink is the t.me link of an invite code for the bot called
+// username; "<bot>" stands for a name not known yet, with a note.
+func (m *Main) inviteLink(username, code string) string {
+	if username == "" {
+		username = "<bot>"
+		fmt.Fprintln(m.Stderr, "note: the bot's username is not known yet; set telegram.bot_username or run the bot once.")
+	}
+	return bot.InviteLink(username, code)
+}
+
 // inviteQR draws an invite link as a QR code large enough to print.
 func inviteQR(link string) ([]byte, error) {
 	return qrcode.Encode(link, qrcode.Medium, 512)
@@ -751,18 +744,14 @@ func (m *Main) cmdBroadcast(args []string) error {
 	}
 	defer st.Close()
 	var sent int
-	err = st.Update(func(tx bot.Tx) error {
-		var err error
+	err = st.Update(func(tx bot.Tx) (err error) {
+		// The key makes the notice go once, however often the bot restarts.
 		key := "cli:" + m.Now().UTC().Format(time.RFC3339Nano)
-		if _, sent, err = bot.QueueNotice(tx, *area, text, key, cfg.Language); bot.IsNotFound(err) {
-			return fmt.Errorf("no area with code %s", *area)
-		} else if err != nil {
-			return err
-		}
-		return tx.Audit(bot.AuditEntry{At: m.Now().UTC(), Who: cliUser(), Action: "broadcast", Area: *area, Detail: fmt.Sprintf("%d leaders: %s", sent, text)})
+		_, sent, err = bot.Broadcast(tx, *area, text, key, cfg.Language, cliUser(), m.Now())
+		return err
 	})
 	if err != nil {
-		return err
+		return cliError(err)
 	}
 	fmt.Fprintf(m.Stdout, "the notice is queued for %d leaders; it goes out when the bot runs\n", sent)
 	return nil

@@ -31,7 +31,7 @@ func BenchmarkLeadersReporting(b *testing.B) {
 func benchLeaders(b *testing.B, leaders int) {
 	e := newEnv(b)
 	e.writeConfig("warn")
-	code, _ := e.invite("-group", "PT-TL-XB-T1", "-uses", "100000")
+	code, _ := e.invite("-group", "PT-TL-XB-T1", "-uses", "1000")
 	e.start()
 	defer e.stop()
 

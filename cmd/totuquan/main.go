@@ -83,7 +83,7 @@ Usage:
                                      import the area tree (code,name,level,parent_code)
   totuquan areas list [-config FILE]
                                      the tree, with its groups, leaders and officials
-  totuquan invite (-group CODE | -official CODE [-agency police|justice|mttq|ubnd]) [-uses N] [-valid 168h] [-config FILE]
+  totuquan invite (-group CODE | -official CODE [-agency police|justice|mttq|ubnd]) [-uses 1..1000] [-valid 168h] [-config FILE]
   totuquan invite -revoke CODE [-config FILE]
                                      create an invite for a group's leader or an area's
                                      official; prints the code, then the link
@@ -98,12 +98,14 @@ Usage:
                                      copy the store (bot stopped; while it runs, /saoluu)
   totuquan restore [-config FILE] BACKUP
                                      check a backup, then put it in the store's place
-  totuquan users list [-area CODE] | users move -group CODE ADDRESS | users deactivate ADDRESS
+  totuquan users list [-area CODE] | users move -group CODE ADDRESS
+  totuquan users deactivate ADDRESS | users reactivate ADDRESS
   totuquan users handover -group CODE | users admin ADDRESS | users unadmin ADDRESS
   totuquan users agency -agency police|justice|mttq|ubnd ADDRESS
-                                     the people: list them, move a leader, deactivate one,
-                                     hand a group to a new leader, promote or demote an admin,
-                                     change the topics an official follows
+                                     the people: list them, move a leader, deactivate one
+                                     or reactivate them, hand a group to a new leader,
+                                     promote or demote an admin (not one the configuration
+                                     names), change the topics an official follows
   totuquan broadcast -area CODE TEXT
                                      a notice to the leaders of an area, sent when the bot runs
   totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]
