@@ -71,10 +71,9 @@ type Tx interface {
 	// ForgetSeen drops marks older than before.
 	ForgetSeen(before time.Time) error
 
-	// Offset and PutOffset keep a platform's polling position.
-	Offset(platform string) (Offset, error)
-	PutOffset(platform string, o Offset) error
-
+	// Meta and PutMeta keep small named values: a schedule's last run, an
+	// adapter's own state under keys that name its platform (Telegram's
+	// offset, its bot's username).
 	Meta(key string) (string, error)
 	PutMeta(key, value string) error
 
@@ -101,12 +100,4 @@ const PendingPerChat = 8
 type OutboxItem struct {
 	ID  uint64   `json:"id"`
 	Msg Outbound `json:"msg"`
-}
-
-// Offset is where a platform's long poll resumes: Next is the first update
-// id not yet confirmed; LastUpdate is when an update last arrived, because
-// Telegram may restart ids from a random value after a quiet week.
-type Offset struct {
-	Next       int64     `json:"next"`
-	LastUpdate time.Time `json:"last_update"`
 }

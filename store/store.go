@@ -552,18 +552,6 @@ func forgetOlder(b *bolt.Bucket, before time.Time) error {
 	return nil
 }
 
-func (t *tx) Offset(platform string) (o bot.Offset, err error) {
-	err = t.getJSON(bMeta, "offset:"+platform, &o, "offset")
-	if bot.IsNotFound(err) {
-		return bot.Offset{}, nil
-	}
-	return o, err
-}
-
-func (t *tx) PutOffset(platform string, o bot.Offset) error {
-	return t.putJSON(bMeta, "offset:"+platform, o)
-}
-
 func (t *tx) Meta(key string) (string, error) {
 	v := t.Bucket(bMeta).Get([]byte(key))
 	if v == nil {

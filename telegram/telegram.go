@@ -36,6 +36,47 @@ const Platform = "telegram"
 // DefaultEndpoint is Telegram's own Bot API.
 const DefaultEndpoint = tgbotapi.APIEndpoint
 
+// offsetKey is where the adapter keeps its offset, as JSON, with the
+// store's Meta. It is the key and the shape earlier versions had the store
+// keep it under, so a store from before the adapter kept its own offset
+// resumes where it was.
+const offsetKey = "offset:" + Platform
+
+// offset is where the long poll resumes: Next is the first update id not
+// yet confirmed; LastUpdate is when an update last arrived, because
+// Telegram may restart ids from a random value after a quiet week.
+type offset struct {
+	Next       int64     `json:"next"`
+	LastUpdate time.Time `json:"last_update"`
+}
+
+// readOffset returns the stored offset, the zero one when there is none.
+// One that cannot be decoded is logged and replaced by the zero one: a
+// fresh start only makes Telegram offer the unconfirmed updates again,
+// which the handler's de-duplication marks skip.
+func (b *Bot) readOffset(tx bot.Tx) (offset, error) {
+	var off offset
+	v, err := tx.Meta(offsetKey)
+	if bot.IsNotFound(err) {
+		return off, nil
+	} else if err != nil {
+		return off, err
+	}
+	if err := json.Unmarshal([]byte(v), &off); err != nil {
+		b.cfg.Log.Error("telegram: the stored offset cannot be decoded; polling from the unconfirmed updates", "err", err)
+		return offset{}, nil
+	}
+	return off, nil
+}
+
+func putOffset(tx bot.Tx, off offset) error {
+	v, err := json.Marshal(off)
+	if err != nil {
+		return err
+	}
+	return tx.PutMeta(offsetKey, string(v))
+}
+
 // quietReset is how long without updates after which the stored offset is
 // not trusted: Telegram may then restart update ids from a random value,
 // possibly below it, and polling from it would confirm the new updates
@@ -171,8 +212,8 @@ func (b *Bot) Username() string { return b.username }
 // parallel. A batch is confirmed (the offset stored and sent to Telegram
 // with the next poll) only when every update in it was handled.
 func (b *Bot) Run(ctx context.Context) error {
-	var off bot.Offset
-	if err := b.cfg.Store.View(func(tx bot.Tx) (err error) { off, err = tx.Offset(Platform); return }); err != nil {
+	var off offset
+	if err := b.cfg.Store.View(func(tx bot.Tx) (err error) { off, err = b.readOffset(tx); return }); err != nil {
 		return fmt.Errorf("telegram: read offset: %w", err)
 	}
 	var (
@@ -246,10 +287,10 @@ func (b *Bot) Run(ctx context.Context) error {
 			next = ids[len(ids)-1] + 1
 		}
 		now := b.cfg.Now()
-		off, confirmed = bot.Offset{Next: next, LastUpdate: now}, false
+		off, confirmed = offset{Next: next, LastUpdate: now}, false
 		prune := now.Sub(pruned) > time.Hour
 		err = b.cfg.Store.Update(func(tx bot.Tx) error {
-			if err := tx.PutOffset(Platform, off); err != nil {
+			if err := putOffset(tx, off); err != nil {
 				return err
 			}
 			if !prune {
