@@ -71,6 +71,18 @@ type Tx interface {
 	// ForgetSeen drops marks older than before.
 	ForgetSeen(before time.Time) error
 
+	// PutInbox, Inbox and DeleteInbox keep the updates of a platform whose
+	// poll removes what it reads, so that none is lost in a crash: an
+	// adapter stores an update it has read before handling it, deletes it
+	// once handled, and on start replays what is left (the handler's
+	// de-duplication marks make a replay harmless). Keys are the adapter's
+	// own, prefixed with its platform ("zalo:..."); putting a key again
+	// replaces its entry. Inbox calls fn for every entry, oldest first (by
+	// at, then by when it was put); fn may delete entries as it goes.
+	PutInbox(key string, data []byte, at time.Time) error
+	Inbox(fn func(key string, data []byte, at time.Time) error) error
+	DeleteInbox(key string) error
+
 	// Meta and PutMeta keep small named values: a schedule's last run, an
 	// adapter's own state under keys that name its platform (Telegram's
 	// offset, its bot's username).
