@@ -118,7 +118,8 @@ type api interface {
 	GetFile(config tgbotapi.FileConfig) (tgbotapi.File, error)
 }
 
-// Bot is a running Telegram adapter. It implements bot.Transport.
+// Bot is a running Telegram adapter. It implements bot.Transport and
+// bot.Joiner.
 type Bot struct {
 	cfg Config
 	// poll is bound to the context given to New, so that shutting down ends
@@ -134,7 +135,10 @@ type Bot struct {
 	keyboards map[int64]int
 }
 
-var _ bot.Transport = (*Bot)(nil)
+var (
+	_ bot.Transport = (*Bot)(nil)
+	_ bot.Joiner    = (*Bot)(nil)
+)
 
 // ctxClient attaches a context to every request, because the library sends
 // none: cancelling it ends a long poll at once on shutdown.
@@ -452,7 +456,9 @@ func (b *Bot) handleOne(ctx context.Context, in bot.Inbound) (err error) {
 func addr(id int64) bot.Address { return bot.NewAddress(Platform, strconv.FormatInt(id, 10)) }
 
 // inbound converts an update into the neutral message, for the bot whose
-// username is me. why, when not empty, says why the bot does not use the
+// username is me. "/start CODE" (from a t.me link carrying an invite)
+// becomes the JoinCode CODE with no text; a bare "/start" becomes the help,
+// "/trogiup". why, when not empty, says why the bot does not use the
 // update: a kind it has no use for (edits, channel posts, member changes),
 // a sender that is a bot or missing, a service message (a join, a pin, a
 // new title), a command addressed to another bot.
@@ -491,6 +497,15 @@ func inbound(u tgbotapi.Update, me string) (in bot.Inbound, why string) {
 			return bot.Inbound{}, "a command for another bot"
 		}
 		in.Text = text
+		if code, ok := startParameter(text); ok && m.Text != "" {
+			// The start parameter of a t.me link is how a person presents an
+			// invite on Telegram; a bare /start, sent when someone first
+			// opens the bot, asks what it does.
+			in.JoinCode, in.Text = code, ""
+			if code == "" {
+				in.Text = "/trogiup"
+			}
+		}
 		return in, ""
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
@@ -551,6 +566,30 @@ func addressed(text, me string) (_ string, mine bool) {
 	}
 	return cmd + rest, true
 }
+
+// startParameter reports whether text is a /start command (its
+// "@username" already removed) and returns what follows it: the start
+// parameter of a t.me/<bot>?start=<code> link, or "" for a bare /start.
+func startParameter(text string) (code string, ok bool) {
+	head, rest := text, ""
+	if i := strings.IndexAny(text, " \t\n"); i >= 0 {
+		head, rest = text[:i], text[i:]
+	}
+	if !strings.EqualFold(head, "/start") {
+		return "", false
+	}
+	return strings.TrimSpace(rest), true
+}
+
+// JoinLink is the link that opens a chat with the bot whose username is
+// username and presents code, as /start code: an invite to print or send.
+// The command line uses it to print invites while the bot is stopped.
+func JoinLink(username, code string) string {
+	return "https://t.me/" + username + "?start=" + url.QueryEscape(code)
+}
+
+// JoinLink implements bot.Joiner.
+func (b *Bot) JoinLink(code string) string { return JoinLink(b.username, code) }
 
 // shared reports whether several people are in the chat: a group, a
 // supergroup or a channel.

@@ -83,6 +83,11 @@ func (p *platform) Address(user string) bot.Address {
 
 func (p *platform) UserText(t *testing.T, user, text string) { p.fake.SendText(userOf(user), text) }
 
+// UserJoins opens t.me/<bot>?start=<code>: Telegram sends "/start <code>".
+func (p *platform) UserJoins(t *testing.T, user, code string) {
+	p.fake.SendText(userOf(user), "/start "+code)
+}
+
 func (p *platform) UserPicks(t *testing.T, user string, n int) {
 	m, ok := p.fake.LastWithButtons(userOf(user).ID)
 	if !ok {
@@ -389,3 +394,21 @@ func TestConfirmBeforeQuietReset(t *testing.T) {
 type handlerFunc func(context.Context, bot.Inbound) (bot.Ack, error)
 
 func (f handlerFunc) Handle(ctx context.Context, in bot.Inbound) (bot.Ack, error) { return f(ctx, in) }
+
+// Ensure invite links name the bot and carry the code as the start
+// parameter, from the command line (the bot stopped) as from the running
+// adapter, which learns its username from getMe.
+func TestJoinLink(t *testing.T) {
+	if got := telegram.JoinLink("totuquan_bot", "K7QM2XPA"); got != "https://t.me/totuquan_bot?start=K7QM2XPA" {
+		t.Errorf("JoinLink = %q", got)
+	}
+	fake, err := fakeapi.New(fakeapi.Options{BotUsername: "to3_bot"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	var j bot.Joiner = start(t, fake, nopHandler{}, openStore(t), nil)
+	if got := j.JoinLink("AB12CD34"); got != "https://t.me/to3_bot?start=AB12CD34" {
+		t.Errorf("Bot.JoinLink = %q", got)
+	}
+}
