@@ -109,7 +109,15 @@ type Config struct {
 	// off, for tests and the offline demo.
 	ChatLimit, GroupLimit bot.RateLimit
 	NoChatLimits          bool
+	// PerSecond is how many messages a second the bot may send overall
+	// (default DefaultPerSecond, or no cap with NoChatLimits); negative
+	// means no cap.
+	PerSecond float64
 }
+
+// DefaultPerSecond is Telegram's published overall limit on a bot's sends,
+// about 30 messages a second.
+const DefaultPerSecond = 30
 
 // api is the part of the client library the adapter uses.
 type api interface {
@@ -184,6 +192,12 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	}
 	if cfg.GroupLimit.Every == 0 {
 		cfg.GroupLimit = bot.RateLimit{Burst: 20, Every: 3 * time.Second}
+	}
+	switch {
+	case cfg.PerSecond < 0:
+		cfg.PerSecond = 0
+	case cfg.PerSecond == 0 && !cfg.NoChatLimits:
+		cfg.PerSecond = DefaultPerSecond
 	}
 	client := ctxClient{ctx: ctx, c: &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}}
 	b := &Bot{cfg: cfg, keyboards: map[int64]int{}}
@@ -657,6 +671,10 @@ func pin(l *tgbotapi.Location) string {
 	}
 	return strconv.FormatFloat(l.Latitude, 'f', 5, 64) + "," + strconv.FormatFloat(l.Longitude, 'f', 5, 64)
 }
+
+// PerSecond is how many messages a second the sender must stay under,
+// overall, for this bot on Telegram; 0 means no overall cap.
+func (b *Bot) PerSecond() float64 { return b.cfg.PerSecond }
 
 // ChatLimit implements bot.Transport: groups (negative ids) are slower.
 func (b *Bot) ChatLimit(chat bot.Address) bot.RateLimit {

@@ -412,3 +412,39 @@ func TestJoinLink(t *testing.T) {
 		t.Errorf("Bot.JoinLink = %q", got)
 	}
 }
+
+// Ensure the adapter declares the overall rate the sender must keep under:
+// Telegram's limit by default, what the config says otherwise, and none
+// when limits are off.
+func TestPerSecond(t *testing.T) {
+	fake, err := fakeapi.New(fakeapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	for _, tc := range []struct {
+		name     string
+		per      float64
+		noLimits bool
+		want     float64
+	}{
+		{"Default", 0, false, telegram.DefaultPerSecond},
+		{"Set", 12.5, false, 12.5},
+		{"NoLimits", 0, true, 0},
+		{"SetWithoutChatLimits", 50, true, 50},
+		{"Negative", -1, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			b, err := telegram.New(ctx, telegram.Config{Token: fake.Token(), Endpoint: fake.Endpoint(), Handler: nopHandler{}, Store: openStore(t),
+				PerSecond: tc.per, NoChatLimits: tc.noLimits})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := b.PerSecond(); got != tc.want {
+				t.Errorf("PerSecond() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
