@@ -63,7 +63,7 @@ func start(t *testing.T, fake *fakeapi.Server, h bot.Handler, st bot.Store, mod 
 
 func (p *platform) Start(t *testing.T, h bot.Handler) bot.Transport {
 	// Each case gets a fresh server, so no update of one reaches another.
-	fake, err := fakeapi.New(fakeapi.Options{})
+	fake, err := fakeapi.New(fakeapi.Options{RecordRequests: true})
 	if err != nil {
 		t.Fatal(err)
 	}
