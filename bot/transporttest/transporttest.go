@@ -2,7 +2,9 @@
 // platform adapter must pass: what reaches the handler from the platform,
 // and what reaches the platform from the outbox, in neutral terms. Each
 // adapter's tests implement Platform over that platform's fake server and
-// call Run.
+// call Run; they also implement Wire and call RunWire with the adapter's
+// own wire cases, raw updates and requests as the platform has them. The
+// package plain below is a platform without buttons that passes Run too.
 package transporttest
 
 import (
