@@ -25,9 +25,27 @@ func NewInviteCode() string {
 	return string(b)
 }
 
-// InviteLink is the t.me link that opens the bot with an invite code.
-func InviteLink(botUsername, code string) string {
-	return "https://t.me/" + botUsername + "?start=" + code
+// joinLines say how to join with code on each platform the bot runs on:
+// its link, or where it has none, to type the code as the first message.
+// The first link, if any, is what a printed QR code holds.
+func (d *Dispatcher) joinLines(lang, code string) (lines, qr string) {
+	var out []string
+	for _, p := range d.Platforms {
+		if j, ok := d.Joiners[p]; ok {
+			if link := j.JoinLink(code); link != "" {
+				out = append(out, link)
+				if qr == "" {
+					qr = link
+				}
+				continue
+			}
+		}
+		out = append(out, i18n.T(lang, "invite.type_code", i18n.T(lang, "platform."+p), code))
+	}
+	if qr == "" {
+		qr = code
+	}
+	return strings.Join(out, "\n"), qr
 }
 
 // AreaTree renders the area tree in lang, each area with the groups,
@@ -172,9 +190,10 @@ func (d *Dispatcher) cmdInvite(x *turn) error {
 	if err := x.tx.PutInvite(inv); err != nil {
 		return err
 	}
-	x.say("invite.made", area.Name, inv.Code, d.BotUsername, inv.Code, inv.MaxUses, inv.ExpiresAt.In(d.Location).Format("02/01/2006"))
+	lines, qr := d.joinLines(x.c.lang, inv.Code)
+	x.say("invite.made", area.Name, inv.Code, lines, inv.MaxUses, inv.ExpiresAt.In(d.Location).Format("15:04 02/01/2006"))
 	if d.InviteQR != nil {
-		png, err := d.InviteQR(InviteLink(d.BotUsername, inv.Code))
+		png, err := d.InviteQR(qr)
 		if err != nil {
 			return err
 		}
@@ -222,7 +241,8 @@ func (d *Dispatcher) cmdHandOver(x *turn) error {
 	for _, u := range old {
 		names = append(names, u.Name)
 	}
-	x.say("handover.done", d.areaName(x.tx, f[0]), strings.Join(names, ", "), inv.Code, d.BotUsername, inv.Code)
+	lines, _ := d.joinLines(x.c.lang, inv.Code)
+	x.say("handover.done", d.areaName(x.tx, f[0]), strings.Join(names, ", "), inv.Code, lines)
 	return d.audit(x.tx, x.in, "handover", f[0], fmt.Sprintf("%d leaders deactivated, invite %s", len(old), inv.Code), x.now)
 }
 

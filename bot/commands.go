@@ -56,7 +56,7 @@ func init() {
 		{"chuyen", []string{"move"}, forAdmins, (*Dispatcher).cmdMove},
 		{"bangiao", []string{"handover"}, forAdmins, (*Dispatcher).cmdHandOver},
 		{"linhvuc", []string{"agency"}, forAdmins, (*Dispatcher).cmdAgency},
-		{"trogiup", []string{"help", "start"}, forEveryone, (*Dispatcher).cmdHelp},
+		{"trogiup", []string{"help"}, forEveryone, (*Dispatcher).cmdHelp},
 	}
 }
 

@@ -37,8 +37,8 @@ type Dispatcher struct {
 	// Backup, if set, writes a consistent copy of the live store and
 	// returns where and how large (the admins' /saoluu).
 	Backup func() (path string, size int64, err error)
-	// BotUsername is the bot's @username, for invite links made in chat.
-	BotUsername string
+	// Joiners say, per platform, how a person joins with an invite code.
+	Joiners map[string]Joiner
 	// InviteQR, if set, draws an invite link as a QR code (PNG) to print.
 	InviteQR func(link string) ([]byte, error)
 	// XLSX, if set, writes tables as an Excel workbook, for /xuat.
@@ -66,8 +66,8 @@ var errPanic = errors.New("handler panicked")
 // offered again. An update already applied is acknowledged and ignored.
 func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 	now := d.Now()
-	cmd, arg := in.Command()
-	joining := in.JoinCode != "" || (cmd == "start" && arg != "")
+	cmd, _ := in.Command()
+	joining := in.JoinCode != ""
 	switch d.Guard.check(in, joining) {
 	case drop:
 		return Ack{}, nil
@@ -278,8 +278,6 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		return r, d.importAreas(tx, r, c, in, now)
 	case in.JoinCode != "":
 		return r, d.join(tx, r, c, in, in.JoinCode, now)
-	case x.cmd == "start" && x.arg != "":
-		return r, d.join(tx, r, c, in, x.arg, now)
 	case x.cmd != "":
 		return r, d.command(x)
 	case !in.IsCallback() && in.Text != "":

@@ -76,10 +76,21 @@ type Tx interface {
 	// ForgetSeen drops marks older than before.
 	ForgetSeen(before time.Time) error
 
-	// Offset and PutOffset keep a platform's polling position.
-	Offset(platform string) (Offset, error)
-	PutOffset(platform string, o Offset) error
+	// PutInbox, Inbox and DeleteInbox keep the updates of a platform whose
+	// poll removes what it reads, so that none is lost in a crash: an
+	// adapter stores an update it has read before handling it, deletes it
+	// once handled, and on start replays what is left (the handler's
+	// de-duplication marks make a replay harmless). Keys are the adapter's
+	// own, prefixed with its platform ("zalo:..."); putting a key again
+	// replaces its entry. Inbox calls fn for every entry, oldest first (by
+	// at, then by when it was put); fn may delete entries as it goes.
+	PutInbox(key string, data []byte, at time.Time) error
+	Inbox(fn func(key string, data []byte, at time.Time) error) error
+	DeleteInbox(key string) error
 
+	// Meta and PutMeta keep small named values: a schedule's last run, an
+	// adapter's own state under keys that name its platform (Telegram's
+	// offset, its bot's username).
 	Meta(key string) (string, error)
 	PutMeta(key, value string) error
 
@@ -114,12 +125,4 @@ const PendingPerChat = 8
 type OutboxItem struct {
 	ID  uint64   `json:"id"`
 	Msg Outbound `json:"msg"`
-}
-
-// Offset is where a platform's long poll resumes: Next is the first update
-// id not yet confirmed; LastUpdate is when an update last arrived, because
-// Telegram may restart ids from a random value after a quiet week.
-type Offset struct {
-	Next       int64     `json:"next"`
-	LastUpdate time.Time `json:"last_update"`
 }

@@ -45,8 +45,10 @@ var (
 	bOpenCases  = []byte("open_cases")
 	bAudit      = []byte("audit")
 	bSeen       = []byte("seen")
+	bInbox      = []byte("inbox")      // time key, sequence -> inboxEntry
+	bInboxKeys  = []byte("inbox_keys") // an entry's key -> its place in bInbox
 
-	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bMenus, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bAudit, bSeen}
+	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bMenus, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bAudit, bSeen, bInbox, bInboxKeys}
 )
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -561,16 +563,67 @@ func forgetOlder(b *bolt.Bucket, before time.Time) error {
 	return nil
 }
 
-func (t *tx) Offset(platform string) (o bot.Offset, err error) {
-	err = t.getJSON(bMeta, "offset:"+platform, &o, "offset")
-	if bot.IsNotFound(err) {
-		return bot.Offset{}, nil
-	}
-	return o, err
+// inboxEntry is an update kept in the inbox until it is handled.
+type inboxEntry struct {
+	Key  string    `json:"key"`
+	Data []byte    `json:"data"`
+	At   time.Time `json:"at"`
 }
 
-func (t *tx) PutOffset(platform string, o bot.Offset) error {
-	return t.putJSON(bMeta, "offset:"+platform, o)
+func (t *tx) PutInbox(key string, data []byte, at time.Time) error {
+	if err := t.DeleteInbox(key); err != nil {
+		return err
+	}
+	b := t.Bucket(bInbox)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(inboxEntry{Key: key, Data: data, At: at})
+	if err != nil {
+		return err
+	}
+	place := append(timeKey(at), itob(seq)...)
+	if err := b.Put(place, v); err != nil {
+		return err
+	}
+	return t.Bucket(bInboxKeys).Put([]byte(key), place)
+}
+
+func (t *tx) Inbox(fn func(key string, data []byte, at time.Time) error) error {
+	// Decode first, so that fn may delete entries: deleting under a
+	// cursor skips keys.
+	var entries []inboxEntry
+	err := t.Bucket(bInbox).ForEach(func(k, v []byte) error {
+		var e inboxEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("decode inbox entry at %x: %w", k, err)
+		}
+		entries = append(entries, e)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := fn(e.Key, e.Data, e.At); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) DeleteInbox(key string) error {
+	keys := t.Bucket(bInboxKeys)
+	place := keys.Get([]byte(key))
+	if place == nil {
+		return nil
+	}
+	place = append([]byte(nil), place...)
+	if err := t.Bucket(bInbox).Delete(place); err != nil {
+		return err
+	}
+	return keys.Delete([]byte(key))
 }
 
 func (t *tx) Meta(key string) (string, error) {

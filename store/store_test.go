@@ -432,3 +432,148 @@ func TestMigrateFromSchema1(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Ensure the inbox gives back what was put, oldest first whatever the order
+// it was put in, replaces an entry put again, forgets deleted ones (also
+// while being read) and keeps the rest across a reopening.
+func TestInbox(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "i.db")
+	s, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
+	type entry struct {
+		key, data string
+		at        time.Time
+	}
+	list := func(s *store.Store) []entry {
+		t.Helper()
+		var got []entry
+		err := s.View(func(tx bot.Tx) error {
+			return tx.Inbox(func(key string, data []byte, at time.Time) error {
+				got = append(got, entry{key, string(data), at})
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	keys := func(es []entry) string {
+		var ks []string
+		for _, e := range es {
+			ks = append(ks, e.key)
+		}
+		return strings.Join(ks, ",")
+	}
+	err = s.Update(func(tx bot.Tx) error {
+		for _, e := range []entry{
+			{"zalo:c", `{"n":3}`, base.Add(2 * time.Second)},
+			{"zalo:a", `{"n":1}`, base},
+			{"zalo:b2", `{"n":22}`, base.Add(time.Second)},
+			{"zalo:b1", `{"n":21}`, base.Add(time.Second)}, // the same time, put later
+			{"zalo:x", `{"n":0}`, base.Add(-time.Hour)},
+		} {
+			if err := tx.PutInbox(e.key, []byte(e.data), e.at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := list(s)
+	if keys(got) != "zalo:x,zalo:a,zalo:b2,zalo:b1,zalo:c" {
+		t.Errorf("inbox order = %s", keys(got))
+	}
+	if e := got[1]; e.data != `{"n":1}` || !e.at.Equal(base) {
+		t.Errorf("entry = %+v", e)
+	}
+
+	err = s.Update(func(tx bot.Tx) error {
+		if err := tx.DeleteInbox("zalo:a"); err != nil {
+			return err
+		}
+		if err := tx.DeleteInbox("zalo:never"); err != nil {
+			return fmt.Errorf("deleting a missing key: %w", err)
+		}
+		// Put again: the entry is replaced, at its new time.
+		return tx.PutInbox("zalo:x", []byte(`{"n":9}`), base.Add(time.Hour))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := list(s); keys(got) != "zalo:b2,zalo:b1,zalo:c,zalo:x" || got[3].data != `{"n":9}` {
+		t.Errorf("after delete and replace: %+v", got)
+	}
+
+	// An adapter replaying on start deletes each entry once handled.
+	var replayed []string
+	err = s.Update(func(tx bot.Tx) error {
+		return tx.Inbox(func(key string, _ []byte, _ time.Time) error {
+			replayed = append(replayed, key)
+			if key == "zalo:c" {
+				return nil // its handling failed: it stays
+			}
+			return tx.DeleteInbox(key)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(replayed, ",") != "zalo:b2,zalo:b1,zalo:c,zalo:x" {
+		t.Errorf("replayed %v", replayed)
+	}
+	s.Close()
+
+	s, err = store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := list(s); keys(got) != "zalo:c" || got[0].data != `{"n":3}` {
+		t.Errorf("after reopening: %+v", got)
+	}
+}
+
+// Ensure a store written before the inbox existed gets it on opening.
+func TestInboxAddedToOlderStore(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		for _, b := range []string{"inbox", "inbox_keys"} {
+			if err := tx.DeleteBucket([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+	s, err = store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	at := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
+	if err := s.Update(func(tx bot.Tx) error { return tx.PutInbox("zalo:1", []byte("{}"), at) }); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	s.View(func(tx bot.Tx) error {
+		return tx.Inbox(func(string, []byte, time.Time) error { n++; return nil })
+	})
+	if n != 1 {
+		t.Errorf("%d entries, want 1", n)
+	}
+}

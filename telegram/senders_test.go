@@ -68,9 +68,13 @@ func TestOnlyPeopleAndOwnCommands(t *testing.T) {
 	}
 	var texts []string
 	for len(got) > 0 {
-		texts = append(texts, (<-got).Text)
+		in := <-got
+		if in.JoinCode != "" {
+			in.Text = "join " + in.JoinCode
+		}
+		texts = append(texts, in.Text)
 	}
-	want := []string{"/baocao tổ 3", "/start abc123", "/trogiup", "xin chào cả tổ", ""}
+	want := []string{"/baocao tổ 3", "join abc123", "/trogiup", "xin chào cả tổ", ""}
 	if !sameSet(texts, want) {
 		t.Errorf("the handler got %q, want %q", texts, want)
 	}

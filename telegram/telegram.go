@@ -36,6 +36,47 @@ const Platform = "telegram"
 // DefaultEndpoint is Telegram's own Bot API.
 const DefaultEndpoint = tgbotapi.APIEndpoint
 
+// offsetKey is where the adapter keeps its offset, as JSON, with the
+// store's Meta. It is the key and the shape earlier versions had the store
+// keep it under, so a store from before the adapter kept its own offset
+// resumes where it was.
+const offsetKey = "offset:" + Platform
+
+// offset is where the long poll resumes: Next is the first update id not
+// yet confirmed; LastUpdate is when an update last arrived, because
+// Telegram may restart ids from a random value after a quiet week.
+type offset struct {
+	Next       int64     `json:"next"`
+	LastUpdate time.Time `json:"last_update"`
+}
+
+// readOffset returns the stored offset, the zero one when there is none.
+// One that cannot be decoded is logged and replaced by the zero one: a
+// fresh start only makes Telegram offer the unconfirmed updates again,
+// which the handler's de-duplication marks skip.
+func (b *Bot) readOffset(tx bot.Tx) (offset, error) {
+	var off offset
+	v, err := tx.Meta(offsetKey)
+	if bot.IsNotFound(err) {
+		return off, nil
+	} else if err != nil {
+		return off, err
+	}
+	if err := json.Unmarshal([]byte(v), &off); err != nil {
+		b.cfg.Log.Error("telegram: the stored offset cannot be decoded; polling from the unconfirmed updates", "err", err)
+		return offset{}, nil
+	}
+	return off, nil
+}
+
+func putOffset(tx bot.Tx, off offset) error {
+	v, err := json.Marshal(off)
+	if err != nil {
+		return err
+	}
+	return tx.PutMeta(offsetKey, string(v))
+}
+
 // quietReset is how long without updates after which the stored offset is
 // not trusted: Telegram may then restart update ids from a random value,
 // possibly below it, and polling from it would confirm the new updates
@@ -68,7 +109,15 @@ type Config struct {
 	// off, for tests and the offline demo.
 	ChatLimit, GroupLimit bot.RateLimit
 	NoChatLimits          bool
+	// PerSecond is how many messages a second the bot may send overall
+	// (default DefaultPerSecond, or no cap with NoChatLimits); negative
+	// means no cap.
+	PerSecond float64
 }
+
+// DefaultPerSecond is Telegram's published overall limit on a bot's sends,
+// about 30 messages a second.
+const DefaultPerSecond = 30
 
 // api is the part of the client library the adapter uses.
 type api interface {
@@ -77,7 +126,8 @@ type api interface {
 	GetFile(config tgbotapi.FileConfig) (tgbotapi.File, error)
 }
 
-// Bot is a running Telegram adapter. It implements bot.Transport.
+// Bot is a running Telegram adapter. It implements bot.Transport and
+// bot.Joiner.
 type Bot struct {
 	cfg Config
 	// poll is bound to the context given to New, so that shutting down ends
@@ -93,7 +143,10 @@ type Bot struct {
 	keyboards map[int64]int
 }
 
-var _ bot.Transport = (*Bot)(nil)
+var (
+	_ bot.Transport = (*Bot)(nil)
+	_ bot.Joiner    = (*Bot)(nil)
+)
 
 // ctxClient attaches a context to every request, because the library sends
 // none: cancelling it ends a long poll at once on shutdown.
@@ -140,6 +193,12 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.GroupLimit.Every == 0 {
 		cfg.GroupLimit = bot.RateLimit{Burst: 20, Every: 3 * time.Second}
 	}
+	switch {
+	case cfg.PerSecond < 0:
+		cfg.PerSecond = 0
+	case cfg.PerSecond == 0 && !cfg.NoChatLimits:
+		cfg.PerSecond = DefaultPerSecond
+	}
 	client := ctxClient{ctx: ctx, c: &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}}
 	b := &Bot{cfg: cfg, keyboards: map[int64]int{}}
 	lib, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, client)
@@ -169,8 +228,8 @@ func (b *Bot) Username() string { return b.username }
 // parallel. A batch is confirmed (the offset stored and sent to Telegram
 // with the next poll) only when every update in it was handled.
 func (b *Bot) Run(ctx context.Context) error {
-	var off bot.Offset
-	if err := b.cfg.Store.View(func(tx bot.Tx) (err error) { off, err = tx.Offset(Platform); return }); err != nil {
+	var off offset
+	if err := b.cfg.Store.View(func(tx bot.Tx) (err error) { off, err = b.readOffset(tx); return }); err != nil {
 		return fmt.Errorf("telegram: read offset: %w", err)
 	}
 	var (
@@ -244,10 +303,10 @@ func (b *Bot) Run(ctx context.Context) error {
 			next = ids[len(ids)-1] + 1
 		}
 		now := b.cfg.Now()
-		off, confirmed = bot.Offset{Next: next, LastUpdate: now}, false
+		off, confirmed = offset{Next: next, LastUpdate: now}, false
 		prune := now.Sub(pruned) > time.Hour
 		err = b.cfg.Store.Update(func(tx bot.Tx) error {
-			if err := tx.PutOffset(Platform, off); err != nil {
+			if err := putOffset(tx, off); err != nil {
 				return err
 			}
 			if !prune {
@@ -409,7 +468,9 @@ func (b *Bot) handleOne(ctx context.Context, in bot.Inbound) (err error) {
 func addr(id int64) bot.Address { return bot.NewAddress(Platform, strconv.FormatInt(id, 10)) }
 
 // inbound converts an update into the neutral message, for the bot whose
-// username is me. why, when not empty, says why the bot does not use the
+// username is me. "/start CODE" (from a t.me link carrying an invite)
+// becomes the JoinCode CODE with no text; a bare "/start" becomes the help,
+// "/trogiup". why, when not empty, says why the bot does not use the
 // update: a kind it has no use for (edits, channel posts, member changes),
 // a sender that is a bot or missing, a service message (a join, a pin, a
 // new title), a command addressed to another bot.
@@ -448,6 +509,15 @@ func inbound(u tgbotapi.Update, me string) (in bot.Inbound, why string) {
 			return bot.Inbound{}, "a command for another bot"
 		}
 		in.Text = text
+		if code, ok := startParameter(text); ok && m.Text != "" {
+			// The start parameter of a t.me link is how a person presents an
+			// invite on Telegram; a bare /start, sent when someone first
+			// opens the bot, asks what it does.
+			in.JoinCode, in.Text = code, ""
+			if code == "" {
+				in.Text = "/trogiup"
+			}
+		}
 		return in, ""
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
@@ -508,6 +578,30 @@ func addressed(text, me string) (_ string, mine bool) {
 	}
 	return cmd + rest, true
 }
+
+// startParameter reports whether text is a /start command (its
+// "@username" already removed) and returns what follows it: the start
+// parameter of a t.me/<bot>?start=<code> link, or "" for a bare /start.
+func startParameter(text string) (code string, ok bool) {
+	head, rest := text, ""
+	if i := strings.IndexAny(text, " \t\n"); i >= 0 {
+		head, rest = text[:i], text[i:]
+	}
+	if !strings.EqualFold(head, "/start") {
+		return "", false
+	}
+	return strings.TrimSpace(rest), true
+}
+
+// JoinLink is the link that opens a chat with the bot whose username is
+// username and presents code, as /start code: an invite to print or send.
+// The command line uses it to print invites while the bot is stopped.
+func JoinLink(username, code string) string {
+	return "https://t.me/" + username + "?start=" + url.QueryEscape(code)
+}
+
+// JoinLink implements bot.Joiner.
+func (b *Bot) JoinLink(code string) string { return JoinLink(b.username, code) }
 
 // shared reports whether several people are in the chat: a group, a
 // supergroup or a channel.
@@ -575,6 +669,10 @@ func pin(l *tgbotapi.Location) string {
 	}
 	return strconv.FormatFloat(l.Latitude, 'f', 5, 64) + "," + strconv.FormatFloat(l.Longitude, 'f', 5, 64)
 }
+
+// PerSecond is how many messages a second the sender must stay under,
+// overall, for this bot on Telegram; 0 means no overall cap.
+func (b *Bot) PerSecond() float64 { return b.cfg.PerSecond }
 
 // ChatLimit implements bot.Transport: groups (negative ids) are slower.
 func (b *Bot) ChatLimit(chat bot.Address) bot.RateLimit {

@@ -2,6 +2,7 @@ package telegram_test
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -62,7 +63,7 @@ func start(t *testing.T, fake *fakeapi.Server, h bot.Handler, st bot.Store, mod 
 
 func (p *platform) Start(t *testing.T, h bot.Handler) bot.Transport {
 	// Each case gets a fresh server, so no update of one reaches another.
-	fake, err := fakeapi.New(fakeapi.Options{})
+	fake, err := fakeapi.New(fakeapi.Options{RecordRequests: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,6 +82,11 @@ func (p *platform) Address(user string) bot.Address {
 }
 
 func (p *platform) UserText(t *testing.T, user, text string) { p.fake.SendText(userOf(user), text) }
+
+// UserJoins opens t.me/<bot>?start=<code>: Telegram sends "/start <code>".
+func (p *platform) UserJoins(t *testing.T, user, code string) {
+	p.fake.SendText(userOf(user), "/start "+code)
+}
 
 func (p *platform) UserPicks(t *testing.T, user string, n int) {
 	m, ok := p.fake.LastWithButtons(userOf(user).ID)
@@ -170,9 +176,33 @@ func TestEmptyPollDoesNotSpin(t *testing.T) {
 	}
 }
 
+// storedOffset is the adapter's offset as the store keeps it: JSON under
+// the meta key "offset:telegram", the key and shape under which versions
+// before the adapter kept its own offset had the store keep it.
+type storedOffset struct {
+	Next       int64     `json:"next"`
+	LastUpdate time.Time `json:"last_update"`
+}
+
+func readStoredOffset(t *testing.T, st bot.Store) (off storedOffset, found bool) {
+	t.Helper()
+	var v string
+	err := st.View(func(tx bot.Tx) (err error) { v, err = tx.Meta("offset:telegram"); return })
+	if bot.IsNotFound(err) {
+		return off, false
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(v), &off); err != nil {
+		t.Fatalf("stored offset %q: %v", v, err)
+	}
+	return off, true
+}
+
 // Ensure that after a quiet week the stored offset is not sent: Telegram
 // may have restarted update ids below it, and sending it would confirm the
-// new updates unseen.
+// new updates unseen. The offset is stored as earlier versions stored it,
+// so this is also the first start after an upgrade.
 func TestQuietWeekResetsOffset(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
@@ -188,7 +218,8 @@ func TestQuietWeekResetsOffset(t *testing.T) {
 			now := time.Date(2026, 11, 25, 13, 0, 0, 0, time.UTC)
 			st := openStore(t)
 			st.Update(func(tx bot.Tx) error {
-				return tx.PutOffset(telegram.Platform, bot.Offset{Next: 900000, LastUpdate: now.Add(-tc.quiet)})
+				// Byte for byte what the store's PutOffset wrote before.
+				return tx.PutMeta("offset:telegram", `{"next":900000,"last_update":"`+now.Add(-tc.quiet).Format(time.RFC3339Nano)+`"}`)
 			})
 			fake.SetNextUpdateID(17) // a fresh random start, far below
 			fake.SendText(fakeapi.User{ID: 5, FirstName: "Lan"}, "xin chào")
@@ -207,12 +238,70 @@ func TestQuietWeekResetsOffset(t *testing.T) {
 			}
 			<-got
 			fake.WaitFor(ctx, func() bool { return fake.Unconfirmed() == 0 })
-			var off bot.Offset
-			st.View(func(tx bot.Tx) (err error) { off, err = tx.Offset(telegram.Platform); return })
-			if off.Next != 18 || !off.LastUpdate.Equal(now) {
+			if off, _ := readStoredOffset(t, st); off.Next != 18 || !off.LastUpdate.Equal(now) {
 				t.Errorf("stored offset = %+v, want 18 at %v", off, now)
 			}
 		})
+	}
+}
+
+// Ensure the offset a run stores is where the next run resumes, and that
+// a stored offset the adapter cannot read neither stops it nor loses an
+// update: it polls without one, and gets what is unconfirmed.
+func TestOffsetAcrossRestarts(t *testing.T) {
+	fake, err := fakeapi.New(fakeapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	lan := fakeapi.User{ID: 5, FirstName: "Lan"}
+	st := openStore(t)
+	run := func(want string) {
+		t.Helper()
+		got := make(chan bot.Inbound, 10)
+		ctx, cancel := context.WithCancel(context.Background())
+		b, err := telegram.New(ctx, telegram.Config{Token: fake.Token(), Endpoint: fake.Endpoint(), PollTimeout: 2 * time.Second,
+			Handler: nopHandler{got}, Store: st, MinBackoff: 10 * time.Millisecond, MaxBackoff: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { b.Run(ctx); close(done) }()
+		defer func() { cancel(); <-done }()
+		if in := recv(t, got); in.Text != want {
+			t.Fatalf("handled %q, want %q", in.Text, want)
+		}
+		wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer wcancel()
+		if err := fake.WaitFor(wctx, func() bool { return fake.Unconfirmed() == 0 }); err != nil {
+			t.Fatal("the update was never confirmed")
+		}
+	}
+	first := fake.SendText(lan, "một")
+	run("một")
+	off, found := readStoredOffset(t, st)
+	if !found || off.Next != first+1 {
+		t.Fatalf("stored offset after the first run = %+v (found %v), want %d", off, found, first+1)
+	}
+	polls := len(fake.Offsets())
+	second := fake.SendText(lan, "hai")
+	run("hai")
+	if resumed := fake.Offsets()[polls]; resumed != first+1 {
+		t.Errorf("the second run's first poll sent offset %d, want %d", resumed, first+1)
+	}
+	if off, _ := readStoredOffset(t, st); off.Next != second+1 {
+		t.Errorf("stored offset after the second run = %+v, want %d", off, second+1)
+	}
+
+	st.Update(func(tx bot.Tx) error { return tx.PutMeta("offset:telegram", "not json") })
+	polls = len(fake.Offsets())
+	fake.SendText(lan, "ba")
+	run("ba")
+	if resumed := fake.Offsets()[polls]; resumed != 0 {
+		t.Errorf("with an unreadable offset the first poll sent %d, want none", resumed)
+	}
+	if off, _ := readStoredOffset(t, st); off.Next != second+2 {
+		t.Errorf("stored offset after the unreadable one = %+v, want %d", off, second+2)
 	}
 }
 
@@ -305,3 +394,57 @@ func TestConfirmBeforeQuietReset(t *testing.T) {
 type handlerFunc func(context.Context, bot.Inbound) (bot.Ack, error)
 
 func (f handlerFunc) Handle(ctx context.Context, in bot.Inbound) (bot.Ack, error) { return f(ctx, in) }
+
+// Ensure invite links name the bot and carry the code as the start
+// parameter, from the command line (the bot stopped) as from the running
+// adapter, which learns its username from getMe.
+func TestJoinLink(t *testing.T) {
+	if got := telegram.JoinLink("totuquan_bot", "K7QM2XPA"); got != "https://t.me/totuquan_bot?start=K7QM2XPA" {
+		t.Errorf("JoinLink = %q", got)
+	}
+	fake, err := fakeapi.New(fakeapi.Options{BotUsername: "to3_bot"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	var j bot.Joiner = start(t, fake, nopHandler{}, openStore(t), nil)
+	if got := j.JoinLink("AB12CD34"); got != "https://t.me/to3_bot?start=AB12CD34" {
+		t.Errorf("Bot.JoinLink = %q", got)
+	}
+}
+
+// Ensure the adapter declares the overall rate the sender must keep under:
+// Telegram's limit by default, what the config says otherwise, and none
+// when limits are off.
+func TestPerSecond(t *testing.T) {
+	fake, err := fakeapi.New(fakeapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	for _, tc := range []struct {
+		name     string
+		per      float64
+		noLimits bool
+		want     float64
+	}{
+		{"Default", 0, false, telegram.DefaultPerSecond},
+		{"Set", 12.5, false, 12.5},
+		{"NoLimits", 0, true, 0},
+		{"SetWithoutChatLimits", 50, true, 50},
+		{"Negative", -1, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			b, err := telegram.New(ctx, telegram.Config{Token: fake.Token(), Endpoint: fake.Endpoint(), Handler: nopHandler{}, Store: openStore(t),
+				PerSecond: tc.per, NoChatLimits: tc.noLimits})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := b.PerSecond(); got != tc.want {
+				t.Errorf("PerSecond() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

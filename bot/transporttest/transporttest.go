@@ -2,7 +2,9 @@
 // platform adapter must pass: what reaches the handler from the platform,
 // and what reaches the platform from the outbox, in neutral terms. Each
 // adapter's tests implement Platform over that platform's fake server and
-// call Run.
+// call Run; they also implement Wire and call RunWire with the adapter's
+// own wire cases, raw updates and requests as the platform has them. The
+// package plain below is a platform without buttons that passes Run too.
 package transporttest
 
 import (
@@ -26,6 +28,10 @@ type Platform interface {
 	Address(user string) bot.Address
 	// UserText sends text from user.
 	UserText(t *testing.T, user, text string)
+	// UserJoins has user present an invite code in the platform's own
+	// way: opening the bot's link that carries it where the platform has
+	// such links, typing it where it has not.
+	UserJoins(t *testing.T, user, code string)
 	// UserPicks picks the n-th choice (from 1) of the last message user
 	// received: a button press where the platform has buttons, the typed
 	// number where it has not.
@@ -109,9 +115,23 @@ func Run(t *testing.T, p Platform) {
 	t.Run("Command", func(t *testing.T) {
 		r := newRecorder()
 		p.Start(t, r)
-		p.UserText(t, "u1", "/start abc123")
-		if cmd, arg := r.wait(t, 1)[0].Command(); cmd != "start" || arg != "abc123" {
+		p.UserText(t, "u1", "/xuat csv HG")
+		if cmd, arg := r.wait(t, 1)[0].Command(); cmd != "xuat" || arg != "csv HG" {
 			t.Errorf("command = %q %q", cmd, arg)
+		}
+	})
+	t.Run("JoinCode", func(t *testing.T) {
+		// A code presented the platform's way arrives as JoinCode; where
+		// it can only be typed, the adapter may pass it on as the text.
+		r := newRecorder()
+		p.Start(t, r)
+		p.UserJoins(t, "u1", "K7QM2XPA")
+		in := r.wait(t, 1)[0]
+		if !(in.JoinCode == "K7QM2XPA" && in.Text == "") && !(in.JoinCode == "" && in.Text == "K7QM2XPA") {
+			t.Errorf("an invite code arrived as %+v", in)
+		}
+		if in.Chat != p.Address("u1") || in.From != p.Address("u1") || in.UpdateKey == "" {
+			t.Errorf("inbound = %+v", in)
 		}
 	})
 	t.Run("OneChatInOrderOnce", func(t *testing.T) {

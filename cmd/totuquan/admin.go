@@ -712,7 +712,7 @@ func (m *Main) inviteLink(username, code string) string {
 		username = "<bot>"
 		fmt.Fprintln(m.Stderr, "note: the bot's username is not known yet; set telegram.bot_username or run the bot once.")
 	}
-	return bot.InviteLink(username, code)
+	return telegram.JoinLink(username, code)
 }
 
 // inviteQR draws an invite link as a QR code large enough to print.

@@ -165,9 +165,9 @@ func TestAdminChatCommands(t *testing.T) {
 		t.Errorf("no QR code after the invite: %+v", last.Document)
 	}
 	hoa := e.user(502, "Hoa").say("/start " + code).expect("tổ trưởng của Tổ tự quản số 2 xóm Bãi")
-	admin.say("/moi to PT-TL-XB-T1 3 30").expect("Dùng được 3 lần, đến hết ngày 25/12/2026")
+	admin.say("/moi to PT-TL-XB-T1 3 30").expect("Dùng được 3 lần, hết hạn lúc 20:00 25/12/2026", "https://t.me/totuquan_test_bot?start=")
 	admin.say("/moi to PT-TL-XB-T1 ba").expect("Gõ /moi to")
-	admin.say("/moi canbo PT-TL police").expect("Mã mời cho Xã Tân Lạc", "Dùng được 1 lần, đến hết ngày 02/12/2026")
+	admin.say("/moi canbo PT-TL police").expect("Mã mời cho Xã Tân Lạc", "Dùng được 1 lần, hết hạn lúc 20:00 02/12/2026")
 	var gone string
 	for _, m := range e.fake.BotMessages(admin.u.ID) {
 		if c := regexp.MustCompile(`start=(\w+)`).FindStringSubmatch(m.Text); c != nil {

@@ -78,7 +78,8 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 		return err
 	}
 	sender.Transports = map[string]bot.Transport{telegram.Platform: tg}
-	d.BotUsername, d.InviteQR, d.XLSX, d.Download = tg.Username(), inviteQR, workbook, tg.Download
+	d.Joiners = map[string]bot.Joiner{telegram.Platform: tg}
+	d.InviteQR, d.XLSX, d.Download = inviteQR, workbook, tg.Download
 	log.Info("totuquan is running", "bot", "@"+tg.Username(), "store", cfg.Store.Path)
 
 	sched := &schedule.Scheduler{

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"strconv"
@@ -87,6 +88,17 @@ type Options struct {
 	// Limits, if set, are enforced on sends as Telegram does: over them a
 	// send is refused with 429 and retry_after.
 	Limits *Limits
+	// RecordRequests makes the server keep every call it gets, for
+	// Requests.
+	RecordRequests bool
+}
+
+// Request is a call the bot made, as the server received it: the method
+// and its parameters (form values, and for an uploaded file the file's
+// name under its field).
+type Request struct {
+	Method string
+	Params map[string]string
 }
 
 // Limits are token buckets on sends (sendMessage, sendDocument): overall,
@@ -145,6 +157,7 @@ type Server struct {
 	refused  int               // sends refused for going over the limits
 	files    map[string][]byte // by file id, sent by users
 	chats    map[int64]Chat    // groups users wrote in, for the bot's replies
+	requests []Request         // with Options.RecordRequests
 }
 
 // CallbackAnswer is a recorded answerCallbackQuery.
@@ -302,14 +315,17 @@ func (s *Server) SendService(c Chat, u User, field string, value any) int64 {
 	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
 }
 
-// InjectRaw injects an update given as raw JSON (without update_id), to
-// test how the bot copes with what it does not expect.
+// InjectRaw injects an update given as raw JSON, to test how the bot
+// copes with what it does not expect. Its update_id, if any, is replaced
+// by the server's next one.
 func (s *Server) InjectRaw(update string) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pushLocked(func(id int64) any {
 		var m map[string]any
-		json.Unmarshal([]byte(update), &m)
+		dec := json.NewDecoder(strings.NewReader(update))
+		dec.UseNumber() // numbers as sent: ids beyond a float's precision, 1 not 1.0
+		dec.Decode(&m)
 		if m == nil {
 			m = map[string]any{}
 		}
@@ -479,6 +495,38 @@ func (s *Server) breakReply(w http.ResponseWriter, r *http.Request, f failure) {
 		}
 		write(w, f.status, rep)
 	}
+}
+
+func (s *Server) record(method string, r *http.Request) {
+	req := Request{Method: method, Params: map[string]string{}}
+	for k, v := range r.Form {
+		if len(v) > 0 {
+			req.Params[k] = v[0]
+		}
+	}
+	if r.MultipartForm != nil {
+		for k, fhs := range r.MultipartForm.File {
+			if len(fhs) > 0 {
+				req.Params[k] = fhs[0].Filename
+			}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, req)
+	s.notifyLocked()
+}
+
+// Requests returns the calls the server got, in order, when it was started
+// with Options.RecordRequests; failed calls included.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = Request{Method: r.Method, Params: maps.Clone(r.Params)}
+	}
+	return out
 }
 
 // Messages returns copies of every message in chat, both ways, in order.
@@ -661,6 +709,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if s.opts.RecordRequests {
+		s.record(method, r)
+	}
 	if f, failed := s.takeFailure(method); failed {
 		s.breakReply(w, r, f)
 		return
