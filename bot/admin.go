@@ -149,45 +149,70 @@ func (d *Dispatcher) cmdUsers(x *turn) error {
 	return nil
 }
 
+// chatErrors are the words the chat gives a service's error codes; each
+// takes what the admin typed. EINVALID gets the command's usage instead.
+var chatErrors = map[string]string{
+	ENOTFOUND:  "svc.not_found",
+	ERETIRED:   "svc.retired",
+	EFORBIDDEN: "svc.forbidden",
+	ECONFLICT:  "svc.conflict",
+}
+
+// refused tells the admin why a service refused, and reports whether it
+// did; other errors (the store's) are returned. usage is the command's
+// usage text; words may give a command's own text for a code.
+func refused(x *turn, err error, subject, usage string, words map[string]string) (bool, error) {
+	code := ErrorCode(err)
+	key, ok := words[code]
+	if !ok {
+		key, ok = chatErrors[code]
+	}
+	switch {
+	case err == nil:
+		return false, nil
+	case code == EINVALID && words[code] == "":
+		x.say(usage)
+	case ok:
+		x.say(key, subject)
+	default:
+		return true, err
+	}
+	return true, nil
+}
+
 func (d *Dispatcher) cmdInvite(x *turn) error {
 	f := strings.Fields(x.arg)
 	if len(f) < 2 || (f[0] != "to" && f[0] != "canbo") {
 		x.say("invite.usage")
 		return nil
 	}
-	area, err := x.tx.Area(f[1])
-	if IsNotFound(err) || area.Retired {
-		x.say("broadcast.no_area", f[1])
-		return nil
-	} else if err != nil {
-		return err
-	}
-	inv := Invite{Code: NewInviteCode(), Group: area.Code, Role: RoleLeader, MaxUses: 1, CreatedAt: x.now.UTC(), CreatedBy: string(x.in.From)}
+	spec := InviteSpec{Role: RoleLeader, Area: f[1], Uses: DefaultInviteUses, Valid: DefaultInviteValidity}
 	rest := f[2:]
 	if f[0] == "canbo" {
-		inv.Role, inv.Agency = RoleOfficial, "ubnd"
+		spec.Role, spec.Agency = RoleOfficial, "ubnd"
 		if len(rest) > 0 && Agencies[rest[0]] != nil {
-			inv.Agency, rest = rest[0], rest[1:]
+			spec.Agency, rest = rest[0], rest[1:]
 		}
 	}
 	// Then, optionally, how many uses and how many days.
-	days := 7
-	for i, p := range []*int{&inv.MaxUses, &days} {
-		if i < len(rest) {
-			n, err := strconv.Atoi(rest[i])
-			if err != nil || n < 1 || n > 1000 {
-				x.say("invite.usage")
-				return nil
-			}
-			*p = n
-		}
-	}
 	if len(rest) > 2 {
 		x.say("invite.usage")
 		return nil
 	}
-	inv.ExpiresAt = x.now.AddDate(0, 0, days).UTC()
-	if err := x.tx.PutInvite(inv); err != nil {
+	for i, v := range rest {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			x.say("invite.usage")
+			return nil
+		}
+		if i == 0 {
+			spec.Uses = n
+		} else {
+			spec.Valid = time.Duration(n) * 24 * time.Hour
+		}
+	}
+	inv, area, err := CreateInvite(x.tx, spec, string(x.in.From), x.now)
+	if done, err := refused(x, err, f[1], "invite.usage", nil); done {
 		return err
 	}
 	lines, qr := d.joinLines(x.c.lang, inv.Code)
@@ -200,28 +225,20 @@ func (d *Dispatcher) cmdInvite(x *turn) error {
 		x.r.msgs = append(x.r.msgs, Outbound{Chat: x.in.Chat, Document: &Document{Name: "moi-" + area.Code + "-" + inv.Code + ".png", Data: png},
 			Reply: Reply{Text: i18n.T(x.c.lang, "invite.qr", area.Name)}})
 	}
-	return d.audit(x.tx, x.in, "invite", area.Code, strings.TrimSpace(string(inv.Role)+" "+inv.Agency)+" by chat", x.now)
+	return nil
 }
 
 func (d *Dispatcher) cmdRevoke(x *turn) error {
-	f := strings.Fields(x.arg)
-	if len(f) != 1 {
-		x.say("invite.usage")
+	f := oneArg(x, 1)
+	if f == nil {
 		return nil
 	}
-	inv, err := x.tx.Invite(f[0])
-	if IsNotFound(err) {
-		x.say("join.bad_code")
-		return nil
-	} else if err != nil {
-		return err
-	}
-	inv.Revoked = true
-	if err := x.tx.PutInvite(inv); err != nil {
+	inv, err := RevokeInvite(x.tx, f[0], string(x.in.From), x.now)
+	if done, err := refused(x, err, f[0], "invite.usage", map[string]string{ENOTFOUND: "join.bad_code"}); done {
 		return err
 	}
 	x.say("invite.revoked", inv.Code)
-	return d.audit(x.tx, x.in, "invite.revoke", inv.Group, inv.Code, x.now)
+	return nil
 }
 
 func (d *Dispatcher) cmdHandOver(x *turn) error {
@@ -230,11 +247,8 @@ func (d *Dispatcher) cmdHandOver(x *turn) error {
 		x.say("handover.usage")
 		return nil
 	}
-	inv, old, err := HandOver(x.tx, f[0], string(x.in.From), x.now)
-	if IsNotFound(err) || ErrorCode(err) == EINVALID {
-		x.say("broadcast.no_area", f[0])
-		return nil
-	} else if err != nil {
+	inv, old, err := HandOverGroup(x.tx, f[0], string(x.in.From), x.now)
+	if done, err := refused(x, err, f[0], "handover.usage", nil); done {
 		return err
 	}
 	var names []string
@@ -243,21 +257,12 @@ func (d *Dispatcher) cmdHandOver(x *turn) error {
 	}
 	lines, _ := d.joinLines(x.c.lang, inv.Code)
 	x.say("handover.done", d.areaName(x.tx, f[0]), strings.Join(names, ", "), inv.Code, lines)
-	return d.audit(x.tx, x.in, "handover", f[0], fmt.Sprintf("%d leaders deactivated, invite %s", len(old), inv.Code), x.now)
+	return nil
 }
 
-// userArg reads the person a command names: an address such as
+// addressArg reads the person a command names: an address such as
 // "telegram:123456" or "zalo:6ede9afa", or a bare id where the bot runs on
 // one platform only. It is never guessed from the sender's platform.
-func (d *Dispatcher) userArg(x *turn, s string) (User, bool, error) {
-	u, err := x.tx.User(d.addressArg(s))
-	if IsNotFound(err) {
-		x.say("user.not_found", s)
-		return u, false, nil
-	}
-	return u, err == nil, err
-}
-
 func (d *Dispatcher) addressArg(s string) Address {
 	if !strings.Contains(s, ":") && len(d.Platforms) == 1 {
 		return NewAddress(d.Platforms[0], s)
@@ -265,23 +270,16 @@ func (d *Dispatcher) addressArg(s string) Address {
 	return Address(s)
 }
 
-// changeUser applies change to the person named by arg and records it.
-func (d *Dispatcher) changeUser(x *turn, arg, action string, change func(*User) (ok bool, err error)) error {
-	u, ok, err := d.userArg(x, arg)
-	if !ok || err != nil {
+// changed tells the admin the outcome of a service that changes a person.
+func changed(x *turn, u User, err error, subject string, words map[string]string) error {
+	if done, err := refused(x, err, subject, "admin.usage", words); done {
 		return err
 	}
-	if ok, err := change(&u); !ok || err != nil {
-		return err
-	}
-	if err := x.tx.PutUser(u); err != nil {
-		return err
-	}
-	x.say("user.changed", u.Name, u.Address.ID())
-	return d.audit(x.tx, x.in, action, u.Group, string(u.Address), x.now)
+	x.say("user.changed", u.Name, string(u.Address))
+	return nil
 }
 
-// oneArg is the command's single argument, or "" after telling its usage.
+// oneArg is the command's n arguments, or nil after telling its usage.
 func oneArg(x *turn, n int) []string {
 	f := strings.Fields(x.arg)
 	if len(f) != n {
@@ -291,26 +289,16 @@ func oneArg(x *turn, n int) []string {
 	return f
 }
 
-func (d *Dispatcher) cmdDeactivate(x *turn) error {
-	f := oneArg(x, 1)
-	if f == nil {
-		return nil
-	}
-	return d.changeUser(x, f[0], "khoa", func(u *User) (bool, error) {
-		u.Deactivated = true
-		return true, x.tx.DeleteSession(u.Address)
-	})
-}
+func (d *Dispatcher) cmdDeactivate(x *turn) error { return d.setActive(x, false) }
+func (d *Dispatcher) cmdReactivate(x *turn) error { return d.setActive(x, true) }
 
-func (d *Dispatcher) cmdReactivate(x *turn) error {
+func (d *Dispatcher) setActive(x *turn, active bool) error {
 	f := oneArg(x, 1)
 	if f == nil {
 		return nil
 	}
-	return d.changeUser(x, f[0], "mokhoa", func(u *User) (bool, error) {
-		u.Deactivated = false
-		return true, nil
-	})
+	u, err := SetActive(x.tx, d.addressArg(f[0]), active, string(x.in.From), x.now)
+	return changed(x, u, err, f[0], map[string]string{ENOTFOUND: "user.not_found"})
 }
 
 func (d *Dispatcher) cmdAdmin(x *turn) error {
@@ -322,15 +310,8 @@ func (d *Dispatcher) cmdAdmin(x *turn) error {
 		x.say("admin.usage")
 		return nil
 	}
-	if f[0] == "bo" && d.Admins[d.addressArg(f[1])] {
-		x.say("admin.from_config")
-		return nil
-	}
-	action := map[string]string{"them": "admin.promote", "bo": "admin.demote"}[f[0]]
-	return d.changeUser(x, f[1], action, func(u *User) (bool, error) {
-		u.Admin = f[0] == "them"
-		return true, nil
-	})
+	u, err := SetAdmin(x.tx, d.addressArg(f[1]), f[0] == "them", d.Admins, string(x.in.From), x.now)
+	return changed(x, u, err, f[1], map[string]string{ENOTFOUND: "user.not_found", EFORBIDDEN: "admin.from_config"})
 }
 
 func (d *Dispatcher) cmdMove(x *turn) error {
@@ -338,20 +319,12 @@ func (d *Dispatcher) cmdMove(x *turn) error {
 	if f == nil {
 		return nil
 	}
-	if a, err := x.tx.Area(f[1]); IsNotFound(err) || a.Retired {
-		x.say("broadcast.no_area", f[1])
-		return nil
-	} else if err != nil {
-		return err
+	u, err := MoveLeader(x.tx, d.addressArg(f[0]), f[1], string(x.in.From), x.now)
+	subject := f[0] + ", " + f[1] // either may be missing
+	if ErrorCode(err) == ERETIRED {
+		subject = f[1]
 	}
-	return d.changeUser(x, f[0], "chuyen", func(u *User) (bool, error) {
-		if u.Role != RoleLeader {
-			x.say("admin.usage")
-			return false, nil
-		}
-		u.Group = f[1]
-		return true, x.tx.DeleteSession(u.Address) // a draft for the old group
-	})
+	return changed(x, u, err, subject, nil)
 }
 
 func (d *Dispatcher) cmdAgency(x *turn) error {
@@ -359,18 +332,8 @@ func (d *Dispatcher) cmdAgency(x *turn) error {
 	if f == nil {
 		return nil
 	}
-	if Agencies[f[1]] == nil {
-		x.say("admin.usage")
-		return nil
-	}
-	return d.changeUser(x, f[0], "linhvuc", func(u *User) (bool, error) {
-		if u.Role != RoleOfficial {
-			x.say("admin.usage")
-			return false, nil
-		}
-		u.Agency = f[1]
-		return true, nil
-	})
+	u, err := SetAgency(x.tx, d.addressArg(f[0]), f[1], string(x.in.From), x.now)
+	return changed(x, u, err, f[0], map[string]string{ENOTFOUND: "user.not_found"})
 }
 
 // importAreas imports an area file an admin sent, after the update has

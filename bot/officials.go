@@ -197,63 +197,41 @@ func subtree(tx Tx, area string) ([]Area, map[string]bool, error) {
 // reference prefix (AN, HP, HG), for the last 30 days or the days it gives
 // ("/xuat csv HG 01/11/2026 30/11/2026").
 func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg string, now time.Time) error {
-	format, kind, from, to, ok := d.exportArgs(arg, now)
+	format, kind, p, ok := d.exportArgs(arg, now)
 	if !ok {
 		r.say(i18n.T(c.lang, "export.usage"))
 		return nil
 	}
-	sc, err := ScopeOf(tx, c.user)
-	if err != nil {
-		return err
-	}
-	names := map[string]string{}
-	areas, err := tx.Areas()
-	if err != nil {
-		return err
-	}
-	for _, a := range areas {
-		names[a.Code] = a.Name
-	}
-	var reps []Report
-	err = tx.Reports(from, to, func(rep Report) error {
-		if sc.Has(rep) && (kind == "" || rep.Kind == kind) {
-			reps = append(reps, rep)
-		}
+	x, err := Export(tx, ExportQuery{Official: &c.user, Kind: kind, Period: p, Format: format, Location: d.Location}, string(in.From), now)
+	if code := ErrorCode(err); code == EFORBIDDEN || code == ENOTFOUND {
+		r.say(i18n.T(c.lang, "sum.officials_only"))
 		return nil
-	})
-	if err != nil {
-		return err
-	}
-	last := to.AddDate(0, 0, -1)
-	if err := d.audit(tx, in, "export", c.user.Group, fmt.Sprintf("%s, %d reports, %s to %s", format, len(reps), from.Format(time.DateOnly), last.Format(time.DateOnly)), now); err != nil {
+	} else if err != nil {
 		return err
 	}
 	var data []byte
 	if format == "xlsx" {
-		if data, err = d.XLSX(d.Flows.Tables(reps, names, c.lang)); err != nil {
+		if data, err = d.XLSX(x.Tables(d.Flows, c.lang)); err != nil {
 			return err
 		}
 	} else {
-		recs := make([]ExportRecord, 0, len(reps))
-		for _, rep := range reps {
-			recs = append(recs, NewExportRecord(rep, names[rep.Group], d.Location))
-		}
 		var buf bytes.Buffer
-		if err := WriteCSV(&buf, recs, nil); err != nil {
+		if err := x.WriteCSV(&buf); err != nil {
 			return err
 		}
 		data = buf.Bytes()
 	}
-	name := fmt.Sprintf("baocao-%s-%s-%s.%s", c.user.Group, from.Format("20060102"), last.Format("20060102"), format)
+	last := p.LastDay(d.Location)
+	name := fmt.Sprintf("baocao-%s-%s-%s.%s", c.user.Group, p.From.In(d.Location).Format("20060102"), last.Format("20060102"), format)
 	r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Document: &Document{Name: name, Data: data},
-		Reply: Reply{Text: i18n.T(c.lang, "export.done", d.areaName(tx, c.user.Group), from.Format("02/01/2006"), last.Format("02/01/2006"), len(reps))}})
+		Reply: Reply{Text: i18n.T(c.lang, "export.done", d.areaName(tx, c.user.Group), p.From.In(d.Location).Format("02/01/2006"), last.Format("02/01/2006"), len(x.Reports))}})
 	return nil
 }
 
 // exportArgs reads /xuat's words: the format, a kind by its reference
 // prefix, and a span of days (the last 30 by default); ok is false when
 // they make no sense.
-func (d *Dispatcher) exportArgs(arg string, now time.Time) (format string, kind ReportKind, from, to time.Time, ok bool) {
+func (d *Dispatcher) exportArgs(arg string, now time.Time) (format string, kind ReportKind, p Period, ok bool) {
 	format = "csv"
 	if d.XLSX != nil {
 		format = "xlsx" // what officials open in Excel by default
@@ -274,19 +252,15 @@ period:
 	if format == "xlsx" && d.XLSX == nil {
 		format = "csv"
 	}
-	today := now.In(d.Location)
-	to = time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, d.Location)
-	from = to.AddDate(0, 0, -30)
-	if len(f) == 0 {
-		return format, kind, from, to, true
+	switch len(f) {
+	case 0:
+		to := DayAfter(now, d.Location)
+		return format, kind, Period{From: to.AddDate(0, 0, -30), To: to}, true
+	case 2:
+		p, err := ParseDays(f[0], f[1], "02/01/2006", d.Location)
+		return format, kind, p, err == nil
 	}
-	if len(f) != 2 {
-		return format, kind, from, to, false
-	}
-	from, err1 := time.ParseInLocation("02/01/2006", f[0], d.Location)
-	last, err2 := time.ParseInLocation("02/01/2006", f[1], d.Location)
-	to = last.AddDate(0, 0, 1)
-	return format, kind, from, to, err1 == nil && err2 == nil && from.Before(to)
+	return format, kind, p, false
 }
 
 // broadcast queues an admin's message ("AREA text") to every active leader
@@ -298,15 +272,19 @@ func (d *Dispatcher) broadcast(tx Tx, r *responder, c caller, in Inbound, arg st
 		r.say(i18n.T(c.lang, "broadcast.usage"))
 		return nil
 	}
-	a, sent, err := QueueNotice(tx, area, text, in.UpdateKey, d.Lang)
-	if IsNotFound(err) {
+	a, sent, err := Broadcast(tx, area, text, in.UpdateKey, d.Lang, string(in.From), now)
+	switch ErrorCode(err) {
+	case "":
+		r.say(i18n.T(c.lang, "broadcast.done", sent, a.Name))
+		return nil
+	case ENOTFOUND:
 		r.say(i18n.T(c.lang, "broadcast.no_area", area))
 		return nil
-	} else if err != nil {
-		return err
+	case EINVALID:
+		r.say(i18n.T(c.lang, "broadcast.usage"))
+		return nil
 	}
-	r.say(i18n.T(c.lang, "broadcast.done", sent, a.Name))
-	return d.audit(tx, in, "broadcast", area, fmt.Sprintf("%d leaders: %s", sent, text), now)
+	return err
 }
 
 // QueueNotice queues text to every active leader inside area, as bulk

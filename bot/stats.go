@@ -108,8 +108,7 @@ func (st MediationStats) Text(lang string, loc *time.Location) string {
 // statsPeriod reads "/thongke" arguments: nothing (the last six months),
 // a number of months, or two dates dd/mm/yyyy.
 func statsPeriod(arg string, now time.Time, loc *time.Location) (from, to time.Time, ok bool) {
-	today := now.In(loc)
-	to = time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, loc)
+	to = DayAfter(now, loc)
 	f := strings.Fields(arg)
 	switch {
 	case len(f) == 0:
@@ -121,12 +120,8 @@ func statsPeriod(arg string, now time.Time, loc *time.Location) (from, to time.T
 		}
 		return to.AddDate(0, -months, 0), to, true
 	case len(f) == 2:
-		a, err1 := time.ParseInLocation("02/01/2006", f[0], loc)
-		z, err2 := time.ParseInLocation("02/01/2006", f[1], loc)
-		if err1 != nil || err2 != nil || z.Before(a) {
-			return from, to, false
-		}
-		return a, z.AddDate(0, 0, 1), true
+		p, err := ParseDays(f[0], f[1], "02/01/2006", loc)
+		return p.From, p.To, err == nil
 	}
 	return from, to, false
 }

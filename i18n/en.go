@@ -342,4 +342,8 @@ var en = map[string]string{
 	"platform.telegram":      "Telegram",
 	"platform.zalo":          "Zalo",
 	"platform.plain":         "Messages",
+	"svc.not_found":          "«%s» was not found. Please check the code or the address (/diaban, /nguoidung).",
+	"svc.retired":            "«%s» is retired in the area list: it takes no new invites, leaders or reports.",
+	"svc.forbidden":          "Not done for «%s»: this is not allowed.",
+	"svc.conflict":           "Not done for «%s»: something else changed it; nothing was changed.",
 }

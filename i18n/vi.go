@@ -342,4 +342,8 @@ var vi = map[string]string{
 	"platform.telegram":      "Telegram",
 	"platform.zalo":          "Zalo",
 	"platform.plain":         "Tin nhắn",
+	"svc.not_found":          "Không tìm thấy «%s». Vui lòng kiểm tra lại mã hoặc địa chỉ (/diaban, /nguoidung).",
+	"svc.retired":            "«%s» đã ngừng hoạt động trong danh sách địa bàn: không nhận mã mời, tổ trưởng hay báo cáo mới.",
+	"svc.forbidden":          "Không thực hiện được với «%s»: việc này không được phép.",
+	"svc.conflict":           "Không thực hiện được với «%s»: đã có thay đổi khác, chưa thay đổi gì.",
 }

@@ -597,6 +597,9 @@ func configAdmins(cfg Config) map[bot.Address]bool {
 	for _, id := range cfg.Admins.Telegram {
 		admins[bot.NewAddress(telegram.Platform, strconv.FormatInt(id, 10))] = true
 	}
+	for _, id := range cfg.Admins.Zalo {
+		admins[bot.NewAddress("zalo", id)] = true
+	}
 	return admins
 }
 

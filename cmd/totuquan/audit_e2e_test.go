@@ -192,8 +192,8 @@ func TestAdminChatCommands(t *testing.T) {
 	lan.say("/diaban").expect("Chỉ quản trị viên")
 	e.stop()
 	out := e.cli("audit", "-config", e.cfgPath)
-	for _, want := range []string{"telegram:900\tinvite\tPT-TL-XB-T2\tleader by chat", "telegram:900\tinvite.revoke", "telegram:900\tkhoa\tPT-TL-XB-T2\ttelegram:502",
-		"telegram:900\tadmin.promote\tPT-TL-XB-T1\ttelegram:501", "telegram:501\trefused.admin\t\t/moi to PT-TL-XB-T2"} {
+	for _, want := range []string{"telegram:900\tinvite\tPT-TL-XB-T2\tleader, 1 uses", "telegram:900\tinvite.revoke", "telegram:900\tusers.deactivate\tPT-TL-XB-T2\ttelegram:502",
+		"telegram:900\tusers.admin\tPT-TL-XB-T1\ttelegram:501", "telegram:501\trefused.admin\t\t/moi to PT-TL-XB-T2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("audit lacks %q:\n%s", want, out)
 		}

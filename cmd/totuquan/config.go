@@ -40,7 +40,8 @@ type Config struct {
 		MessagesPerSecond float64 `yaml:"messages_per_second"`
 	} `yaml:"telegram"`
 	Admins struct {
-		Telegram []int64 `yaml:"telegram"`
+		Telegram []int64  `yaml:"telegram"`
+		Zalo     []string `yaml:"zalo"`
 	} `yaml:"admins"`
 	Limits struct {
 		Burst               int    `yaml:"burst"`
@@ -87,6 +88,7 @@ func defaultConfig() Config {
 	c.Telegram.PollTimeout = "30s"
 	c.Telegram.MessagesPerSecond = 30
 	c.Admins.Telegram = []int64{}
+	c.Admins.Zalo = []string{}
 	c.Schedules.WeeklySummary = "30 7 * * 1"
 	c.Schedules.WeeklyReminder = "0 19 * * 5"
 	c.Schedules.MeetingReminder = "0 19 25 * *"
@@ -231,6 +233,11 @@ func (c *Config) validate() error {
 	for i, id := range c.Admins.Telegram {
 		if id <= 0 {
 			return bad("admins.telegram["+strconv.Itoa(i)+"]", "%d is not a Telegram user id", id)
+		}
+	}
+	for i, id := range c.Admins.Zalo {
+		if id == "" || strings.ContainsAny(id, " :/\t") {
+			return bad("admins.zalo["+strconv.Itoa(i)+"]", "%q is not a Zalo user id (the string the bot sees as the sender's id)", id)
 		}
 	}
 	for key, spec := range map[string]string{

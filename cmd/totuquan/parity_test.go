@@ -97,7 +97,7 @@ func TestParityMoveLeader(t *testing.T) {
 		lan.say("/baocao").press("An ninh trật tự").press("Trộm cắp tài sản").expect("ngày nào")
 
 		out, err := c.do(e, "/chuyen 501 PT-TL-XB-T3", "users", "move", "-config", e.cfgPath, "-group", "PT-TL-XB-T3", "telegram:501")
-		if !refused(out, err, "Không có địa bàn mã PT-TL-XB-T3") {
+		if !refused(out, err, "«PT-TL-XB-T3» đã ngừng hoạt động") {
 			t.Errorf("moving a leader to a retired group: %q, %v", out, err)
 		}
 		if err != nil && !strings.Contains(err.Error(), "retired") {
@@ -139,8 +139,8 @@ func TestParityInviteBounds(t *testing.T) {
 		}{
 			{"/moi to PT-TL-XB-T1 1001", "Gõ /moi", []string{"-group", "PT-TL-XB-T1", "-uses", "1001"}},
 			{"/moi to PT-TL-XB-T1 1 1001", "Gõ /moi", []string{"-group", "PT-TL-XB-T1", "-valid", "24024h"}},
-			{"/moi to PT-TL-XB-T3", "Không có địa bàn mã PT-TL-XB-T3", []string{"-group", "PT-TL-XB-T3"}},
-			{"/moi canbo PT-TL-XB-T3 police", "Không có địa bàn mã PT-TL-XB-T3", []string{"-official", "PT-TL-XB-T3", "-agency", "police"}},
+			{"/moi to PT-TL-XB-T3", "«PT-TL-XB-T3» đã ngừng hoạt động", []string{"-group", "PT-TL-XB-T3"}},
+			{"/moi canbo PT-TL-XB-T3 police", "«PT-TL-XB-T3» đã ngừng hoạt động", []string{"-official", "PT-TL-XB-T3", "-agency", "police"}},
 		} {
 			if out, err := c.do(e, bad.chat, append([]string{"invite", "-config", e.cfgPath}, bad.cli...)...); !refused(out, err, bad.words) {
 				t.Errorf("%s (%q) was not refused: %q", bad.chat, bad.cli, out)

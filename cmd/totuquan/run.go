@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 
@@ -45,12 +44,8 @@ func (m *Main) cmdRun(ctx context.Context, args []string) error {
 func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) error {
 	engine := flows.New(cfg.location, cfg.sessionTimeout)
 	sender := &bot.Sender{Store: st, Log: log, PerSecond: cfg.Telegram.MessagesPerSecond}
-	admins := map[bot.Address]bool{}
-	for _, id := range cfg.Admins.Telegram {
-		admins[bot.NewAddress(telegram.Platform, strconv.FormatInt(id, 10))] = true
-	}
 	d := &bot.Dispatcher{
-		Store: st, Flows: engine, Admins: admins, Lang: cfg.Language,
+		Store: st, Flows: engine, Admins: configAdmins(cfg), Lang: cfg.Language,
 		Location: cfg.location, Now: m.Now, Log: log, Notify: sender.Notify, Guard: cfg.guard(m.Now),
 		DraftExpiry: cfg.draftExpiry, Platforms: []string{telegram.Platform},
 		Backup: func() (string, int64, error) { return backupInto(st, cfg, m.Now()) },
