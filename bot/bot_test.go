@@ -100,11 +100,20 @@ type transport struct {
 	mu   sync.Mutex
 	got  []string
 	fail map[string][]error // by text: errors to return first
+	rate float64            // its overall limit, 0 for none
+	into *transport         // if set, records the chats delivered to there, for several transports
 }
 
 func (tr *transport) ChatLimit(bot.Address) bot.RateLimit { return bot.RateLimit{} }
+func (tr *transport) PerSecond() float64                  { return tr.rate }
 
 func (tr *transport) Deliver(_ context.Context, m bot.Outbound) error {
+	if tr.into != nil {
+		tr.into.mu.Lock()
+		defer tr.into.mu.Unlock()
+		tr.into.got = append(tr.into.got, string(m.Chat))
+		return nil
+	}
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if errs := tr.fail[m.Text]; len(errs) > 0 {
@@ -411,5 +420,48 @@ func TestSummaryForAgency(t *testing.T) {
 				t.Errorf("%s's summary has %q:\n%s", tc.name, w, tc.text)
 			}
 		}
+	}
+}
+
+// Ensure each platform's overall limit is its own: a platform whose budget
+// is used up does not hold back another's messages queued after its own.
+func TestSenderLimitsPerPlatform(t *testing.T) {
+	st := mustOpen(t)
+	all := &transport{}
+	slow := &transport{rate: 20, into: all}
+	fast := &transport{into: all}
+	st.Update(func(tx bot.Tx) error {
+		for i := range 40 {
+			tx.Enqueue(bot.Outbound{Chat: bot.Address(fmt.Sprintf("slow:%d", i)), Reply: bot.Reply{Text: "s"}})
+		}
+		for i := range 5 {
+			tx.Enqueue(bot.Outbound{Chat: bot.Address(fmt.Sprintf("fast:%d", i)), Reply: bot.Reply{Text: "f"}})
+		}
+		return nil
+	})
+	s := &bot.Sender{Store: st, Transports: map[string]bot.Transport{"slow": slow, "fast": fast}, Log: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(pending(t, st)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	all.mu.Lock()
+	defer all.mu.Unlock()
+	order := all.got
+	if len(order) != 45 {
+		t.Fatalf("%d delivered, want 45", len(order))
+	}
+	last := 0
+	for i, c := range order {
+		if strings.HasPrefix(c, "fast:") {
+			last = i
+		}
+	}
+	if last >= 25 {
+		t.Errorf("the unlimited platform's last message went out %dth, behind the limited one's budget: %v", last+1, order)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 )
@@ -16,6 +17,9 @@ type Transport interface {
 	Deliver(ctx context.Context, m Outbound) error
 	// ChatLimit is how fast the platform lets the bot send to one chat.
 	ChatLimit(chat Address) RateLimit
+	// PerSecond is how many messages a second the platform lets the bot
+	// send overall; 0 means no cap.
+	PerSecond() float64
 }
 
 // RateLimit is a token bucket: Burst messages at once, then one per Every.
@@ -60,9 +64,6 @@ type Sender struct {
 	Store      Store
 	Transports map[string]Transport // by Address.Platform()
 	Log        *slog.Logger
-	// PerSecond caps messages per second overall (Telegram allows about
-	// 30); zero means no cap.
-	PerSecond float64
 	// Workers is how many chats are served at once (default 4).
 	Workers int
 	// MinBackoff and MaxBackoff bound the wait after failures
@@ -71,12 +72,11 @@ type Sender struct {
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 
-	once   sync.Once
-	wake   chan struct{}
-	mu     sync.Mutex
-	global bucket
-	chats  map[Address]*bucket
-	pause  time.Time // set by a platform's retry-after
+	once      sync.Once
+	wake      chan struct{}
+	mu        sync.Mutex
+	platforms map[string]*platformLimit
+	chats     map[Address]*bucket
 }
 
 // underLimit stretches an interval by 2%: the platform counts sends as
@@ -139,13 +139,44 @@ func (s *Sender) init() {
 		if s.Now == nil {
 			s.Now = time.Now
 		}
-		if s.PerSecond > 0 {
+		s.platforms = map[string]*platformLimit{}
+	})
+}
+
+// platformLimit is one platform's overall rate and the pause it asked for.
+type platformLimit struct {
+	rate   float64
+	global bucket
+	pause  time.Time // set by the platform's retry-after
+}
+
+// limitOf returns the overall limit of tr's platform; s.mu is held.
+func (s *Sender) limitOf(platform string, tr Transport) *platformLimit {
+	pl := s.platforms[platform]
+	if pl == nil {
+		pl = &platformLimit{rate: tr.PerSecond()}
+		if pl.rate > 0 {
 			// Half a second's burst, where the platform allows a whole one:
 			// its bucket starts filling when our first send arrives, a little
 			// after ours does, and after the burst the difference would show.
-			s.global = bucket{burst: max(1, s.PerSecond/2), every: underLimit(time.Duration(float64(time.Second) / s.PerSecond))}
+			pl.global = bucket{burst: max(1, pl.rate/2), every: underLimit(time.Duration(float64(time.Second) / pl.rate))}
 		}
-	})
+		s.platforms[platform] = pl
+	}
+	return pl
+}
+
+// bulkShare is how many bulk messages a round reads: about a second's
+// worth of every platform's rate.
+func (s *Sender) bulkShare() int {
+	total := 0.0
+	for _, tr := range s.Transports {
+		if tr.PerSecond() == 0 {
+			return 500
+		}
+		total += tr.PerSecond()
+	}
+	return max(10, int(total))
 }
 
 // Notify wakes the sender; it never blocks.
@@ -160,10 +191,7 @@ func (s *Sender) Notify() {
 // Run sends until ctx is done; it returns ctx's error.
 func (s *Sender) Run(ctx context.Context) error {
 	s.init()
-	bulk := max(10, int(s.PerSecond))
-	if s.PerSecond == 0 {
-		bulk = 500
-	}
+	bulk := s.bulkShare()
 	backoff := time.Duration(0)
 	for {
 		var items []OutboxItem
@@ -267,21 +295,22 @@ func (s *Sender) plan(items []OutboxItem) (lanes [][]OutboxItem, at map[uint64]t
 	lanes = make([][]OutboxItem, s.Workers)
 	at = make(map[uint64]time.Time, len(items))
 	later := map[Address]bool{} // chats whose next message waits for a later round
+	full := map[string]bool{}   // platforms whose overall limit is used up
 	taken := 0
 	wait = 30 * time.Second
 	for _, it := range items {
 		chat := it.Msg.Chat
-		if later[chat] {
+		if later[chat] || full[chat.Platform()] {
 			continue
 		}
 		if tr, ok := s.Transports[chat.Platform()]; ok {
 			t, ok, global := s.reserve(tr, it.Msg, horizon)
 			if !ok {
 				wait = min(wait, t.Sub(s.Now()))
-				if global {
-					break // every message after it waits on the same limit
-				}
 				later[chat] = true
+				if global { // every later message of the platform waits on it too
+					full[chat.Platform()] = true
+				}
 				continue
 			}
 			at[it.ID] = t
@@ -294,6 +323,12 @@ func (s *Sender) plan(items []OutboxItem) (lanes [][]OutboxItem, at map[uint64]t
 	}
 	if taken == 0 {
 		return nil, nil, max(wait-horizon, time.Millisecond)
+	}
+	// Each lane goes in the order its places fall, so that a message free
+	// to go now (another platform's, say) never sleeps behind one that
+	// waits; one chat's places rise in its own order, which stays.
+	for _, lane := range lanes {
+		slices.SortStableFunc(lane, func(a, b OutboxItem) int { return at[a.ID].Compare(at[b.ID]) })
 	}
 	return lanes, at, 0
 }
@@ -389,8 +424,9 @@ func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time) error {
 		return &DeliveryError{Permanent: true, Err: fmt.Errorf("no transport for %q", m.Chat.Platform())}
 	}
 	s.mu.Lock()
-	if s.pause.After(at) {
-		at = s.pause // the platform asked for a pause since
+	pl := s.limitOf(m.Chat.Platform(), tr)
+	if pl.pause.After(at) {
+		at = pl.pause // the platform asked for a pause since
 	}
 	s.mu.Unlock()
 	if err := Sleep(ctx, at.Sub(s.Now())); err != nil {
@@ -402,8 +438,8 @@ func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time) error {
 	var de *DeliveryError
 	if errors.As(err, &de) && de.RetryAfter > 0 {
 		s.mu.Lock()
-		if p := s.Now().Add(de.RetryAfter); p.After(s.pause) {
-			s.pause = p
+		if p := s.Now().Add(de.RetryAfter); p.After(pl.pause) {
+			pl.pause = p
 		}
 		s.mu.Unlock()
 	}
@@ -419,9 +455,10 @@ func (s *Sender) reserve(tr Transport, m Outbound, horizon time.Duration) (at ti
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.Now()
-	gwait := max(time.Duration(0), s.pause.Sub(now))
-	if s.PerSecond > 0 {
-		gwait = max(gwait, s.global.peek(now))
+	pl := s.limitOf(m.Chat.Platform(), tr)
+	gwait := max(time.Duration(0), pl.pause.Sub(now))
+	if pl.rate > 0 {
+		gwait = max(gwait, pl.global.peek(now))
 	}
 	var b *bucket
 	if m.Op == OpSend {
@@ -442,9 +479,9 @@ func (s *Sender) reserve(tr Transport, m Outbound, horizon time.Duration) (at ti
 	if gwait > horizon || cwait > horizon {
 		return now.Add(max(gwait, cwait)), false, gwait > horizon
 	}
-	wait := max(time.Duration(0), s.pause.Sub(now))
-	if s.PerSecond > 0 {
-		wait = max(wait, s.global.reserve(now))
+	wait := max(time.Duration(0), pl.pause.Sub(now))
+	if pl.rate > 0 {
+		wait = max(wait, pl.global.reserve(now))
 	}
 	if b != nil {
 		wait = max(wait, b.reserve(now))

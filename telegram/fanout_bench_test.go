@@ -62,11 +62,11 @@ func fanOut(b *testing.B, officials int, rate float64) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	tg, err := telegram.New(ctx, telegram.Config{Token: fake.Token(), Endpoint: fake.Endpoint(), Handler: nopHandler{}, Store: st,
-		ChatLimit: bot.RateLimit{Burst: limits.ChatBurst, Every: limits.ChatEvery}})
+		ChatLimit: bot.RateLimit{Burst: limits.ChatBurst, Every: limits.ChatEvery}, PerSecond: rate})
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &bot.Sender{Store: st, Transports: map[string]bot.Transport{"telegram": tg}, Log: slog.New(slog.DiscardHandler), PerSecond: rate}
+	s := &bot.Sender{Store: st, Transports: map[string]bot.Transport{"telegram": tg}, Log: slog.New(slog.DiscardHandler)}
 	b.StartTimer()
 	start := time.Now()
 	var wg sync.WaitGroup

@@ -83,11 +83,11 @@ func TestSummaryFanOutCrash(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		tg, err := telegram.New(ctx, telegram.Config{Token: fake.Token(), Endpoint: fake.Endpoint(), Handler: nopHandler{}, Store: st,
-			ChatLimit: bot.RateLimit{Burst: limits.ChatBurst, Every: limits.ChatEvery}})
+			ChatLimit: bot.RateLimit{Burst: limits.ChatBurst, Every: limits.ChatEvery}, PerSecond: limits.PerSecond})
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := &bot.Sender{Store: st, Transports: map[string]bot.Transport{"telegram": tg}, Log: slog.New(slog.DiscardHandler), PerSecond: limits.PerSecond}
+		s := &bot.Sender{Store: st, Transports: map[string]bot.Transport{"telegram": tg}, Log: slog.New(slog.DiscardHandler)}
 		var wg sync.WaitGroup
 		wg.Go(func() { s.Run(ctx) })
 		wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)

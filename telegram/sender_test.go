@@ -29,7 +29,7 @@ func TestSenderWithinLimits(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	tg, err := telegram.New(ctx, telegram.Config{Token: fake.Token(), Endpoint: fake.Endpoint(), Handler: nopHandler{}, Store: st,
-		ChatLimit: bot.RateLimit{Burst: limits.ChatBurst, Every: limits.ChatEvery}})
+		ChatLimit: bot.RateLimit{Burst: limits.ChatBurst, Every: limits.ChatEvery}, PerSecond: limits.PerSecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestSenderWithinLimits(t *testing.T) {
 		}
 		return nil
 	})
-	s := &bot.Sender{Store: st, Transports: map[string]bot.Transport{"telegram": tg}, Log: slog.New(slog.DiscardHandler), PerSecond: limits.PerSecond}
+	s := &bot.Sender{Store: st, Transports: map[string]bot.Transport{"telegram": tg}, Log: slog.New(slog.DiscardHandler)}
 	var wg sync.WaitGroup
 	wg.Go(func() { s.Run(ctx) })
 	defer wg.Wait()

@@ -43,7 +43,7 @@ func (m *Main) cmdRun(ctx context.Context, args []string) error {
 // Telegram adapter over st, and runs until ctx ends.
 func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) error {
 	engine := flows.New(cfg.location, cfg.sessionTimeout)
-	sender := &bot.Sender{Store: st, Log: log, PerSecond: cfg.Telegram.MessagesPerSecond}
+	sender := &bot.Sender{Store: st, Log: log}
 	d := &bot.Dispatcher{
 		Store: st, Flows: engine, Admins: configAdmins(cfg), Lang: cfg.Language,
 		Location: cfg.location, Now: m.Now, Log: log, Notify: sender.Notify, Guard: cfg.guard(m.Now),
@@ -64,6 +64,7 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 		Now:         m.Now,
 		// A zero overall cap means no limits at all: tests and the demo.
 		NoChatLimits: cfg.Telegram.MessagesPerSecond == 0,
+		PerSecond:    cfg.Telegram.MessagesPerSecond,
 		Commands:     bot.CommandMenu(cfg.Language),
 	})
 	if err != nil {
