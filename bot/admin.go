@@ -133,7 +133,7 @@ func (d *Dispatcher) cmdUsers(x *turn) error {
 				continue
 			}
 		}
-		line := fmt.Sprintf("• %s · %s · %s · %s", u.Address, u.Name, T("role."+string(u.Role)), d.areaName(x.tx, u.Group))
+		line := fmt.Sprintf("• %s · %s · %s · %s", strings.Join(addressStrings(u.All()), ", "), u.Name, T("role."+string(u.Role)), d.areaName(x.tx, u.Group))
 		if u.Admin {
 			line += " · " + T("role.admin")
 		}

@@ -16,9 +16,10 @@ const (
 	ButtonAlertAck  ButtonKind = "a:ack"  // a:ack:<report id>, on an alert
 	ButtonAlertDone ButtonKind = "a:done" // a:done:<report id>, on an alert
 	ButtonOpen      ButtonKind = "o"      // o:<report id>, a listed report
+	ButtonNotify    ButtonKind = "to"     // to:<address>, where to receive
 )
 
-var buttonKinds = []ButtonKind{ButtonLang, ButtonStart, ButtonAlertAck, ButtonAlertDone, ButtonOpen}
+var buttonKinds = []ButtonKind{ButtonLang, ButtonStart, ButtonAlertAck, ButtonAlertDone, ButtonOpen, ButtonNotify}
 
 // Value is the button value of kind k with arg.
 func (k ButtonKind) Value(arg string) string { return string(k) + ":" + arg }

@@ -44,6 +44,8 @@ func init() {
 		{"xuat", []string{"export"}, forOfficials, (*Dispatcher).cmdExport},
 		{"thongke", []string{"stats"}, forOfficials, (*Dispatcher).cmdStats},
 		{"ngonngu", []string{"lang"}, forLeaders | forOfficials, (*Dispatcher).cmdLang},
+		{"lienket", []string{"link"}, forLeaders | forOfficials | forAdmins, (*Dispatcher).cmdLink},
+		{"diachi", []string{"where"}, forLeaders | forOfficials, (*Dispatcher).cmdWhere},
 		{"saoluu", []string{"backup"}, forAdmins, (*Dispatcher).cmdBackup},
 		{"thongbao", []string{"broadcast"}, forAdmins, (*Dispatcher).cmdBroadcast},
 		{"moi", []string{"invite"}, forAdmins, (*Dispatcher).cmdInvite},

@@ -263,6 +263,13 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 		return r, tx.DeleteSession(in.Chat)
 	case err == nil:
 		c.user, c.registered, c.lang = u, true, d.langOf(u)
+		if u.LastSeen != in.From && !in.GroupChat {
+			// Messages follow the person to the platform they use now.
+			c.user.LastSeen = in.From
+			if err := tx.PutUser(c.user); err != nil {
+				return nil, err
+			}
+		}
 	case !IsNotFound(err):
 		return nil, err
 	}
@@ -302,6 +309,8 @@ func (d *Dispatcher) answer(x *turn) error {
 		return nil
 	case isButton && kind == ButtonLang:
 		return d.setLang(x.tx, x.r, x.c, x.in, arg)
+	case isButton && kind == ButtonNotify:
+		return d.setNotify(x, Address(arg))
 	}
 	if err := d.session(x); err != nil {
 		return err
@@ -497,7 +506,7 @@ func (d *Dispatcher) list(tx Tx, r *responder, c caller, in Inbound, cases bool,
 			}
 		})
 	} else {
-		err = tx.ReportsBy(in.From, func(rep Report) bool {
+		err = reportsOf(tx, c.user, func(rep Report) bool {
 			if rep.Group != c.user.Group || (cases && (rep.Kind != KindMediation || !OpenCase(rep.Status))) {
 				return true // a group they no longer lead, or not an open case
 			}
@@ -612,7 +621,7 @@ func (d *Dispatcher) open(tx Tx, r *responder, c caller, in Inbound, s Session, 
 		r.say(i18n.T(c.lang, "report.not_found"))
 		return tx.DeleteSession(in.Chat)
 	}
-	if rep.Reporter != in.From {
+	if !c.user.Has(rep.Reporter) {
 		// Someone other than its author reads it, personal data included.
 		if err := d.audit(tx, in, "view", rep.Group, rep.ID, now); err != nil {
 			return err
@@ -639,7 +648,7 @@ func (d *Dispatcher) change(tx Tx, r *responder, c caller, in Inbound, sub Submi
 		}
 		rep.Status = sub.Status
 		rep.Updates = append(rep.Updates, CaseUpdate{At: now.UTC(), By: in.From, Status: sub.Status, Note: sub.Note})
-		if rep.Reporter != in.From {
+		if !c.user.Has(rep.Reporter) {
 			if err := d.audit(tx, in, "case.update", rep.Group, rep.ID+" "+sub.Status, now); err != nil {
 				return err
 			}
@@ -649,7 +658,7 @@ func (d *Dispatcher) change(tx Tx, r *responder, c caller, in Inbound, sub Submi
 			text += "\n" + i18n.T(c.lang, "case.closed")
 		}
 		r.say(text)
-		if rep.Reporter != in.From {
+		if !c.user.Has(rep.Reporter) {
 			if err := d.tellReporter(tx, r, c, rep, sub.Status, now); err != nil {
 				return err
 			}
@@ -687,6 +696,10 @@ func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string
 		return nil
 	}
 	switch ErrorCode(inv.Usable(now)) {
+	case "":
+		if inv.Role == RoleLink {
+			return d.linkHere(tx, r, c, in, inv, now)
+		}
 	case EEXPIRED:
 		r.say(i18n.T(c.lang, "join.expired"))
 		return nil

@@ -58,7 +58,7 @@ func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 				return err
 			}
 			for _, m := range msgs[k] {
-				m.Chat, m.Bulk = u.Address, true
+				m.Chat, m.Bulk = u.To(), true
 				m.Key += ":" + week + ":" + string(u.Address)
 				if err := put(m); err != nil {
 					return err
@@ -162,7 +162,7 @@ func (d *Dispatcher) remind(period, label string, done func(Tx, string) (bool, e
 			if kind != "" {
 				button = d.Flows.Title(ReportKind(kind), lang)
 			}
-			err = put(Outbound{Chat: u.Address, Bulk: true, Key: "remind:" + period + ":" + string(u.Address),
+			err = put(Outbound{Chat: u.To(), Bulk: true, Key: "remind:" + period + ":" + string(u.Address),
 				Reply: Reply{Text: i18n.T(lang, text, label, d.areaName(tx, u.Group)), Choices: [][]Choice{{{Label: button, Value: "start:" + kind}}}}})
 			if err != nil {
 				return err

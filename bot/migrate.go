@@ -25,5 +25,19 @@ func Migrations(loc *time.Location) []func(Tx) error {
 			}
 			return nil
 		},
+		// 3: people may have several addresses: each person's first
+		// address is indexed to find them, as every linked one will be.
+		func(tx Tx) error {
+			users, err := tx.Users()
+			if err != nil {
+				return err
+			}
+			for _, u := range users {
+				if err := tx.PutUser(u); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 	}
 }

@@ -36,13 +36,23 @@ const (
 	RoleLeader   Role = "leader"
 )
 
-// User is a registered person. Leaders belong to one group (an area code).
+// User is a registered person, who may write from several addresses (a
+// Telegram and a Zalo account). Role, area, language and reports belong
+// to the person; summaries and alerts go to the address they chose, or
+// the one they last wrote from. Leaders belong to one group (an area code).
 type User struct {
-	Address Address `json:"address"`
-	Name    string  `json:"name"`
-	Role    Role    `json:"role"`
-	Group   string  `json:"group,omitempty"`
-	Lang    string  `json:"lang,omitempty"`
+	// Address is the person's first address, which names them in the
+	// store; Addresses holds it and every address linked since.
+	Address   Address   `json:"address"`
+	Addresses []Address `json:"addresses,omitempty"`
+	// Notify is the address the person chose for summaries and alerts;
+	// LastSeen the one they last wrote from.
+	Notify   Address `json:"notify,omitempty"`
+	LastSeen Address `json:"last_seen,omitempty"`
+	Name     string  `json:"name"`
+	Role     Role    `json:"role"`
+	Group    string  `json:"group,omitempty"`
+	Lang     string  `json:"lang,omitempty"`
 	// Agency is an official's body: police, justice, mttq or ubnd.
 	Agency    string    `json:"agency,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
@@ -52,6 +62,34 @@ type User struct {
 	// Admin is set for a user promoted from the chat (the configuration
 	// names the others).
 	Admin bool `json:"admin,omitempty"`
+}
+
+// Has reports whether a is one of the person's addresses.
+func (u User) Has(a Address) bool {
+	return a == u.Address || slices.Contains(u.Addresses, a)
+}
+
+// All returns every address of the person, the first one first.
+func (u User) All() []Address {
+	out := []Address{u.Address}
+	for _, a := range u.Addresses {
+		if a != u.Address {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// To is where messages for the person go: the address they chose, else
+// the one they last wrote from, else their first.
+func (u User) To() Address {
+	switch {
+	case u.Notify != "" && u.Has(u.Notify):
+		return u.Notify
+	case u.LastSeen != "" && u.Has(u.LastSeen):
+		return u.LastSeen
+	}
+	return u.Address
 }
 
 // Agencies an official may belong to, and the report kinds each follows:
@@ -91,12 +129,18 @@ type Area struct {
 	Retired bool `json:"retired,omitempty"`
 }
 
+// RoleLink is the role of a one-time code that links another address to
+// a person already registered (Invite.Person).
+const RoleLink Role = "link"
+
 // Invite lets whoever opens its link join Group as a leader, until it is used
-// up or expires.
+// up or expires; a link code (RoleLink) adds the address it is used from to
+// Person.
 type Invite struct {
 	Code      string    `json:"code"`
 	Group     string    `json:"group"`
 	Role      Role      `json:"role"`
+	Person    Address   `json:"person,omitempty"`
 	Agency    string    `json:"agency,omitempty"`
 	MaxUses   int       `json:"max_uses"`
 	Uses      int       `json:"uses"`

@@ -68,9 +68,9 @@ func (d *Dispatcher) alertOfficials(tx Tx, r *responder, rep Report) error {
 		if lang == "" {
 			lang = d.Lang
 		}
-		r.msgs = append(r.msgs, Outbound{Chat: o.Address, Urgent: true, Reply: d.alert(tx, rep, lang)})
+		r.msgs = append(r.msgs, Outbound{Chat: o.To(), Urgent: true, Reply: d.alert(tx, rep, lang)})
 		// An alert discloses the report, personal data included.
-		if err := tx.Audit(AuditEntry{At: rep.CreatedAt, Who: "system", Action: "alert", Area: rep.Group, Detail: rep.ID + " to " + string(o.Address)}); err != nil {
+		if err := tx.Audit(AuditEntry{At: rep.CreatedAt, Who: "system", Action: "alert", Area: rep.Group, Detail: rep.ID + " to " + string(o.To())}); err != nil {
 			return err
 		}
 	}
@@ -147,8 +147,12 @@ func (d *Dispatcher) tellReporter(tx Tx, r *responder, c caller, rep Report, sta
 	if err != nil && !IsNotFound(err) {
 		return err
 	}
+	to := rep.Reporter
+	if err == nil {
+		to = leader.To() // where they read now, on whichever platform
+	}
 	lang := d.langOf(leader)
-	r.msgs = append(r.msgs, Outbound{Chat: rep.Reporter, Reply: Reply{Text: i18n.T(lang, "status.notify",
+	r.msgs = append(r.msgs, Outbound{Chat: to, Reply: Reply{Text: i18n.T(lang, "status.notify",
 		rep.ID, i18n.T(lang, "status."+status), c.user.Name, d.areaName(tx, c.user.Group), now.In(d.Location).Format("15:04 02/01/2006"))}})
 	return nil
 }
@@ -313,7 +317,7 @@ func QueueNotice(tx Tx, area, text, key, defaultLang string) (Area, int, error) 
 		if lang == "" {
 			lang = defaultLang
 		}
-		m := Outbound{Chat: u.Address, Bulk: true, Key: "notice:" + key + ":" + string(u.Address),
+		m := Outbound{Chat: u.To(), Bulk: true, Key: "notice:" + key + ":" + string(u.Address),
 			Reply: Reply{Text: i18n.T(lang, "broadcast.head", a.Name) + "\n\n" + text}}
 		if ok, err := enqueue(tx, m); err != nil {
 			return a, sent, err
@@ -346,7 +350,7 @@ func HandOver(tx Tx, group, by string, now time.Time) (Invite, []User, error) {
 			if err := tx.PutUser(u); err != nil {
 				return Invite{}, nil, err
 			}
-			if err := tx.DeleteSession(u.Address); err != nil {
+			if err := dropSessions(tx, u); err != nil {
 				return Invite{}, nil, err
 			}
 			old = append(old, u)

@@ -84,7 +84,7 @@ func Allowed(tx Tx, u User, rep Report, act Act, now time.Time) (bool, error) {
 	case !u.Active():
 		return false, nil
 	case u.Role == RoleLeader:
-		if rep.Reporter != u.Address || u.Group != rep.Group {
+		if !u.Has(rep.Reporter) || u.Group != rep.Group {
 			return false, nil
 		}
 		switch act {

@@ -117,7 +117,7 @@ func MoveLeader(tx Tx, addr Address, group, by string, now time.Time) (User, err
 	if err := tx.PutUser(u); err != nil {
 		return u, err
 	}
-	if err := tx.DeleteSession(addr); err != nil {
+	if err := dropSessions(tx, u); err != nil {
 		return u, err
 	}
 	return u, record(tx, by, now, "users.move", u.Group, fmt.Sprintf("%s from %s to %s", addr, from, u.Group))
@@ -142,7 +142,7 @@ func SetActive(tx Tx, addr Address, active bool, by string, now time.Time) (User
 	if !active {
 		action = "users.deactivate"
 		// A draft in progress goes with the right to report.
-		if err := tx.DeleteSession(addr); err != nil {
+		if err := dropSessions(tx, u); err != nil {
 			return u, err
 		}
 	}
@@ -448,4 +448,44 @@ func openArea(tx Tx, code string) (Area, error) {
 // record writes an admin action's audit entry.
 func record(tx Tx, by string, now time.Time, action, area, detail string) error {
 	return tx.Audit(AuditEntry{At: now.UTC(), Who: by, Action: action, Area: area, Detail: truncate(detail, maxAuditDetail)})
+}
+
+// dropSessions drops the person's conversations in every chat they write
+// from: a draft begun under rights they no longer have.
+func dropSessions(tx Tx, u User) error {
+	for _, a := range u.All() {
+		if err := tx.DeleteSession(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LinkAddress adds addr, not registered on its own, to the person at
+// person: from then on either address finds them, and summaries and alerts
+// go to the one they choose or last wrote from.
+func LinkAddress(tx Tx, person, addr Address, by string, now time.Time) (User, error) {
+	if err := needBy(by); err != nil {
+		return User{}, err
+	}
+	u, err := findUser(tx, person)
+	if err != nil {
+		return u, err
+	}
+	if other, err := tx.User(addr); err == nil {
+		if other.Address == u.Address {
+			return u, nil // already theirs
+		}
+		return u, Errorf(ECONFLICT, "%s is registered as %s", addr, other.Address)
+	} else if !IsNotFound(err) {
+		return u, err
+	}
+	if addr.Platform() == "" || addr.ID() == "" {
+		return u, Errorf(EINVALID, "%q is not an address such as telegram:123456 or zalo:6ede9afa", addr)
+	}
+	u.Addresses = append(u.All(), addr)
+	if err := tx.PutUser(u); err != nil {
+		return u, err
+	}
+	return u, record(tx, by, now, "users.link", u.Group, string(u.Address)+" + "+string(addr))
 }

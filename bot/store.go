@@ -17,6 +17,9 @@ type Store interface {
 // Tx is one transaction. Values it returns are copies, valid after it ends.
 // Lookups of a missing record return an error with code ENOTFOUND.
 type Tx interface {
+	// User returns the person who writes from a (any of their
+	// addresses); PutUser stores them under their first address and makes
+	// each of their addresses find them.
 	User(a Address) (User, error)
 	PutUser(u User) error
 	Users() ([]User, error)

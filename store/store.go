@@ -23,8 +23,9 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes. Version 2 added
-// the reports-by-reporter index, the weekly counts and the open-case index.
-const SchemaVersion = 2
+// the reports-by-reporter index, the weekly counts and the open-case index;
+// version 3 people with several addresses (the aliases index).
+const SchemaVersion = 3
 
 var (
 	bMeta       = []byte("meta")
@@ -33,6 +34,7 @@ var (
 	bInvites    = []byte("invites")
 	bSessions   = []byte("sessions")
 	bMenus      = []byte("menus")
+	bAliases    = []byte("aliases") // every address of a person → their first
 	bSeqs       = []byte("sequences")
 	bReports    = []byte("reports")
 	bReportIDs  = []byte("report_ids")
@@ -48,7 +50,7 @@ var (
 	bInbox      = []byte("inbox")      // time key, sequence -> inboxEntry
 	bInboxKeys  = []byte("inbox_keys") // an entry's key -> its place in bInbox
 
-	allBuckets = [][]byte{bMeta, bUsers, bAreas, bInvites, bSessions, bMenus, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bAudit, bSeen, bInbox, bInboxKeys}
+	allBuckets = [][]byte{bMeta, bUsers, bAliases, bAreas, bInvites, bSessions, bMenus, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bAudit, bSeen, bInbox, bInboxKeys}
 )
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -298,10 +300,32 @@ func allJSON[T any](t *tx, bucket []byte) ([]T, error) {
 }
 
 func (t *tx) User(a bot.Address) (u bot.User, err error) {
-	return u, t.getJSON(bUsers, string(a), &u, "user")
+	key := string(a)
+	if first := t.Bucket(bAliases).Get([]byte(a)); first != nil {
+		key = string(first)
+	}
+	return u, t.getJSON(bUsers, key, &u, "user")
 }
 
-func (t *tx) PutUser(u bot.User) error { return t.putJSON(bUsers, string(u.Address), u) }
+func (t *tx) PutUser(u bot.User) error {
+	if first := t.Bucket(bAliases).Get([]byte(u.Address)); first != nil && string(first) != string(u.Address) {
+		return fmt.Errorf("put user %s: the address belongs to %s", u.Address, first)
+	}
+	for _, a := range u.Addresses {
+		if first := t.Bucket(bAliases).Get([]byte(a)); first != nil && string(first) != string(u.Address) {
+			return bot.Errorf(bot.ECONFLICT, "%s already belongs to %s", a, first)
+		}
+		if a != u.Address && t.Bucket(bUsers).Get([]byte(a)) != nil {
+			return bot.Errorf(bot.ECONFLICT, "%s is registered on its own", a)
+		}
+	}
+	for _, a := range u.All() {
+		if err := t.Bucket(bAliases).Put([]byte(a), []byte(u.Address)); err != nil {
+			return err
+		}
+	}
+	return t.putJSON(bUsers, string(u.Address), u)
+}
 
 func (t *tx) Users() ([]bot.User, error) { return allJSON[bot.User](t, bUsers) }
 

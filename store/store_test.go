@@ -395,7 +395,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 	}
 	defer s.Close()
 	s.View(func(tx bot.Tx) error {
-		if v, _ := tx.Meta("schema"); v != "2" {
+		if v, _ := tx.Meta("schema"); v != "3" {
 			t.Errorf("schema = %s", v)
 		}
 		var ids []string
@@ -575,5 +575,74 @@ func TestInboxAddedToOlderStore(t *testing.T) {
 	})
 	if n != 1 {
 		t.Errorf("%d entries, want 1", n)
+	}
+}
+
+// Ensure a schema-2 store, whose people have one address each, migrates to
+// people found by any of their addresses, with every record kept.
+func TestMigrateFromSchema2(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := store.Open(path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []bot.User{
+		{Address: "telegram:1", Name: "Lan", Role: bot.RoleLeader, Group: "X-T1", Lang: "vi"},
+		{Address: "telegram:2", Name: "Công", Role: bot.RoleOfficial, Group: "X", Agency: "police", Deactivated: true},
+	}
+	s.Update(func(tx bot.Tx) error {
+		for _, u := range want {
+			tx.PutUser(u)
+		}
+		tx.PutReport(bot.Report{ID: "AN-2026-000001", Kind: bot.KindIncident, Group: "X-T1", Reporter: "telegram:1", CreatedAt: time.Now()})
+		return tx.PutMeta("schema", "2")
+	})
+	s.Close()
+	db, _ := bolt.Open(path, 0o600, nil)
+	db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("aliases")) })
+	db.Close()
+
+	s, err = store.Open(path, store.Options{Migrations: bot.Migrations(loc)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Update(func(tx bot.Tx) error {
+		if v, _ := tx.Meta("schema"); v != "3" {
+			t.Errorf("schema = %s", v)
+		}
+		users, _ := tx.Users()
+		if len(users) != len(want) {
+			t.Fatalf("users = %+v", users)
+		}
+		for _, w := range want {
+			u, err := tx.User(w.Address)
+			if err != nil || u.Name != w.Name || u.Role != w.Role || u.Group != w.Group || u.Agency != w.Agency || u.Deactivated != w.Deactivated {
+				t.Errorf("User(%s) = %+v, %v", w.Address, u, err)
+			}
+		}
+		if _, err := tx.Report("AN-2026-000001"); err != nil {
+			t.Errorf("report lost: %v", err)
+		}
+		// A second address now finds the person, and cannot be taken twice.
+		u, _ := tx.User("telegram:1")
+		u.Addresses = []bot.Address{"telegram:1", "zalo:abc"}
+		if err := tx.PutUser(u); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := tx.User("zalo:abc"); err != nil || got.Name != "Lan" {
+			t.Errorf("User(zalo:abc) = %+v, %v", got, err)
+		}
+		other, _ := tx.User("telegram:2")
+		other.Addresses = []bot.Address{"telegram:2", "zalo:abc"}
+		if err := tx.PutUser(other); bot.ErrorCode(err) != bot.ECONFLICT {
+			t.Errorf("an address linked to two people: %v", err)
+		}
+		return nil
+	})
+	files, _ := filepath.Glob(path + ".schema-2-*")
+	if len(files) != 1 {
+		t.Errorf("the schema-2 file was not kept: %v", files)
 	}
 }

@@ -474,6 +474,20 @@ func dayRange(fromS, toS string, now time.Time, loc *time.Location) (bot.Period,
 	return p, nil
 }
 
+// givenAsTaken reports whether each flag and the address are given exactly
+// when the command takes them (-area may be left out).
+func givenAsTaken(takes string, args int, flags map[string]string, area string) bool {
+	if args != map[bool]int{true: 1}[strings.HasSuffix(takes, "ADDRESS")] || (area != "" && !strings.Contains(takes, "-area")) {
+		return false
+	}
+	for name, v := range flags {
+		if (v != "") != strings.Contains(takes, name) {
+			return false
+		}
+	}
+	return true
+}
+
 // usersCommands are the users subcommands and what each takes.
 var usersCommands = []struct{ name, takes string }{
 	{"list", "[-area CODE]"},
@@ -484,6 +498,7 @@ var usersCommands = []struct{ name, takes string }{
 	{"admin", "ADDRESS"},
 	{"unadmin", "ADDRESS"},
 	{"agency", "-agency police|justice|mttq|ubnd ADDRESS"},
+	{"link", "-to NEW_ADDRESS ADDRESS"},
 }
 
 func (m *Main) cmdUsers(args []string) error {
@@ -504,14 +519,11 @@ func (m *Main) cmdUsers(args []string) error {
 	area := fs.String("area", "", "with list: only users of this area and inside it")
 	group := fs.String("group", "", "with move and handover: the group")
 	agency := fs.String("agency", "", "with agency: police, justice, mttq or ubnd")
+	to := fs.String("to", "", "with link: the address to add to the person, such as zalo:6ede9afa")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	// Each flag and the address, given exactly when the command takes them
-	// (-area may be left out).
-	takesAddr := strings.HasSuffix(takes, "ADDRESS")
-	if fs.NArg() != map[bool]int{true: 1}[takesAddr] || (*group != "") != strings.Contains(takes, "-group") ||
-		(*agency != "") != strings.Contains(takes, "-agency") || (*area != "" && !strings.Contains(takes, "-area")) {
+	if !givenAsTaken(takes, fs.NArg(), map[string]string{"-group": *group, "-agency": *agency, "-to": *to}, *area) {
 		fs.Usage()
 		return usageError{"usage: totuquan users " + sub + " " + takes}
 	}
@@ -539,6 +551,8 @@ func (m *Main) cmdUsers(args []string) error {
 			_, err = bot.SetAdmin(tx, addr, sub == "admin", configAdmins(cfg), by, now)
 		case "agency":
 			_, err = bot.SetAgency(tx, addr, *agency, by, now)
+		case "link":
+			_, err = bot.LinkAddress(tx, addr, bot.Address(*to), by, now)
 		case "handover":
 			inv, old, err = bot.HandOverGroup(tx, *group, by, now)
 			if err == nil && username == "" {

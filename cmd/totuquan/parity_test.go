@@ -277,3 +277,35 @@ func TestParityLastDay(t *testing.T) {
 		t.Error("totuquan stats took a period ending before it begins") // as /thongke refuses it
 	}
 }
+
+// Ensure linking a second address to a person is the same from the chat
+// ("/lienket ADDRESS NEW_ADDRESS") and the command line ("users link"): the
+// person is found by either address, and an address registered on its own
+// cannot be taken.
+func TestParityLinkAddress(t *testing.T) {
+	bothCallers(t, func(t *testing.T, e *env, c caller) {
+		lanCode, _ := e.invite("-group", "PT-TL-XB-T1")
+		hoaCode, _ := e.invite("-group", "PT-TL-XB-T2")
+		e.start()
+		e.user(501, "Lan").say("/start " + lanCode)
+		e.user(502, "Hoa").say("/start " + hoaCode)
+		out, err := c.do(e, "/lienket telegram:501 zalo:6ede9afa", "users", "link", "-config", e.cfgPath, "-to", "zalo:6ede9afa", "telegram:501")
+		if err != nil || (c.name == "chat" && !strings.Contains(out, "zalo:6ede9afa")) {
+			t.Fatalf("linking: %q, %v", out, err)
+		}
+		out, err = c.do(e, "/lienket telegram:501 telegram:502", "users", "link", "-config", e.cfgPath, "-to", "telegram:502", "telegram:501")
+		if !refused(out, err, "trùng với dữ liệu đã có") {
+			t.Errorf("linking an address registered on its own: %q, %v", out, err)
+		}
+		inStore(t, e, func(tx bot.Tx) error {
+			u, err := tx.User("zalo:6ede9afa")
+			if err != nil || u.Name != "Lan" || !u.Has("telegram:501") {
+				t.Errorf("User(zalo:6ede9afa) = %+v, %v", u, err)
+			}
+			if u, _ := tx.User("telegram:502"); u.Name != "Hoa" || len(u.All()) != 1 {
+				t.Errorf("Hoa changed: %+v", u)
+			}
+			return nil
+		})
+	})
+}
