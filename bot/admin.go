@@ -341,12 +341,13 @@ func (d *Dispatcher) cmdAgency(x *turn) error {
 // no write lock, then stored in a transaction of its own, all or nothing,
 // with every bad row named by its line.
 func (d *Dispatcher) importAreas(tx Tx, r *responder, c caller, in Inbound, now time.Time) error {
-	if d.Download == nil {
+	download := d.Downloads[in.From.Platform()]
+	if download == nil {
 		return nil
 	}
 	r.after = append(r.after, func() []Outbound {
 		reply := func(text string) []Outbound { return []Outbound{{Chat: in.Chat, Reply: Reply{Text: text}}} }
-		data, err := d.Download(context.Background(), in.Document)
+		data, err := download(context.Background(), in.Document)
 		if err != nil {
 			d.Log.Error("download an area file", "by", in.From, "err", err)
 			return reply(i18n.T(c.lang, "areas.failed", err.Error()))

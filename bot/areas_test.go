@@ -283,7 +283,7 @@ func TestImportFromChatRefusedWithoutWriting(t *testing.T) {
 	admin := bot.Address("telegram:900")
 	d.Admins = map[bot.Address]bool{admin: true}
 	file := []byte(areaHeader + intoLoop(2000))
-	d.Download = func(context.Context, string) ([]byte, error) { return file, nil }
+	d.Downloads = map[string]func(context.Context, string) ([]byte, error){"telegram": func(context.Context, string) ([]byte, error) { return file, nil }}
 	in := bot.Inbound{UpdateKey: "telegram:m:900:1", Chat: admin, From: admin, Document: "doc-1", DocumentName: "diaban.csv"}
 	if _, err := d.Handle(context.Background(), in); err != nil {
 		t.Fatal(err)

@@ -43,8 +43,9 @@ type Dispatcher struct {
 	InviteQR func(link string) ([]byte, error)
 	// XLSX, if set, writes tables as an Excel workbook, for /xuat.
 	XLSX func(tables []Table) ([]byte, error)
-	// Download, if set, fetches a file a user sent (an admin's area file).
-	Download func(ctx context.Context, fileID string) ([]byte, error)
+	// Downloads fetch, per platform, a file a user sent (an admin's area
+	// file): a Telegram file is an id to ask for, a Zalo one a URL.
+	Downloads map[string]func(ctx context.Context, file string) ([]byte, error)
 	// Guard, if set, limits how fast senders and chats are served and how
 	// often strangers are answered.
 	Guard *Guard
