@@ -17,7 +17,8 @@ const keyMemory = 90 * 24 * time.Hour
 const draftWarning = 3 * 24 * time.Hour
 
 // Housekeeping clears what would otherwise grow without end: idempotency
-// keys older than keyMemory, and drafts unchanged for DraftExpiry, which
+// keys older than keyMemory, file links expired, and drafts unchanged for
+// DraftExpiry, which
 // may hold parties' details. A leader is told draftWarning before their
 // draft goes, and again when it has gone. Other sessions (a list being
 // browsed, a report being viewed) that old are dropped silently.
@@ -33,6 +34,9 @@ func (d *Dispatcher) Housekeeping(context.Context, time.Time) error {
 	err := d.queueAll("housekeeping", func(tx Tx, put func(Outbound) error) error {
 		expired, warned = 0, 0
 		if err := tx.ForgetKeys(at.Add(-keyMemory)); err != nil {
+			return err
+		}
+		if err := tx.ForgetFiles(at); err != nil {
 			return err
 		}
 		var drop []Address

@@ -26,10 +26,15 @@ type Inbound struct {
 	Name      string // the sender's display name, for greetings
 	LangHint  string // the platform's language code of the user, if any
 	Text      string // NFC; empty for a button press
-	// Photo is the platform's id of a photo sent (the largest size);
+	// Photo is the platform's id of a photo sent (the largest size), or
+	// the stored file where the platform sends a URL that may expire;
 	// Location a pin as "lat,lon". Either may come with an empty Text.
 	Photo    string
 	Location string
+	// Voice is a voice message sent, as Photo is a photo, and Seconds how
+	// long it is, when the platform says.
+	Voice   string
+	Seconds int
 	// JoinCode is an invite code the person presented, in the platform's
 	// own way: Telegram's start parameter, or a code typed as the first
 	// message where the platform has none. Text is then empty.

@@ -40,6 +40,12 @@ type Tx interface {
 	Menu(chat Address) (Menu, error)
 	PutMenu(chat Address, m Menu) error
 	DeleteMenu(chat Address) error
+	// PutFile keeps a file to be fetched by its token (a link for a
+	// platform that cannot send files); File returns it; ForgetFiles drops
+	// those expired before.
+	PutFile(f StoredFile) error
+	File(token string) (StoredFile, error)
+	ForgetFiles(before time.Time) error
 	// Sessions calls fn for every stored session; one that cannot be
 	// decoded is passed with only its Chat set.
 	Sessions(fn func(Session) error) error

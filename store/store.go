@@ -34,6 +34,7 @@ var (
 	bInvites    = []byte("invites")
 	bSessions   = []byte("sessions")
 	bMenus      = []byte("menus")
+	bFiles      = []byte("files")
 	bAliases    = []byte("aliases") // every address of a person → their first
 	bSeqs       = []byte("sequences")
 	bReports    = []byte("reports")
@@ -50,7 +51,7 @@ var (
 	bInbox      = []byte("inbox")      // time key, sequence -> inboxEntry
 	bInboxKeys  = []byte("inbox_keys") // an entry's key -> its place in bInbox
 
-	allBuckets = [][]byte{bMeta, bUsers, bAliases, bAreas, bInvites, bSessions, bMenus, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bAudit, bSeen, bInbox, bInboxKeys}
+	allBuckets = [][]byte{bMeta, bUsers, bAliases, bAreas, bInvites, bSessions, bMenus, bFiles, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bAudit, bSeen, bInbox, bInboxKeys}
 )
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -363,6 +364,29 @@ func (t *tx) Menu(chat bot.Address) (m bot.Menu, err error) {
 func (t *tx) PutMenu(chat bot.Address, m bot.Menu) error { return t.putJSON(bMenus, string(chat), m) }
 
 func (t *tx) DeleteMenu(chat bot.Address) error { return t.Bucket(bMenus).Delete([]byte(chat)) }
+
+func (t *tx) PutFile(f bot.StoredFile) error { return t.putJSON(bFiles, f.Token, f) }
+
+func (t *tx) File(token string) (f bot.StoredFile, err error) {
+	return f, t.getJSON(bFiles, token, &f, "file")
+}
+
+func (t *tx) ForgetFiles(before time.Time) error {
+	var old [][]byte
+	err := t.Bucket(bFiles).ForEach(func(k, v []byte) error {
+		var f bot.StoredFile
+		if json.Unmarshal(v, &f) != nil || f.Expires.Before(before) {
+			old = append(old, k)
+		}
+		return nil
+	})
+	for _, k := range old {
+		if err := t.Bucket(bFiles).Delete(k); err != nil {
+			return err
+		}
+	}
+	return err
+}
 
 func (t *tx) Sessions(fn func(bot.Session) error) error {
 	return t.Bucket(bSessions).ForEach(func(k, v []byte) error {
