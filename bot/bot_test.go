@@ -185,6 +185,16 @@ func TestNumberedText(t *testing.T) {
 	if got, want := r.NumberedText(), "Ngày nào?\n\n1. Hôm nay\n2. Hôm qua\n3. Quay lại"; got != want {
 		t.Errorf("NumberedText = %q, want %q", got, want)
 	}
+	// With the reader's language, a hint of how to answer.
+	r.Lang, r.FreeInput = "vi", true
+	if got, want := r.NumberedText(), "Ngày nào?\n\n1. Hôm nay\n2. Hôm qua\n3. Quay lại\n\nTrả lời 1, 2 hoặc 3, hoặc gõ câu trả lời."; got != want {
+		t.Errorf("NumberedText = %q, want %q", got, want)
+	}
+	r.Lang, r.FreeInput = "en", false
+	r.Choices = append(r.Choices, []bot.Choice{{Label: "a"}, {Label: "b"}, {Label: "c"}, {Label: "d"}})
+	if got, want := r.NumberedText(), "\n\nReply a number from 1 to 7."; !strings.HasSuffix(got, want) {
+		t.Errorf("NumberedText = %q, want it to end %q", got, want)
+	}
 }
 
 // BenchmarkDispatcherReport runs whole incident reports through the

@@ -142,6 +142,9 @@ func (d *Dispatcher) commit(in Inbound, now time.Time) (*handled, error) {
 			// A stranger's answer waits behind the replies to people who
 			// report: a crowd of them cannot use up the send budget.
 			m.Bulk = m.Bulk || (out.stranger && !out.joined)
+			if m.Chat == in.Chat && m.Lang == "" {
+				m.Lang = out.lang
+			}
 			if _, err := enqueue(tx, m); err != nil {
 				return err
 			}

@@ -163,7 +163,7 @@ func (d *Dispatcher) remind(period, label string, done func(Tx, string) (bool, e
 				button = d.Flows.Title(ReportKind(kind), lang)
 			}
 			err = put(Outbound{Chat: u.To(), Bulk: true, Key: "remind:" + period + ":" + string(u.Address),
-				Reply: Reply{Text: i18n.T(lang, text, label, d.areaName(tx, u.Group)), Choices: [][]Choice{{{Label: button, Value: "start:" + kind}}}}})
+				Reply: Reply{Text: i18n.T(lang, text, label, d.areaName(tx, u.Group)), Lang: lang, Choices: [][]Choice{{{Label: button, Value: ButtonStart.Value(kind)}}}}})
 			if err != nil {
 				return err
 			}

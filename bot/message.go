@@ -3,6 +3,8 @@ package bot
 import (
 	"strconv"
 	"strings"
+
+	"github.com/totuquan/totuquan/i18n"
 )
 
 // Choice is one answer a user can pick: a button on Telegram, a numbered
@@ -69,6 +71,8 @@ type Reply struct {
 	Text      string     `json:"text"`
 	Choices   [][]Choice `json:"choices,omitempty"`
 	FreeInput bool       `json:"free_input,omitempty"`
+	// Lang is the reader's language, for the hint under a numbered menu.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Flat returns the choices in reading order, the order they are numbered in.
@@ -95,6 +99,9 @@ func (r Reply) NumberedText() string {
 		b.WriteString(strconv.Itoa(i + 1))
 		b.WriteString(". ")
 		b.WriteString(c.Label)
+	}
+	if r.Lang != "" {
+		b.WriteString("\n\n" + menuHint(r.Lang, len(flat), r.FreeInput))
 	}
 	return b.String()
 }
@@ -137,4 +144,26 @@ type Document struct {
 // has been handled (a toast on Telegram). Empty text acknowledges silently.
 type Ack struct {
 	Text string
+}
+
+// menuHint tells a reader without buttons how to answer a numbered menu
+// of n choices: "Trả lời 1, 2 hoặc 3.", or also by typing.
+func menuHint(lang string, n int, free bool) string {
+	var nums string
+	switch {
+	case n == 1:
+		nums = "1"
+	case n <= 5:
+		var list []string
+		for i := 1; i < n; i++ {
+			list = append(list, strconv.Itoa(i))
+		}
+		nums = strings.Join(list, ", ") + " " + i18n.T(lang, "menu.or") + " " + strconv.Itoa(n)
+	default:
+		nums = i18n.T(lang, "menu.range", n)
+	}
+	if free {
+		return i18n.T(lang, "menu.hint.free", nums)
+	}
+	return i18n.T(lang, "menu.hint", nums)
 }

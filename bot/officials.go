@@ -68,7 +68,9 @@ func (d *Dispatcher) alertOfficials(tx Tx, r *responder, rep Report) error {
 		if lang == "" {
 			lang = d.Lang
 		}
-		r.msgs = append(r.msgs, Outbound{Chat: o.To(), Urgent: true, Reply: d.alert(tx, rep, lang)})
+		alert := d.alert(tx, rep, lang)
+		alert.Lang = lang
+		r.msgs = append(r.msgs, Outbound{Chat: o.To(), Urgent: true, Reply: alert})
 		// An alert discloses the report, personal data included.
 		if err := tx.Audit(AuditEntry{At: rep.CreatedAt, Who: "system", Action: "alert", Area: rep.Group, Detail: rep.ID + " to " + string(o.To())}); err != nil {
 			return err

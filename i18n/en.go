@@ -357,4 +357,8 @@ var en = map[string]string{
 	"link.done":              "Address added for %s: %s.",
 	"where.prompt":           "Where would you like reminders, urgent reports and summaries to arrive?",
 	"where.set":              "From now on messages go to %s.",
+	"menu.or":                "or",
+	"menu.range":             "a number from 1 to %d",
+	"menu.hint":              "Reply %s.",
+	"menu.hint.free":         "Reply %s, or type your answer.",
 }

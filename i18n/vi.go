@@ -357,4 +357,8 @@ var vi = map[string]string{
 	"link.done":              "Đã gắn địa chỉ cho %s: %s.",
 	"where.prompt":           "Anh/chị muốn nhận tin nhắc việc, báo cáo khẩn và tổng hợp ở đâu?",
 	"where.set":              "Từ nay tin được gửi tới %s.",
+	"menu.or":                "hoặc",
+	"menu.range":             "một số từ 1 đến %d",
+	"menu.hint":              "Trả lời %s.",
+	"menu.hint.free":         "Trả lời %s, hoặc gõ câu trả lời.",
 }
