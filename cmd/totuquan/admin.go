@@ -91,10 +91,10 @@ func (m *Main) open(fs *flag.FlagSet, path string) (Config, *store.Store, error)
 
 func (m *Main) openStore(cfg Config) (*store.Store, error) {
 	st, err := store.Open(cfg.Store.Path, cfg.storeOptions())
-	if err != nil {
+	if errors.Is(err, store.ErrLocked) {
 		return nil, fmt.Errorf("%w (stop the running bot first: the store file is used by one process at a time)", err)
 	}
-	return st, nil
+	return st, err
 }
 
 func (m *Main) cmdAreasImport(args []string) error {

@@ -142,3 +142,28 @@ func TestRunWithoutTokenStartsDemo(t *testing.T) {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	}
 }
+
+// Ensure the server's command says what it does: "totuquan run" with no
+// token stops with the keys to set, rather than running a demo under a
+// service manager; a store in a folder that does not exist is named; with
+// no config file, the defaults and the store's place are said.
+func TestRunSaysWhatItDoes(t *testing.T) {
+	m := &Main{Stdin: strings.NewReader(""), Getenv: noenv, Now: func() time.Time { return testNow }}
+	var out, errb syncBuffer
+	m.Stdout, m.Stderr = &out, &errb
+	dir := t.TempDir()
+	t.Chdir(dir)
+	err := m.Run(context.Background(), []string{"run"})
+	if err == nil || !strings.Contains(err.Error(), "no token: set TELEGRAM_BOT_TOKEN or telegram.token") {
+		t.Fatalf("run with no token = %v", err)
+	}
+	if !strings.Contains(errb.String(), "No config.yaml here: using the built-in defaults") || !strings.Contains(errb.String(), filepath.Join(dir, "totuquan.db")) {
+		t.Errorf("no word on the defaults:\n%s", errb.String())
+	}
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("store:\n  path: "+filepath.Join(dir, "nofolder", "bot.db")+"\n"), 0o600)
+	err = m.Run(context.Background(), []string{"areas", "list", "-config", cfg})
+	if err == nil || !strings.Contains(err.Error(), "the folder "+filepath.Join(dir, "nofolder")+" does not exist") || strings.Contains(err.Error(), "stop the running bot") {
+		t.Errorf("a store in a missing folder = %v", err)
+	}
+}

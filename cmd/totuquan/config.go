@@ -70,6 +70,9 @@ type Config struct {
 	source         string // the file read, or "built-in defaults"
 }
 
+// defaultSource is the source of a configuration read from no file.
+const defaultSource = "built-in defaults"
+
 func defaultConfig() Config {
 	var c Config
 	c.Store.Path = "totuquan.db"
@@ -102,7 +105,7 @@ func defaultConfig() Config {
 // The environment variable TELEGRAM_BOT_TOKEN overrides telegram.token.
 func loadConfig(path string, optional bool, getenv func(string) string) (Config, error) {
 	c := defaultConfig()
-	c.source = "built-in defaults"
+	c.source = defaultSource
 	data, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && optional:

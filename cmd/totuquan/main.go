@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -120,6 +121,8 @@ telegram.token.
 // Run runs the subcommand in args.
 func (m *Main) Run(ctx context.Context, args []string) error {
 	cmd := "run"
+	// Bare, with no subcommand, the bot runs the demo when no token is set.
+	bare := len(args) == 0 || strings.HasPrefix(args[0], "-")
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 		fmt.Fprint(m.Stdout, usage)
 		return nil
@@ -129,7 +132,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	switch cmd {
 	case "run":
-		return m.cmdRun(ctx, args)
+		return m.cmdRun(ctx, args, !bare)
 	case "demo":
 		return m.cmdDemo(ctx, args)
 	case "areas":
@@ -183,7 +186,12 @@ func (m *Main) flags(name, synopsis string) (*flag.FlagSet, *string) {
 func (m *Main) config(fs *flag.FlagSet, path string) (Config, error) {
 	explicit := false
 	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
-	return loadConfig(path, !explicit, m.Getenv)
+	cfg, err := loadConfig(path, !explicit, m.Getenv)
+	if err == nil && cfg.source == defaultSource {
+		where, _ := filepath.Abs(cfg.Store.Path)
+		fmt.Fprintf(m.Stderr, "No %s here: using the built-in defaults (see config.example.yaml); the store is %s.\n", path, where)
+	}
+	return cfg, err
 }
 
 func (m *Main) logger(level string) *slog.Logger {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,7 +18,10 @@ import (
 	"github.com/totuquan/totuquan/telegram"
 )
 
-func (m *Main) cmdRun(ctx context.Context, args []string) error {
+// cmdRun runs the bot. Named ("totuquan run"), it is the server's command:
+// with no token it stops with an error rather than silently running a demo
+// under a service manager; bare ("totuquan") it runs the demo then.
+func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
 	fs, path := m.flags("run [-config FILE]", "run [-config FILE]")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -26,12 +30,15 @@ func (m *Main) cmdRun(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Telegram.Token == "" && named {
+		return errors.New("no token: set TELEGRAM_BOT_TOKEN or telegram.token (in " + cfg.source + "); `totuquan` alone runs the offline demo")
+	}
 	if cfg.Telegram.Token == "" {
 		fmt.Fprintln(m.Stderr, "No Telegram token (telegram.token in the config, or TELEGRAM_BOT_TOKEN): starting the offline demo.")
 		return m.demo(ctx, false, cfg)
 	}
 	log := m.logger(cfg.Log.Level)
-	st, err := store.Open(cfg.Store.Path, cfg.storeOptions())
+	st, err := m.openStore(cfg)
 	if err != nil {
 		return err
 	}
