@@ -360,7 +360,7 @@ func (e *Engine) answer(s bot.Session, f *Flow, value string, now time.Time) bot
 	case strings.HasPrefix(value, prefPin) && st.Location:
 		pin := strings.TrimPrefix(value, prefPin)
 		s.Answers = withAnswer(s.Answers, st.Key, "📍 "+strings.ReplaceAll(pin, ",", ", "))
-		s.Answers = withAnswer(s.Answers, "location", pin)
+		s.Answers = withAnswer(s.Answers, bot.KeyLocation, pin)
 	default:
 		v, msg := e.parse(st, s, value, now)
 		if msg != "" {
@@ -368,7 +368,7 @@ func (e *Engine) answer(s bot.Session, f *Flow, value string, now time.Time) bot
 		}
 		s.Answers = withAnswer(s.Answers, st.Key, v)
 		if st.Location {
-			s.Answers = withAnswer(s.Answers, "location", "") // a typed place replaces a pin
+			s.Answers = withAnswer(s.Answers, bot.KeyLocation, "") // a typed place replaces a pin
 		}
 	}
 	return e.advance(s, f, st, now)
@@ -467,7 +467,7 @@ func splitList(v string) []string {
 // save submits a correction of a sent report or an update of a case.
 func (e *Engine) save(s bot.Session, f *Flow, now time.Time) bot.Turn {
 	if f == CaseUpdate {
-		return bot.Turn{Session: s, Submit: &bot.Submission{Kind: f.Kind, UpdateOf: s.Ref, Status: s.Answers["status"], Note: s.Answers["note"]}}
+		return bot.Turn{Session: s, Submit: &bot.Submission{Kind: f.Kind, UpdateOf: s.Ref, Status: s.Answers[bot.KeyStatus], Note: s.Answers[bot.KeyNote]}}
 	}
 	sub := &bot.Submission{Kind: f.Kind, FixOf: s.Ref, Answers: applicable(f, s.Answers)}
 	if f.Urgent != nil {
@@ -483,8 +483,8 @@ func applicable(f *Flow, answers map[string]string) map[string]string {
 	for _, st := range f.Steps {
 		if v, ok := answers[st.Key]; ok && st.applies(answers) {
 			out[st.Key] = v
-			if st.Location && answers["location"] != "" {
-				out["location"] = answers["location"]
+			if st.Location && answers[bot.KeyLocation] != "" {
+				out[bot.KeyLocation] = answers[bot.KeyLocation]
 			}
 		}
 	}
