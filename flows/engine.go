@@ -100,8 +100,14 @@ func (e *Engine) Start(s bot.Session, kind bot.ReportKind, now time.Time) bot.Tu
 	return e.startFlow(s, e.flowOf(kind), now)
 }
 
-// Resume implements bot.FlowEngine.
+// Resume implements bot.FlowEngine. Only a report being drafted is
+// paused: any other conversation (the report menu, a list, a report shown,
+// a correction, a case update) has nothing to start again, and its
+// question is asked again as it stands, in the session's language.
 func (e *Engine) Resume(s bot.Session, now time.Time) bot.Turn {
+	if (s.Flow == "" || s.Ref != "") && s.Mode != modeResume {
+		return e.next(s, now)
+	}
 	if s.Mode != modeResume {
 		s.Prev = s.Mode
 		s.Mode = modeResume
