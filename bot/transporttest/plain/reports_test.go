@@ -73,8 +73,8 @@ func TestIncidentByNumbers(t *testing.T) {
 	w.person("cong").expectNot("BÁO CÁO KHẨN") // not urgent: no alert
 }
 
-// Ensure a whole meeting report can be made by typing numbers: an
-// optional question skipped by its number, a multi-choice step answered
+// Ensure a whole meeting report can be made by typing numbers: /huy
+// keeps nothing, an optional question is skipped by its number, a multi-choice step answered
 // "1, 3" at once and another ticked one number at a time then finished
 // by the number of "Xong", back to change a choice, one answer changed
 // from the confirmation.
@@ -82,7 +82,14 @@ func TestMeetingByNumbers(t *testing.T) {
 	w := newWorld(t)
 	lan := w.person("lan")
 
-	lan.say("/baocao").say("2").expect("Buổi sinh hoạt tổ họp ngày nào?")
+	// Begun, cancelled with /huy: nothing kept, and begun again.
+	lan.say("/baocao").say("2").choose("Hôm qua").say("19:00").expect("Họp ở đâu?")
+	lan.say("/huy").expect("Đã hủy. Không có gì được lưu.")
+	if w.hasSession("lan") {
+		t.Fatal("a session is left after /huy")
+	}
+
+	lan.say("/baocao").say("2").expect("Buổi sinh hoạt tổ họp ngày nào?").expectNot("Hiện tại")
 	lan.choose("Hôm nay").expect("Bắt đầu lúc mấy giờ?")
 	lan.say("19:30").expect("Họp ở đâu?")
 	lan.say("Nhà văn hóa xóm Bãi").expect("Ai chủ trì?").offers("Quay lại", "Bỏ qua")
@@ -115,15 +122,19 @@ func TestMeetingByNumbers(t *testing.T) {
 		"conclusions": "Thống nhất lịch tuần tra tháng 12.", "vote": "other"})
 }
 
-// Ensure a whole mediation case can be recorded by typing numbers: a case
-// type outside grassroots mediation and back from its referral, skip, one
-// answer changed from the confirmation; the case is open.
+// Ensure a whole mediation case can be recorded by typing numbers: /huy
+// keeps nothing, a case type outside grassroots mediation and back from
+// its referral, skip, one answer changed from the confirmation; the case
+// is open, and one outside mediation is recorded as referred.
 func TestMediationByNumbers(t *testing.T) {
 	w := newWorld(t)
 	lan := w.person("lan")
 
+	lan.say("/baocao").choose("Hòa giải").choose("Hôm nay").say("Bà Mai").expect("Các bên")
+	lan.say("/huy").expect("Đã hủy. Không có gì được lưu.")
+
 	lan.say("/baocao").choose("Hòa giải").expect("Ngày nhận vụ việc?")
-	lan.say("20/11").expect("Hòa giải viên")
+	lan.say("20/11").expect("Hòa giải viên").expectNot("Hiện tại")
 	lan.say("Bà Mai, ông Tâm").expect("Các bên")
 	lan.say("Ông A, 40 tuổi, xóm Bãi\nBà B, 42 tuổi, xóm Bãi").expect("Nội dung chủ yếu của vụ việc?")
 	lan.say("Tranh chấp lối đi chung").expect("Loại vụ việc?").
