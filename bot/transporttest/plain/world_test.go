@@ -177,19 +177,6 @@ func (p *person) choose(label string) *person {
 	return p
 }
 
-// number returns the number the last message gives the choice labelled
-// label.
-func (p *person) number(label string) string {
-	p.w.t.Helper()
-	for i, c := range p.choices() {
-		if c == label {
-			return strconv.Itoa(i + 1)
-		}
-	}
-	p.w.t.Fatalf("%s's last message offers no «%s»\n--- the chat:\n%s", p.name, label, p.transcript())
-	return ""
-}
-
 var numberedLine = regexp.MustCompile(`^(\d+)\. (.*)$`)
 
 // choices are the numbered lines under the last message, in order.
