@@ -10,7 +10,8 @@ type FlowEngine interface {
 	Begin(s Session, now time.Time) Turn
 	// Start starts the report of kind at once (from a reminder's button).
 	Start(s Session, kind ReportKind, now time.Time) Turn
-	// Resume asks whether to continue the draft in s or to start again.
+	// Resume asks whether to continue the draft in s or to start again;
+	// when s drafts no report, it asks its current question again.
 	Resume(s Session, now time.Time) Turn
 	// Handle answers the current question of s with in.
 	Handle(s Session, in Inbound, now time.Time) Turn

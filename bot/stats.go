@@ -37,7 +37,7 @@ func (b *Buckets) add(r Report) {
 		b.ByType, b.ByStatus = map[string]int{}, map[string]int{}
 	}
 	b.Cases++
-	b.ByType[typeBucket(r.Answers["case_type"])]++
+	b.ByType[typeBucket(r.Answers[KeyCaseType])]++
 	b.ByStatus[r.Status]++
 }
 
@@ -89,7 +89,7 @@ func (st MediationStats) Text(lang string, loc *time.Location) string {
 			types = append(types, fmt.Sprintf("%s %d", T("sum.type."+t), b.ByType[t]))
 		}
 		for _, s := range statusBuckets {
-			if s == "referred" && b.ByStatus[s] == 0 {
+			if s == StatusReferred && b.ByStatus[s] == 0 {
 				continue
 			}
 			outcomes = append(outcomes, fmt.Sprintf("%s %d", T("sum.status."+s), b.ByStatus[s]))

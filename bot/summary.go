@@ -182,16 +182,16 @@ func BuildSummary(tx Tx, area string, monday, until time.Time, loc *time.Locatio
 
 // Mediation buckets of the periodic statistics.
 var (
-	typeBuckets   = []string{"civil", "family", "other"}
-	statusBuckets = []string{"success", "failed", "in_progress", "received", "referred"}
+	typeBuckets   = []string{CaseCivil, CaseFamily, CaseOther}
+	statusBuckets = []string{StatusSuccess, StatusFailed, StatusInProgress, StatusReceived, StatusReferred}
 )
 
 func typeBucket(caseType string) string {
 	switch caseType {
-	case "civil", "family":
+	case CaseCivil, CaseFamily:
 		return caseType
 	}
-	return "other"
+	return CaseOther
 }
 
 // Text renders the summary for an official's phone in lang; Telegram's
@@ -244,7 +244,7 @@ func (s Summary) Text(lang string, loc *time.Location, title func(ReportKind, st
 	if len(urgent) > 0 {
 		b.WriteString("\n\n" + T("sum.urgent", len(urgent)))
 		for _, r := range urgent {
-			b.WriteString(line(r, T("cat."+r.Answers["category"])))
+			b.WriteString(line(r, T("cat."+r.Answers[KeyCategory])))
 		}
 	}
 	if len(incidents) > 0 {
@@ -285,7 +285,7 @@ func signed(n int) string {
 func byCategory(incidents []Report, T func(string, ...any) string) string {
 	byCat := map[string]int{}
 	for _, r := range incidents {
-		byCat[r.Answers["category"]]++
+		byCat[r.Answers[KeyCategory]]++
 	}
 	cats := make([]string, 0, len(byCat))
 	for c := range byCat {
@@ -309,7 +309,7 @@ func byCategory(incidents []Report, T func(string, ...any) string) string {
 func mediationBuckets(cases []Report, T func(string, ...any) string) string {
 	byType, byStatus := map[string]int{}, map[string]int{}
 	for _, r := range cases {
-		byType[typeBucket(r.Answers["case_type"])]++
+		byType[typeBucket(r.Answers[KeyCaseType])]++
 		byStatus[r.Status]++
 	}
 	var parts []string
@@ -319,7 +319,7 @@ func mediationBuckets(cases []Report, T func(string, ...any) string) string {
 	text := T("sum.mediation_type") + " " + strings.Join(parts, " · ")
 	parts = nil
 	for _, st := range statusBuckets {
-		if st == "referred" && byStatus[st] == 0 {
+		if st == StatusReferred && byStatus[st] == 0 {
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("%s %d", T("sum.status."+st), byStatus[st]))

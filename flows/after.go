@@ -27,8 +27,8 @@ var CaseUpdate = &Flow{
 	Kind:  bot.KindMediation,
 	Title: "kind.case_update",
 	Steps: []Step{
-		{Key: "status", Kind: Choice, Columns: 2, Options: options("status.", "in_progress", "success", "failed", "referred")},
-		{Key: "note", Kind: Text, Optional: true, Min: 2, Max: 1000},
+		{Key: bot.KeyStatus, Kind: Choice, Columns: 2, Options: options("status.", bot.StatusInProgress, bot.StatusSuccess, bot.StatusFailed, bot.StatusReferred)},
+		{Key: bot.KeyNote, Kind: Text, Optional: true, Min: 2, Max: 1000},
 	},
 }
 

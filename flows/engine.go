@@ -100,8 +100,14 @@ func (e *Engine) Start(s bot.Session, kind bot.ReportKind, now time.Time) bot.Tu
 	return e.startFlow(s, e.flowOf(kind), now)
 }
 
-// Resume implements bot.FlowEngine.
+// Resume implements bot.FlowEngine. Only a report being drafted is
+// paused: any other conversation (the report menu, a list, a report shown,
+// a correction, a case update) has nothing to start again, and its
+// question is asked again as it stands, in the session's language.
 func (e *Engine) Resume(s bot.Session, now time.Time) bot.Turn {
+	if (s.Flow == "" || s.Ref != "") && s.Mode != modeResume {
+		return e.next(s, now)
+	}
 	if s.Mode != modeResume {
 		s.Prev = s.Mode
 		s.Mode = modeResume
@@ -360,7 +366,7 @@ func (e *Engine) answer(s bot.Session, f *Flow, value string, now time.Time) bot
 	case strings.HasPrefix(value, prefPin) && st.Location:
 		pin := strings.TrimPrefix(value, prefPin)
 		s.Answers = withAnswer(s.Answers, st.Key, "📍 "+strings.ReplaceAll(pin, ",", ", "))
-		s.Answers = withAnswer(s.Answers, "location", pin)
+		s.Answers = withAnswer(s.Answers, bot.KeyLocation, pin)
 	default:
 		v, msg := e.parse(st, s, value, now)
 		if msg != "" {
@@ -368,7 +374,7 @@ func (e *Engine) answer(s bot.Session, f *Flow, value string, now time.Time) bot
 		}
 		s.Answers = withAnswer(s.Answers, st.Key, v)
 		if st.Location {
-			s.Answers = withAnswer(s.Answers, "location", "") // a typed place replaces a pin
+			s.Answers = withAnswer(s.Answers, bot.KeyLocation, "") // a typed place replaces a pin
 		}
 	}
 	return e.advance(s, f, st, now)
@@ -467,7 +473,7 @@ func splitList(v string) []string {
 // save submits a correction of a sent report or an update of a case.
 func (e *Engine) save(s bot.Session, f *Flow, now time.Time) bot.Turn {
 	if f == CaseUpdate {
-		return bot.Turn{Session: s, Submit: &bot.Submission{Kind: f.Kind, UpdateOf: s.Ref, Status: s.Answers["status"], Note: s.Answers["note"]}}
+		return bot.Turn{Session: s, Submit: &bot.Submission{Kind: f.Kind, UpdateOf: s.Ref, Status: s.Answers[bot.KeyStatus], Note: s.Answers[bot.KeyNote]}}
 	}
 	sub := &bot.Submission{Kind: f.Kind, FixOf: s.Ref, Answers: applicable(f, s.Answers)}
 	if f.Urgent != nil {
@@ -483,8 +489,8 @@ func applicable(f *Flow, answers map[string]string) map[string]string {
 	for _, st := range f.Steps {
 		if v, ok := answers[st.Key]; ok && st.applies(answers) {
 			out[st.Key] = v
-			if st.Location && answers["location"] != "" {
-				out["location"] = answers["location"]
+			if st.Location && answers[bot.KeyLocation] != "" {
+				out[bot.KeyLocation] = answers[bot.KeyLocation]
 			}
 		}
 	}

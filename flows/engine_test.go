@@ -274,3 +274,26 @@ func TestDateParsing(t *testing.T) {
 		c2.press("An ninh trật tự").press("Khác").say(in).expect("mấy giờ")
 	}
 }
+
+// Ensure only a draft is offered back: the report menu, a list or a
+// correction (as after a change of language) is asked again as it was.
+func TestResumeWithoutDraft(t *testing.T) {
+	c := newConvo(t, "en")
+	c.take(c.e.Resume(c.s, c.now))
+	c.expect("What would you like to report?")
+	if strings.Contains(c.question().Text, "unfinished") {
+		t.Errorf("the report menu was offered back as a draft: %q", c.question().Text)
+	}
+	items := []bot.Choice{{Label: "AN-2026-000001 · Security and public order · 25/11", Value: "o:AN-2026-000001"}}
+	c.take(c.e.List(c.s, "Your recent reports:", items, c.now))
+	c.take(c.e.Resume(c.s, c.now))
+	c.expect("Your recent reports:")
+	if got := c.question().Flat(); len(got) != 2 || got[1].Label != "Close" {
+		t.Errorf("the list came back as %+v", got)
+	}
+
+	// A draft still is.
+	c = newConvo(t, "en").press("Security and public order").press("Theft")
+	c.take(c.e.Resume(c.s, c.now))
+	c.expect("unfinished Security and public order report").press("Continue").expect("On what day did it happen?")
+}

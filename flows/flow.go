@@ -87,21 +87,21 @@ var Incident = &Flow{
 	Kind:  bot.KindIncident,
 	Title: "kind.incident",
 	Steps: []Step{
-		{Key: "category", Kind: Choice, Columns: 2, Options: options("cat.",
+		{Key: bot.KeyCategory, Kind: Choice, Columns: 2, Options: options("cat.",
 			"theft", "robbery", "fight", "drugs", "gambling", "prostitution", "fraud", "loan_shark",
 			"fire", "traffic", "suspicious", "domestic_violence", "residence", "urban_order",
 			"lost_person", "other")},
-		{Key: "date", Kind: Date},
+		{Key: bot.KeyDate, Kind: Date},
 		{Key: "time", Kind: Time, Optional: true},
 		{Key: "place", Kind: Text, Min: 2, Max: 200, Location: true},
 		{Key: "description", Kind: Text, Min: 5, Max: 2000},
 		{Key: "people", Kind: Number, Optional: true, Min: 0, Max: 1000},
 		{Key: "handling", Kind: Choice, Columns: 2, Options: options("handling.", "on_site", "police", "referred", "none")},
-		{Key: "urgent", Kind: Choice, Columns: 2, Options: options("urgent.", "yes", "no")},
+		{Key: bot.KeyUrgent, Kind: Choice, Columns: 2, Options: options("urgent.", "yes", "no")},
 		{Key: "photos", Kind: Photos, Optional: true, Max: maxPhotos},
 	},
-	Urgent: func(a map[string]string) bool { return a["urgent"] == "yes" },
-	Status: func(map[string]string) string { return "new" },
+	Urgent: func(a map[string]string) bool { return a[bot.KeyUrgent] == "yes" },
+	Status: func(map[string]string) string { return bot.StatusNew },
 }
 
 // Meeting is the group meeting record (sinh hoạt tổ), after the
@@ -111,13 +111,13 @@ var Meeting = &Flow{
 	Kind:  bot.KindMeeting,
 	Title: "kind.meeting",
 	Steps: []Step{
-		{Key: "date", Kind: Date},
+		{Key: bot.KeyDate, Kind: Date},
 		{Key: "time", Kind: Time},
 		{Key: "venue", Kind: Text, Min: 2, Max: 200},
 		{Key: "chair", Kind: Text, Optional: true, Min: 2, Max: 100},
 		{Key: "secretary", Kind: Text, Optional: true, Min: 2, Max: 100},
-		{Key: "present", Kind: Number, Min: 0, Max: 10000, Limit: "group_size"},
-		{Key: "absent", Kind: Number, Min: 0, Max: 10000, Limit: "group_size"},
+		{Key: "present", Kind: Number, Min: 0, Max: 10000, Limit: bot.LimitGroupSize},
+		{Key: "absent", Kind: Number, Min: 0, Max: 10000, Limit: bot.LimitGroupSize},
 		{Key: "guests", Kind: Multi, Optional: true, Columns: 2, Options: options("guest.", "police", "mttq", "ubnd", "other")},
 		{Key: "topics", Kind: Multi, Columns: 2, Options: options("topic.",
 			"security", "mediation", "legal", "patrol", "fire", "sanitation", "fundraising", "other")},
@@ -130,7 +130,7 @@ var Meeting = &Flow{
 
 // mediable is false for a case that the law leaves to the police or the
 // commune (Luật Hòa giải ở cơ sở, Điều 3).
-func mediable(a map[string]string) bool { return a["case_type"] != "not_mediable" }
+func mediable(a map[string]string) bool { return a[bot.KeyCaseType] != bot.CaseNotMediable }
 
 // Mediation is a case of the mediation log (sổ theo dõi hoạt động hòa giải
 // ở cơ sở). A case stays open until its outcome is recorded.
@@ -143,19 +143,21 @@ var Mediation = &Flow{
 		{Key: "mediators", Kind: Text, Min: 2, Max: 300},
 		{Key: "parties", Kind: Text, Min: 5, Max: 1000},
 		{Key: "substance", Kind: Text, Min: 5, Max: 2000},
-		{Key: "case_type", Kind: Choice, NoFix: true, Options: options("case.", "neighbour", "civil", "family", "minor_violation", "other", "not_mediable")},
+		{Key: bot.KeyCaseType, Kind: Choice, NoFix: true, Options: options("case.",
+			"neighbour", bot.CaseCivil, bot.CaseFamily, "minor_violation", bot.CaseOther, bot.CaseNotMediable)},
 		{Key: "refer", Kind: Choice, NoFix: true, Options: options("refer.", "yes"), When: func(a map[string]string) bool { return !mediable(a) }},
-		{Key: "status", Kind: Choice, NoFix: true, Columns: 2, Options: options("status.", "received", "in_progress", "success", "failed", "referred"), When: mediable},
+		{Key: bot.KeyStatus, Kind: Choice, NoFix: true, Columns: 2, When: mediable, Options: options("status.",
+			bot.StatusReceived, bot.StatusInProgress, bot.StatusSuccess, bot.StatusFailed, bot.StatusReferred)},
 		{Key: "agreement", Kind: Text, Optional: true, Min: 2, Max: 2000},
 		{Key: "notes", Kind: Text, Optional: true, Min: 2, Max: 1000},
 	},
 	Status: func(a map[string]string) string {
 		if !mediable(a) {
-			return "referred"
+			return bot.StatusReferred
 		}
-		return a["status"]
+		return a[bot.KeyStatus]
 	},
 }
 
 // OpenStatuses are the mediation statuses of a case still in hand.
-var OpenStatuses = []string{"received", "in_progress"}
+var OpenStatuses = []string{bot.StatusReceived, bot.StatusInProgress}

@@ -29,7 +29,7 @@ func (e *Engine) parse(st *Step, s bot.Session, value string, now time.Time) (st
 	case Date:
 		return in.date()
 	case Time:
-		return in.clock(s.Answers["date"])
+		return in.clock(s.Answers[bot.KeyDate])
 	case Number:
 		return in.number(st, s.Limits)
 	case Text:

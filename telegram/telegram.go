@@ -228,102 +228,130 @@ func (b *Bot) Username() string { return b.username }
 // parallel. A batch is confirmed (the offset stored and sent to Telegram
 // with the next poll) only when every update in it was handled.
 func (b *Bot) Run(ctx context.Context) error {
-	var off offset
-	if err := b.cfg.Store.View(func(tx bot.Tx) (err error) { off, err = b.readOffset(tx); return }); err != nil {
+	p := polling{confirmed: true}
+	if err := b.cfg.Store.View(func(tx bot.Tx) (err error) { p.off, err = b.readOffset(tx); return }); err != nil {
 		return fmt.Errorf("telegram: read offset: %w", err)
 	}
-	var (
-		failBackoff, emptyBackoff time.Duration
-		pruned                    time.Time
-		// confirmed is false between handling a batch and the poll that
-		// confirms it: that poll must carry the offset, however old.
-		confirmed = true
-	)
 	for ctx.Err() == nil {
-		req := tgbotapi.UpdateConfig{Limit: 100, Timeout: int(b.cfg.PollTimeout / time.Second)}
-		if off.Next != 0 && (!confirmed || b.cfg.Now().Sub(off.LastUpdate) < quietReset) {
-			req.Offset = int(off.Next)
-		}
-		start := time.Now()
-		updates, ids, err := b.getUpdates(req)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if err != nil {
-			failBackoff = grow(failBackoff, b.cfg.MinBackoff, b.cfg.MaxBackoff)
-			wait := failBackoff
-			var te *tgbotapi.Error
-			if errors.As(err, &te) && te.RetryAfter > 0 {
-				wait = time.Duration(te.RetryAfter) * time.Second
-			}
-			b.cfg.Log.Warn("telegram: getUpdates failed", "err", b.redact(err), "retry_in", wait)
-			if b.cfg.Sleep(ctx, wait) != nil {
-				return nil
-			}
-			continue
-		}
-		failBackoff = 0
-		confirmed = confirmed || req.Offset != 0
-		if len(ids) == 0 {
-			// A server that answers an empty poll long before the timeout
-			// does not long-poll; wait rather than spin against it.
-			if time.Since(start) < b.cfg.PollTimeout/2 {
-				emptyBackoff = grow(emptyBackoff, b.cfg.MinBackoff/4, b.cfg.MaxBackoff/4)
-				if b.cfg.Sleep(ctx, emptyBackoff) != nil {
-					return nil
-				}
-			} else {
-				emptyBackoff = 0
-			}
-			continue
-		}
-		emptyBackoff = 0
-		if err := b.handleBatch(ctx, updates); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			failBackoff = grow(failBackoff, b.cfg.MinBackoff, b.cfg.MaxBackoff)
-			b.cfg.Log.Error("telegram: handling a batch failed; it will be offered again", "err", err, "retry_in", failBackoff)
-			if b.cfg.Sleep(ctx, failBackoff) != nil {
-				return nil
-			}
-			continue
-		}
-		if ctx.Err() != nil {
-			// Stopped after the batch was committed: it stays unconfirmed,
-			// comes back on the next start and is skipped by its marks.
-			return nil
-		}
-		next := off.Next
-		for _, id := range ids {
-			next = max(next, id+1)
-		}
-		if req.Offset == 0 {
-			// Ids may have restarted lower: confirm exactly this batch.
-			next = ids[len(ids)-1] + 1
-		}
-		now := b.cfg.Now()
-		off, confirmed = offset{Next: next, LastUpdate: now}, false
-		prune := now.Sub(pruned) > time.Hour
-		err = b.cfg.Store.Update(func(tx bot.Tx) error {
-			if err := putOffset(tx, off); err != nil {
-				return err
-			}
-			if !prune {
-				return nil
-			}
-			// Telegram keeps an unconfirmed update for 24 hours; marks
-			// older than that can never match again.
-			return tx.ForgetSeen(now.Add(-72 * time.Hour))
-		})
-		if err == nil && prune {
-			pruned = now
-		}
-		if err != nil {
-			b.cfg.Log.Error("telegram: store offset", "err", err)
+		if !b.pollOnce(ctx, &p) {
+			break
 		}
 	}
 	return nil
+}
+
+// polling is what Run carries from one poll to the next.
+type polling struct {
+	off                       offset
+	failBackoff, emptyBackoff time.Duration
+	pruned                    time.Time // when old delivery marks were last forgotten
+	// confirmed is false between handling a batch and the poll that
+	// confirms it: that poll must carry the offset, however old.
+	confirmed bool
+}
+
+// pollOnce polls, handles the batch and confirms it, or waits after a
+// failure or an early empty answer. It returns false when Run must stop.
+func (b *Bot) pollOnce(ctx context.Context, p *polling) bool {
+	req := tgbotapi.UpdateConfig{Limit: 100, Timeout: int(b.cfg.PollTimeout / time.Second)}
+	if p.off.Next != 0 && (!p.confirmed || b.cfg.Now().Sub(p.off.LastUpdate) < quietReset) {
+		req.Offset = int(p.off.Next)
+	}
+	start := time.Now()
+	updates, ids, err := b.getUpdates(req)
+	switch {
+	case ctx.Err() != nil:
+		return false
+	case err != nil:
+		return b.pollFailed(ctx, p, err)
+	}
+	p.failBackoff = 0
+	p.confirmed = p.confirmed || req.Offset != 0
+	if len(ids) == 0 {
+		return b.emptyPoll(ctx, p, start)
+	}
+	p.emptyBackoff = 0
+	if err := b.handleBatch(ctx, updates); err != nil {
+		return b.batchFailed(ctx, p, err)
+	}
+	if ctx.Err() != nil {
+		// Stopped after the batch was committed: it stays unconfirmed,
+		// comes back on the next start and is skipped by its marks.
+		return false
+	}
+	b.confirm(p, req.Offset, ids)
+	return true
+}
+
+// pollFailed waits after a failed poll: as long as Telegram asks, else
+// the growing backoff.
+func (b *Bot) pollFailed(ctx context.Context, p *polling, err error) bool {
+	p.failBackoff = grow(p.failBackoff, b.cfg.MinBackoff, b.cfg.MaxBackoff)
+	wait := p.failBackoff
+	var te *tgbotapi.Error
+	if errors.As(err, &te) && te.RetryAfter > 0 {
+		wait = time.Duration(te.RetryAfter) * time.Second
+	}
+	b.cfg.Log.Warn("telegram: getUpdates failed", "err", b.redact(err), "retry_in", wait)
+	return b.cfg.Sleep(ctx, wait) == nil
+}
+
+// emptyPoll follows a poll that brought nothing, begun at start.
+func (b *Bot) emptyPoll(ctx context.Context, p *polling, start time.Time) bool {
+	// A server that answers an empty poll long before the timeout does
+	// not long-poll; wait rather than spin against it.
+	if time.Since(start) >= b.cfg.PollTimeout/2 {
+		p.emptyBackoff = 0
+		return true
+	}
+	p.emptyBackoff = grow(p.emptyBackoff, b.cfg.MinBackoff/4, b.cfg.MaxBackoff/4)
+	return b.cfg.Sleep(ctx, p.emptyBackoff) == nil
+}
+
+// batchFailed waits after a batch that was not all handled: it is left
+// unconfirmed, to be offered again.
+func (b *Bot) batchFailed(ctx context.Context, p *polling, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	p.failBackoff = grow(p.failBackoff, b.cfg.MinBackoff, b.cfg.MaxBackoff)
+	b.cfg.Log.Error("telegram: handling a batch failed; it will be offered again", "err", err, "retry_in", p.failBackoff)
+	return b.cfg.Sleep(ctx, p.failBackoff) == nil
+}
+
+// confirm stores the offset past the batch of ids just handled, for the
+// next poll to send (polled is the offset the batch was asked from, 0 for
+// none); at most once an hour it also forgets the delivery marks too old
+// to match again.
+func (b *Bot) confirm(p *polling, polled int, ids []int64) {
+	next := p.off.Next
+	for _, id := range ids {
+		next = max(next, id+1)
+	}
+	if polled == 0 {
+		// Ids may have restarted lower: confirm exactly this batch.
+		next = ids[len(ids)-1] + 1
+	}
+	now := b.cfg.Now()
+	p.off, p.confirmed = offset{Next: next, LastUpdate: now}, false
+	prune := now.Sub(p.pruned) > time.Hour
+	err := b.cfg.Store.Update(func(tx bot.Tx) error {
+		if err := putOffset(tx, p.off); err != nil {
+			return err
+		}
+		if !prune {
+			return nil
+		}
+		// Telegram keeps an unconfirmed update for 24 hours; marks
+		// older than that can never match again.
+		return tx.ForgetSeen(now.Add(-72 * time.Hour))
+	})
+	if err == nil && prune {
+		p.pruned = now
+	}
+	if err != nil {
+		b.cfg.Log.Error("telegram: store offset", "err", err)
+	}
 }
 
 // getUpdates polls once. It decodes each update on its own, rather than

@@ -178,71 +178,124 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, prefix string) error {
 	return nil
 }
 
-// validate checks every value and names the key of the first bad one.
+// validate checks every value and names the key of the first bad one, in
+// the order of the checks below.
 func (c *Config) validate() error {
-	bad := func(key, format string, args ...any) error {
-		return fmt.Errorf("%s: %s: %s", c.source, key, fmt.Sprintf(format, args...))
+	for _, check := range []func() error{
+		c.checkFiles, c.checkLocale, c.checkDurations, c.checkLimits,
+		c.checkTelegram, c.checkAdmins, c.checkSchedules, c.checkLog,
+	} {
+		if err := check(); err != nil {
+			return err
+		}
 	}
-	var err error
+	return nil
+}
+
+// bad is the error for the value of key, naming the file it came from.
+func (c *Config) bad(key, format string, args ...any) error {
+	return fmt.Errorf("%s: %s: %s", c.source, key, fmt.Sprintf(format, args...))
+}
+
+// checkFiles checks where the store and its backups go.
+func (c *Config) checkFiles() error {
 	if c.Store.Path == "" {
-		return bad("store.path", "must not be empty")
+		return c.bad("store.path", "must not be empty")
 	}
 	if c.Store.BackupDir == "" {
-		return bad("store.backup_dir", "must not be empty")
+		return c.bad("store.backup_dir", "must not be empty")
 	}
+	return nil
+}
+
+// checkLocale checks the time zone, which it loads, and the language.
+func (c *Config) checkLocale() error {
+	var err error
 	if c.location, err = time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
-		return bad("timezone", "%q is not a time zone name such as Asia/Ho_Chi_Minh", c.Timezone)
+		return c.bad("timezone", "%q is not a time zone name such as Asia/Ho_Chi_Minh", c.Timezone)
 	}
 	if !i18n.Supported(c.Language) {
-		return bad("language", "%q is not one of %s", c.Language, strings.Join(i18n.Languages, ", "))
+		return c.bad("language", "%q is not one of %s", c.Language, strings.Join(i18n.Languages, ", "))
 	}
+	return nil
+}
+
+// checkDurations parses how long a draft waits before "continue?" and
+// before it is deleted.
+func (c *Config) checkDurations() error {
+	var err error
 	if c.sessionTimeout, err = time.ParseDuration(c.SessionTimeout); err != nil || c.sessionTimeout < time.Minute {
-		return bad("session_timeout", "%q is not a duration of at least 1m, such as 2h", c.SessionTimeout)
+		return c.bad("session_timeout", "%q is not a duration of at least 1m, such as 2h", c.SessionTimeout)
 	}
 	if c.draftExpiry, err = time.ParseDuration(c.DraftExpiry); err != nil || c.draftExpiry < 24*time.Hour {
-		return bad("draft_expiry", "%q is not a duration of at least 24h, such as 720h (30 days)", c.DraftExpiry)
+		return c.bad("draft_expiry", "%q is not a duration of at least 24h, such as 720h (30 days)", c.DraftExpiry)
 	}
 	if c.draftExpiry <= c.sessionTimeout {
-		return bad("draft_expiry", "%s must be longer than session_timeout (%s)", c.DraftExpiry, c.SessionTimeout)
+		return c.bad("draft_expiry", "%s must be longer than session_timeout (%s)", c.DraftExpiry, c.SessionTimeout)
 	}
+	return nil
+}
+
+// checkLimits checks the backups kept and the limits on senders and
+// strangers, parsing how often a stranger is answered.
+func (c *Config) checkLimits() error {
+	var err error
 	if c.Store.BackupKeep < 1 || c.Store.BackupKeep > 1000 {
-		return bad("store.backup_keep", "%d must be from 1 to 1000", c.Store.BackupKeep)
+		return c.bad("store.backup_keep", "%d must be from 1 to 1000", c.Store.BackupKeep)
 	}
 	if c.Limits.Burst < 0 || c.Limits.Burst > 10000 {
-		return bad("limits.burst", "%d must be from 0 to 10000", c.Limits.Burst)
+		return c.bad("limits.burst", "%d must be from 0 to 10000", c.Limits.Burst)
 	}
 	if c.Limits.PerMinute < 0 || c.Limits.PerMinute > 60000 {
-		return bad("limits.per_minute", "%d must be from 0 (no limit) to 60000", c.Limits.PerMinute)
+		return c.bad("limits.per_minute", "%d must be from 0 (no limit) to 60000", c.Limits.PerMinute)
 	}
 	if c.strangerEvery, err = time.ParseDuration(c.Limits.StrangerAnswerEvery); err != nil || c.strangerEvery < time.Minute {
-		return bad("limits.stranger_answer_every", "%q is not a duration of at least 1m, such as 1h", c.Limits.StrangerAnswerEvery)
+		return c.bad("limits.stranger_answer_every", "%q is not a duration of at least 1m, such as 1h", c.Limits.StrangerAnswerEvery)
 	}
-	if c.pollTimeout, err = time.ParseDuration(c.Telegram.PollTimeout); err != nil || c.pollTimeout < time.Second || c.pollTimeout > 50*time.Second {
-		return bad("telegram.poll_timeout", "%q is not a duration from 1s to 50s, such as 30s", c.Telegram.PollTimeout)
+	return nil
+}
+
+// checkTelegram checks the telegram block, parsing its poll timeout. The
+// token itself is never printed.
+func (c *Config) checkTelegram() error {
+	var err error
+	tg := &c.Telegram
+	if c.pollTimeout, err = time.ParseDuration(tg.PollTimeout); err != nil || c.pollTimeout < time.Second || c.pollTimeout > 50*time.Second {
+		return c.bad("telegram.poll_timeout", "%q is not a duration from 1s to 50s, such as 30s", tg.PollTimeout)
 	}
-	if strings.Count(c.Telegram.APIEndpoint, "%s") != 2 || !(strings.HasPrefix(c.Telegram.APIEndpoint, "https://") || strings.HasPrefix(c.Telegram.APIEndpoint, "http://")) {
-		return bad("telegram.api_endpoint", "%q must be an http(s) URL with two %%s, for the token and the method", c.Telegram.APIEndpoint)
+	if strings.Count(tg.APIEndpoint, "%s") != 2 || !(strings.HasPrefix(tg.APIEndpoint, "https://") || strings.HasPrefix(tg.APIEndpoint, "http://")) {
+		return c.bad("telegram.api_endpoint", "%q must be an http(s) URL with two %%s, for the token and the method", tg.APIEndpoint)
 	}
-	if c.Telegram.MessagesPerSecond < 0 || c.Telegram.MessagesPerSecond > 1000 {
-		return bad("telegram.messages_per_second", "%v must be from 0 (no cap) to 1000", c.Telegram.MessagesPerSecond)
+	if tg.MessagesPerSecond < 0 || tg.MessagesPerSecond > 1000 {
+		return c.bad("telegram.messages_per_second", "%v must be from 0 (no cap) to 1000", tg.MessagesPerSecond)
 	}
-	if tok := c.Telegram.Token; tok != "" && (!strings.Contains(tok, ":") || strings.ContainsAny(tok, " /\t")) {
-		// The token itself is never printed.
-		return bad("telegram.token", "does not look like a bot token from @BotFather (123456:ABC-DEF…)")
+	if tok := tg.Token; tok != "" && (!strings.Contains(tok, ":") || strings.ContainsAny(tok, " /\t")) {
+		return c.bad("telegram.token", "does not look like a bot token from @BotFather (123456:ABC-DEF…)")
 	}
-	if u := c.Telegram.BotUsername; strings.ContainsAny(u, " /@") {
-		return bad("telegram.bot_username", "%q must be the bare username, without @", u)
+	if u := tg.BotUsername; strings.ContainsAny(u, " /@") {
+		return c.bad("telegram.bot_username", "%q must be the bare username, without @", u)
 	}
+	return nil
+}
+
+// checkAdmins checks the admins' user ids, platform by platform.
+func (c *Config) checkAdmins() error {
 	for i, id := range c.Admins.Telegram {
 		if id <= 0 {
-			return bad("admins.telegram["+strconv.Itoa(i)+"]", "%d is not a Telegram user id", id)
+			return c.bad("admins.telegram["+strconv.Itoa(i)+"]", "%d is not a Telegram user id", id)
 		}
 	}
 	for i, id := range c.Admins.Zalo {
 		if id == "" || strings.ContainsAny(id, " :/\t") {
-			return bad("admins.zalo["+strconv.Itoa(i)+"]", "%q is not a Zalo user id (the string the bot sees as the sender's id)", id)
+			return c.bad("admins.zalo["+strconv.Itoa(i)+"]", "%q is not a Zalo user id (the string the bot sees as the sender's id)", id)
 		}
 	}
+	return nil
+}
+
+// checkSchedules checks the jobs' cron expressions and parses the quiet
+// hours.
+func (c *Config) checkSchedules() error {
 	for key, spec := range map[string]string{
 		"schedules.weekly_summary":   c.Schedules.WeeklySummary,
 		"schedules.weekly_reminder":  c.Schedules.WeeklyReminder,
@@ -251,18 +304,23 @@ func (c *Config) validate() error {
 		"schedules.backup":           c.Schedules.Backup,
 	} {
 		if _, err := schedule.Parse(spec); err != nil {
-			return bad(key, "%q is not a cron expression (minute hour day month weekday, such as \"30 7 * * 1\"): %v", spec, err)
+			return c.bad(key, "%q is not a cron expression (minute hour day month weekday, such as \"30 7 * * 1\"): %v", spec, err)
 		}
 	}
+	var err error
 	if c.quiet, err = schedule.ParseQuiet(c.QuietHours); err != nil {
-		return bad("quiet_hours", "%v", err)
-	}
-	switch c.Log.Level {
-	case "debug", "info", "warn", "error":
-	default:
-		return bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+		return c.bad("quiet_hours", "%v", err)
 	}
 	return nil
+}
+
+// checkLog checks the log level.
+func (c *Config) checkLog() error {
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+		return nil
+	}
+	return c.bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
 }
 
 // storeOptions opens the store with the migrations that bring an older
