@@ -181,21 +181,25 @@ var numberedLine = regexp.MustCompile(`^(\d+)\. (.*)$`)
 
 // choices are the numbered lines under the last message, in order.
 func (p *person) choices() []string {
-	text := p.last()
-	cut := strings.LastIndex(text, "\n\n")
-	if cut < 0 {
-		return nil
-	}
-	list := text[cut+2:]
+	// The numbered lines of the last menu in the message: a run of "1. …",
+	// "2. …", after which a hint of how to answer may follow.
+	lines := strings.Split(p.last(), "\n")
 	var out []string
-	for i, line := range strings.Split(list, "\n") {
-		m := numberedLine.FindStringSubmatch(line)
-		if m == nil || m[1] != strconv.Itoa(i+1) {
-			return nil
+	for i := len(lines) - 1; i >= 0; i-- {
+		m := numberedLine.FindStringSubmatch(lines[i])
+		if m == nil || m[1] != "1" {
+			continue
 		}
-		out = append(out, m[2])
+		for j, line := range lines[i:] {
+			m := numberedLine.FindStringSubmatch(line)
+			if m == nil || m[1] != strconv.Itoa(j+1) {
+				break
+			}
+			out = append(out, m[2])
+		}
+		return out
 	}
-	return out
+	return nil
 }
 
 // last is the text of the last message they received.
