@@ -457,7 +457,7 @@ func (d *Dispatcher) maySubmit(tx Tx, r *responder, c caller) (bool, error) {
 func (d *Dispatcher) freshSession(tx Tx, c caller, in Inbound, now time.Time, token int) Session {
 	s := Session{Chat: in.Chat, Lang: c.lang, StartedAt: now, Token: token}
 	if g, err := tx.Area(c.user.Group); err == nil && g.Households > 0 {
-		s.Limits = map[string]int{"group_size": g.Households}
+		s.Limits = map[string]int{LimitGroupSize: g.Households}
 	}
 	return s
 }
@@ -597,7 +597,7 @@ func (d *Dispatcher) itemLabel(rep Report, lang string) string {
 }
 
 // OpenCase reports whether a mediation status leaves the case open.
-func OpenCase(status string) bool { return status == "received" || status == "in_progress" }
+func OpenCase(status string) bool { return status == StatusReceived || status == StatusInProgress }
 
 // reportFor loads report id for the caller, with what they may do; ok is
 // false when it is missing or theirs to see it is not, which is recorded:

@@ -38,6 +38,13 @@ const (
 	StatusReferred   = "referred"
 )
 
+// Incident statuses: new when sent, then set by officials from the alert.
+const (
+	StatusNew          = "new"
+	StatusAcknowledged = "acknowledged"
+	StatusHandled      = "handled"
+)
+
 // Mediation case types (KeyCaseType) that the statistics' buckets and the
 // flows tell apart; the others count as CaseOther.
 const (

@@ -10,13 +10,6 @@ import (
 	"github.com/totuquan/totuquan/i18n"
 )
 
-// Incident statuses set by officials.
-const (
-	StatusNew          = "new"
-	StatusAcknowledged = "acknowledged"
-	StatusHandled      = "handled"
-)
-
 // Covers reports whether area is group or one of its ancestors: an
 // official of a commune covers every village and group inside it.
 func Covers(tx Tx, area, group string) (bool, error) {

@@ -31,7 +31,7 @@ type Session struct {
 	// Editing is set while one answer is changed from the confirmation.
 	Editing bool `json:"editing,omitempty"`
 	// Limits are facts the flow validates against, such as the group's
-	// size ("group_size"), set when the conversation starts.
+	// size (LimitGroupSize), set when the conversation starts.
 	Limits map[string]int `json:"limits,omitempty"`
 	// Token changes with every new question; buttons carry it so a press
 	// on an older message is recognised as stale.
