@@ -19,7 +19,7 @@ func enqueue(tx Tx, m Outbound) (bool, error) {
 		return ok, err
 	}
 	if flat := m.Flat(); len(flat) > 0 {
-		return ok, tx.PutMenu(m.Chat, Menu{Choices: flat, FreeInput: m.FreeInput})
+		return ok, tx.PutMenu(m.Chat, Menu{Choices: flat, FreeInput: m.FreeInput || m.NumbersAreAnswers})
 	}
 	return ok, tx.DeleteMenu(m.Chat)
 }

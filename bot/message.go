@@ -73,6 +73,10 @@ type Reply struct {
 	FreeInput bool       `json:"free_input,omitempty"`
 	// Lang is the reader's language, for the hint under a numbered menu.
 	Lang string `json:"lang,omitempty"`
+	// NumbersAreAnswers marks a question whose answer is a number or a
+	// time: a numbered menu then numbers none of its choices (Back, Skip),
+	// which are typed as words instead, on every platform alike.
+	NumbersAreAnswers bool `json:"numbers_are_answers,omitempty"`
 }
 
 // Flat returns the choices in reading order, the order they are numbered in.
@@ -94,6 +98,17 @@ func (r Reply) NumberedText() string {
 	var b strings.Builder
 	b.WriteString(r.Text)
 	b.WriteString("\n")
+	if r.NumbersAreAnswers {
+		var words []string
+		for _, c := range flat {
+			b.WriteString("\n• " + c.Label)
+			words = append(words, "«"+c.Label+"»")
+		}
+		if r.Lang != "" {
+			b.WriteString("\n\n" + i18n.T(r.Lang, "menu.hint.words", strings.Join(words, " "+i18n.T(r.Lang, "menu.or")+" ")))
+		}
+		return b.String()
+	}
 	for i, c := range flat {
 		b.WriteString("\n")
 		b.WriteString(strconv.Itoa(i + 1))

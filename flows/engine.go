@@ -598,7 +598,8 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 func (e *Engine) renderStep(s bot.Session, f *Flow, btn func(labelKey, value string) bot.Choice) bot.Reply {
 	lang := s.Lang
 	_, st := f.step(s.Step)
-	r := bot.Reply{Text: i18n.T(lang, f.Name+"."+st.Key+".q"), FreeInput: st.Kind != Choice}
+	r := bot.Reply{Text: i18n.T(lang, f.Name+"."+st.Key+".q"), FreeInput: st.Kind != Choice,
+		NumbersAreAnswers: st.Kind == Number || st.Kind == Time}
 	if cur, ok := s.Answers[st.Key]; ok && st.Kind != Multi && st.Kind != Photos {
 		r.Text += "\n" + i18n.T(lang, "current", e.display(st, cur, lang))
 	}

@@ -29,7 +29,7 @@ func TestNumberedMenusOnly(t *testing.T) {
 		steps []string // "#label" picks from the menu by number; anything else is typed
 		want  map[string]string
 	}{
-		{"An ninh trật tự", []string{"#Ma túy", "#Hôm qua", "22:10", "Bãi sông", "Nhóm thanh niên tụ tập", "#Bỏ qua", "#Đã báo công an", "#Khẩn cấp", "#Xong"},
+		{"An ninh trật tự", []string{"#Ma túy", "#Hôm qua", "22:10", "Bãi sông", "Nhóm thanh niên tụ tập", "bỏ qua", "#Đã báo công an", "#Khẩn cấp", "#Xong"},
 			map[string]string{"category": "drugs", "handling": "police", "urgent": "yes"}},
 		{"Sinh hoạt tổ", []string{"#Hôm nay", "19:00", "Nhà văn hóa", "#Bỏ qua", "#Bỏ qua", "30", "2", "1,2", "#Phòng cháy chữa cháy", "#Xong", "Thống nhất lịch trực", "#Ý kiến khác", "#Bỏ qua", "#Xong"},
 			map[string]string{"guests": "police,mttq", "topics": "fire", "vote": "other"}},

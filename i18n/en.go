@@ -361,4 +361,5 @@ var en = map[string]string{
 	"menu.range":             "a number from 1 to %d",
 	"menu.hint":              "Reply %s.",
 	"menu.hint.free":         "Reply %s, or type your answer.",
+	"menu.hint.words":        "Type your answer, or type %s.",
 }

@@ -361,4 +361,5 @@ var vi = map[string]string{
 	"menu.range":             "một số từ 1 đến %d",
 	"menu.hint":              "Trả lời %s.",
 	"menu.hint.free":         "Trả lời %s, hoặc gõ câu trả lời.",
+	"menu.hint.words":        "Gõ câu trả lời, hoặc gõ %s.",
 }

@@ -223,18 +223,17 @@ func TestResumeAfterTimeoutByNumbers(t *testing.T) {
 	lan.say("/baocao").expect("đang làm dở").say("1").expect("Vào khoảng mấy giờ?")
 }
 
-// Ensure the one way that a numeric question (a count, a time of day)
-// takes «Quay lại» and «Bỏ qua» without buttons is their word: the
-// number the menu gives them is read as the answer the question asks
-// for.
+// Ensure a numeric question (a count, a time of day) numbers none of its
+// choices, so that a typed number is always the answer it asks for, and
+// «Quay lại» and «Bỏ qua» are typed as words, as the menu says.
 func TestNumericQuestionTakesNavigationByWord(t *testing.T) {
 	w := newWorld(t)
 	lan := w.person("lan")
 	lan.say("/baocao").choose("An ninh trật tự").choose("Ma túy").choose("Hôm qua").
-		expect("Vào khoảng mấy giờ?").offers("Quay lại", "Bỏ qua")
+		expect("Vào khoảng mấy giờ?", "• Quay lại\n• Bỏ qua", "gõ «Quay lại» hoặc «Bỏ qua»").offers()
 	lan.say("bo qua").expect("Xảy ra ở đâu?")
-	lan.say("Bãi sông").say("Nhóm thanh niên tụ tập").expect("Có bao nhiêu người liên quan?").offers("Quay lại", "Bỏ qua")
-	lan.say("2").expect("Đã xử lý thế nào?") // two people, not «Bỏ qua»
+	lan.say("Bãi sông").say("Nhóm thanh niên tụ tập").expect("Có bao nhiêu người liên quan?", "• Bỏ qua").offers()
+	lan.say("2").expect("Đã xử lý thế nào?") // two people: no number means «Bỏ qua»
 	lan.choose("Quay lại").expect("Có bao nhiêu người liên quan?", "Hiện tại: 2")
 	lan.say("bo qua").expect("Đã xử lý thế nào?")
 	lan.choose("Chưa xử lý").choose("Không khẩn cấp").choose("Xong").
