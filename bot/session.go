@@ -24,6 +24,9 @@ type Session struct {
 	May  Permissions `json:"may,omitempty"`
 	// Items are the reports listed to choose from.
 	Items []Choice `json:"items,omitempty"`
+	// Narrow, set when a typed answer matched several options, holds those
+	// options' values: the question is asked again offering only them.
+	Narrow []string `json:"narrow,omitempty"`
 	// Title heads the list.
 	Title string `json:"title,omitempty"`
 	// Prev is the mode to return to when a paused draft is resumed.

@@ -40,6 +40,7 @@ const (
 	prefPicks   = "m:" // m:1,3,5: numbers typed for a multi-choice step
 	prefPin     = "l:" // l:lat,lon: a map pin
 	prefPhoto   = "p:" // p:<file id>: a photo
+	prefNarrow  = "n:" // n:v1,v2: a typed answer that matched several options
 )
 
 var (
@@ -184,6 +185,11 @@ func (e *Engine) typed(s bot.Session, now time.Time, text string) (string, bool)
 	st := e.currentStep(s)
 	if st != nil && st.Kind == Multi && picksRe.MatchString(text) {
 		return prefPicks + text, true
+	}
+	if st != nil && st.Kind == Choice {
+		if v, ok := partial(st, s.Lang, text); ok {
+			return v, true
+		}
 	}
 	numberIsAnswer := st != nil && (st.Kind == Number || st.Kind == Time)
 	if n, err := strconv.Atoi(strings.TrimSpace(text)); err == nil && !numberIsAnswer && n >= 1 && n <= len(flat) {
@@ -337,7 +343,14 @@ func (e *Engine) answer(s bot.Session, f *Flow, value string, now time.Time) bot
 	if st == nil {
 		return e.Begin(s, now)
 	}
+	narrowed := s.Narrow
+	s.Narrow = nil
 	switch {
+	case strings.HasPrefix(value, prefNarrow):
+		s.Narrow = strings.Split(strings.TrimPrefix(value, prefNarrow), ",")
+		return e.next(s, now)
+	case value == actBack && len(narrowed) > 0:
+		return e.next(s, now) // back from the shorter menu to the whole one
 	case value == actBack:
 		return e.back(s, f, now)
 	case value == actSkip:
@@ -605,10 +618,20 @@ func (e *Engine) renderStep(s bot.Session, f *Flow, btn func(labelKey, value str
 	}
 	switch st.Kind {
 	case Choice:
+		opts := st.Options
+		if len(s.Narrow) > 0 {
+			opts = nil
+			for _, o := range st.Options {
+				if slices.Contains(s.Narrow, o.Value) {
+					opts = append(opts, o)
+				}
+			}
+			r.Text = i18n.T(lang, "choose.narrow") + "\n\n" + r.Text
+		}
 		cols := max(st.Columns, 1)
-		for i := 0; i < len(st.Options); i += cols {
+		for i := 0; i < len(opts); i += cols {
 			var row []bot.Choice
-			for _, o := range st.Options[i:min(i+cols, len(st.Options))] {
+			for _, o := range opts[i:min(i+cols, len(opts))] {
 				row = append(row, btn(o.Label, prefValue+o.Value))
 			}
 			r.Choices = append(r.Choices, row)

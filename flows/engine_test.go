@@ -150,7 +150,7 @@ func TestBadAnswers(t *testing.T) {
 		{"TextShort", "ở đâu", "x", "ít nhất 2"},
 		{"TextLong", "ở đâu", strings.Repeat("dài ", 60), "tối đa 200"},
 		{"TextEmpty", "ở đâu", "   ", "không được để trống"},
-		{"NumberLetters", "bao nhiêu người", "hai", "gõ một số"},
+		{"NumberLetters", "bao nhiêu người", "vài người", "gõ một số"},
 		{"NumberNegative", "bao nhiêu người", "-3", "từ 0 đến 1000"},
 		{"NumberHuge", "bao nhiêu người", "5000", "từ 0 đến 1000"},
 		{"ChoiceUnknown", "xử lý thế nào", "không biết", "bấm một nút"},

@@ -33,8 +33,10 @@ type Step struct {
 	Optional bool
 	Min, Max int
 	// Limit names a Session.Limits entry that, when known, caps a Number
-	// (the group's size caps the households absent).
-	Limit string
+	// (the group's size caps the households absent); With names an earlier
+	// answer that counts against the same cap (present and absent
+	// households together may not exceed the group).
+	Limit, With string
 	// Location lets a map pin answer a Text step.
 	Location bool
 	// NoFix keeps the step out of corrections after sending: a case's
@@ -116,8 +118,8 @@ var Meeting = &Flow{
 		{Key: "venue", Kind: Text, Min: 2, Max: 200},
 		{Key: "chair", Kind: Text, Optional: true, Min: 2, Max: 100},
 		{Key: "secretary", Kind: Text, Optional: true, Min: 2, Max: 100},
-		{Key: "present", Kind: Number, Min: 0, Max: 10000, Limit: bot.LimitGroupSize},
-		{Key: "absent", Kind: Number, Min: 0, Max: 10000, Limit: bot.LimitGroupSize},
+		{Key: "present", Kind: Number, Min: 0, Max: 10000, Limit: bot.LimitGroupSize, With: "absent"},
+		{Key: "absent", Kind: Number, Min: 0, Max: 10000, Limit: bot.LimitGroupSize, With: "present"},
 		{Key: "guests", Kind: Multi, Optional: true, Columns: 2, Options: options("guest.", "police", "mttq", "ubnd", "other")},
 		{Key: "topics", Kind: Multi, Columns: 2, Options: options("topic.",
 			"security", "mediation", "legal", "patrol", "fire", "sanitation", "fundraising", "other")},

@@ -31,7 +31,7 @@ func (e *Engine) parse(st *Step, s bot.Session, value string, now time.Time) (st
 	case Time:
 		return in.clock(s.Answers[bot.KeyDate])
 	case Number:
-		return in.number(st, s.Limits)
+		return in.number(st, s.Limits, s.Answers)
 	case Text:
 		return in.text(st)
 	}
@@ -75,6 +75,9 @@ func (in input) date() (string, string) {
 // date (the answer before) is today.
 func (in input) clock(date string) (string, string) {
 	h, m, ok := parseClock(in.typed)
+	if !ok {
+		h, m, ok = parseClockWords(in.typed)
+	}
 	if !in.isTyped || !ok {
 		return "", i18n.T(in.lang, "err.time_format")
 	}
@@ -84,17 +87,20 @@ func (in input) clock(date string) (string, string) {
 	return strconv.Itoa(100 + h)[1:] + ":" + strconv.Itoa(100 + m)[1:], ""
 }
 
-func (in input) number(st *Step, limits map[string]int) (string, string) {
-	num := strings.TrimSpace(in.typed)
-	n, err := strconv.Atoi(num)
-	if !in.isTyped || err != nil || strings.HasPrefix(num, "+") {
+func (in input) number(st *Step, limits map[string]int, answers map[string]string) (string, string) {
+	n, ok := parseNumber(in.typed)
+	if !in.isTyped || !ok {
 		return "", i18n.T(in.lang, "err.number")
 	}
 	if n < st.Min || n > st.Max {
 		return "", i18n.T(in.lang, "err.number_range", st.Min, st.Max)
 	}
-	if limit := limits[st.Limit]; st.Limit != "" && limit > 0 && n > limit {
+	limit := limits[st.Limit]
+	if st.Limit != "" && limit > 0 && n > limit {
 		return "", i18n.T(in.lang, "err.over_group_size", limit)
+	}
+	if with, err := strconv.Atoi(answers[st.With]); st.With != "" && err == nil && limit > 0 && n+with > limit {
+		return "", i18n.T(in.lang, "err.over_group_size_sum", with, n, limit)
 	}
 	return strconv.Itoa(n), ""
 }
