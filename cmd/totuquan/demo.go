@@ -38,13 +38,13 @@ var demoScript = []string{
 	"21h30",
 	"Ngõ 3, xóm Bãi",
 	"Mất trộm một xe máy Honda Wave đỗ trước cổng nhà ông Hùng.",
-	"hai", // not a number
-	"1",   // people involved
-	"2",   // Đã báo công an
-	"1",   // Khẩn cấp
-	"1",   // Xong: no photos
-	"2",   // Sửa
-	"4",   // Nơi xảy ra
+	"vài người", // not a number
+	"một",       // people involved, in words
+	"2",         // Đã báo công an
+	"1",         // Khẩn cấp
+	"1",         // Xong: no photos
+	"2",         // Sửa
+	"4",         // Nơi xảy ra
 	"Ngõ 3, cạnh nhà văn hóa xóm Bãi",
 	"1", // Gửi
 

@@ -164,7 +164,7 @@ func TestBadAnswers(t *testing.T) {
 	e.settle()
 	lan.expect("Bước này chưa nhận ảnh", "ở đâu")
 	lan.say("Cổng chợ").say("Cãi nhau to").expect("bao nhiêu người")
-	lan.say("ba").expect("gõ một số", "bao nhiêu người")
+	lan.say("vài người").expect("gõ một số", "bao nhiêu người")
 	lan.say("1001").expect("từ 0 đến 1000", "bao nhiêu người")
 	lan.say("3").press("Chưa xử lý").press("Không khẩn cấp").press("Xong").expect("• Giờ: 19:00", "• Số người liên quan: 3")
 	lan.press("Gửi").expect("AN-2026-000001")
