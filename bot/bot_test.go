@@ -369,7 +369,7 @@ func TestAlertsPoliceFirst(t *testing.T) {
 		return nil
 	})
 	d := dispatcher(st, flows.New(time.UTC, time.Hour))
-	for i, text := range []string{"/baocao", "1", "1", "1", "bo qua", "Ngõ 3", "Mất trộm xe máy", "bo qua", "2", "1", "xong", "1"} {
+	for i, text := range []string{"/baocao", "2", "1", "1", "bo qua", "Ngõ 3", "Mất trộm xe máy", "bo qua", "2", "1", "xong", "1"} {
 		if _, err := d.Handle(context.Background(), bot.Inbound{UpdateKey: fmt.Sprint(i), Chat: lan, From: lan, Text: text}); err != nil {
 			t.Fatal(err)
 		}

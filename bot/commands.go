@@ -36,6 +36,7 @@ var commands []command
 
 func init() {
 	commands = []command{
+		{"khan", []string{"urgent", "sos"}, forLeaders, (*Dispatcher).cmdEmergency},
 		{"baocao", []string{"report"}, forLeaders, (*Dispatcher).cmdReport},
 		{"huy", []string{"cancel"}, forLeaders | forOfficials, (*Dispatcher).cmdCancel},
 		{"cuatoi", []string{"mine"}, forLeaders, (*Dispatcher).cmdMine},
@@ -208,6 +209,21 @@ func (d *Dispatcher) cmdReport(x *turn) error {
 		return d.apply(x.tx, x.r, x.c, x.in, d.Flows.Resume(x.sess, x.now), x.now)
 	}
 	return d.apply(x.tx, x.r, x.c, x.in, d.Flows.Begin(d.freshSession(x.tx, x.c, x.in, x.now, x.sess.Token), x.now), x.now)
+}
+
+// cmdEmergency starts the emergency report at once: what and where, and
+// the police are told. A draft in hand gives way to it.
+func (d *Dispatcher) cmdEmergency(x *turn) error {
+	if ok, err := d.maySubmit(x.tx, x.r, x.c); !ok || err != nil {
+		return err
+	}
+	if err := d.session(x); err != nil {
+		return err
+	}
+	if x.active && x.sess.IsDraft() {
+		x.say("emergency.draft_dropped")
+	}
+	return d.apply(x.tx, x.r, x.c, x.in, d.Flows.Emergency(d.freshSession(x.tx, x.c, x.in, x.now, x.sess.Token), x.now), x.now)
 }
 
 func (d *Dispatcher) cmdCancel(x *turn) error {

@@ -399,6 +399,9 @@ func (d *Dispatcher) apply(tx Tx, r *responder, c caller, in Inbound, t Turn, no
 		if rep.Urgent {
 			text += "\n" + i18n.T(c.lang, "receipt.urgent")
 		}
+		if t.Submit.Continue {
+			text = i18n.T(c.lang, "emergency.sent", rep.ID)
+		}
 		r.say(text)
 		if rep.Urgent && rep.Kind == KindIncident {
 			// In the same transaction as the report: the alert cannot be
@@ -406,6 +409,10 @@ func (d *Dispatcher) apply(tx Tx, r *responder, c caller, in Inbound, t Turn, no
 			if err := d.alertOfficials(tx, r, rep); err != nil {
 				return err
 			}
+		}
+		if t.Submit.Continue {
+			// The police know; now the rest of the report, under its number.
+			return d.apply(tx, r, c, in, d.Flows.Complete(t.Session, rep, now), now)
 		}
 	}
 	if t.End || t.Submit != nil {
@@ -683,7 +690,20 @@ func (d *Dispatcher) change(tx Tx, r *responder, c caller, in Inbound, sub Submi
 	}
 	rep.Answers, rep.Urgent = sub.Answers, sub.Urgent
 	rep.Revisions = append(rep.Revisions, Revision{At: now.UTC(), By: in.From, Changes: changes})
-	r.say(i18n.T(c.lang, "fix.done", rep.ID, len(changes)))
+	if !sub.Completes {
+		r.say(i18n.T(c.lang, "fix.done", rep.ID, len(changes)))
+		return tx.PutReport(rep)
+	}
+	// An emergency's details: to the leader, and to the officials alerted.
+	r.say(i18n.T(c.lang, "emergency.completed", rep.ID))
+	officials, err := Recipients(tx, rep.Group, rep.Kind)
+	if err != nil {
+		return err
+	}
+	for _, o := range officials {
+		lang := d.langOf(o)
+		r.msgs = append(r.msgs, Outbound{Chat: o.To(), Reply: Reply{Text: i18n.T(lang, "emergency.details", d.areaName(tx, rep.Group)) + "\n\n" + d.Flows.Describe(rep, lang)}})
+	}
 	return tx.PutReport(rep)
 }
 

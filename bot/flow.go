@@ -30,6 +30,11 @@ type FlowEngine interface {
 	Tables(reps []Report, names map[string]string, lang string) []Table
 	// Label returns the display form of a stored answer, for lists.
 	Label(kind ReportKind, key, value, lang string) string
+	// Complete goes on with the questions a report begun as an emergency
+	// has no answer to yet, then saves it under its reference number.
+	Complete(s Session, r Report, now time.Time) Turn
+	// Emergency starts the emergency report at once (/khan).
+	Emergency(s Session, now time.Time) Turn
 }
 
 // Turn is the result of one step of a conversation.
@@ -62,6 +67,10 @@ type Submission struct {
 	Status string
 	// FixOf is the report a correction replaces the answers of.
 	FixOf string
+	// Continue asks, once the report is stored, for the rest of its
+	// questions (FlowEngine.Complete): an emergency, sent after two.
+	// Completes marks the saving of those answers.
+	Continue, Completes bool
 	// UpdateOf is the case whose status changes to Status, with Note.
 	UpdateOf string
 	Note     string

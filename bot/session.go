@@ -31,8 +31,11 @@ type Session struct {
 	Title string `json:"title,omitempty"`
 	// Prev is the mode to return to when a paused draft is resumed.
 	Prev string `json:"prev,omitempty"`
-	// Editing is set while one answer is changed from the confirmation.
+	// Editing is set while one answer is changed from the confirmation;
+	// Filling while a report begun as an emergency is completed, its
+	// answered questions skipped.
 	Editing bool `json:"editing,omitempty"`
+	Filling bool `json:"filling,omitempty"`
 	// Limits are facts the flow validates against, such as the group's
 	// size (LimitGroupSize), set when the conversation starts.
 	Limits map[string]int `json:"limits,omitempty"`

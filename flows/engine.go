@@ -66,8 +66,11 @@ func New(loc *time.Location, timeout time.Duration) *Engine {
 }
 
 func (e *Engine) flow(name string) *Flow {
-	if name == CaseUpdate.Name {
+	switch name {
+	case CaseUpdate.Name:
 		return CaseUpdate
+	case Emergency.Name:
+		return Emergency
 	}
 	for _, f := range e.Flows {
 		if f.Name == name {
@@ -408,10 +411,13 @@ func (e *Engine) advance(s bot.Session, f *Flow, st *Step, now time.Time) bot.Tu
 	s.History = append(s.History, st.Key)
 	i, _ := f.step(st.Key)
 	for _, nx := range f.Steps[i+1:] {
-		if nx.applies(s.Answers) {
+		if nx.applies(s.Answers) && !answered(s, nx.Key) {
 			s.Step = nx.Key
 			return e.next(s, now)
 		}
+	}
+	if f.Immediate {
+		return e.sendNow(s, f, now)
 	}
 	s.Mode, s.Step = modeConfirm, ""
 	return e.next(s, now)
@@ -488,7 +494,7 @@ func (e *Engine) save(s bot.Session, f *Flow, now time.Time) bot.Turn {
 	if f == CaseUpdate {
 		return bot.Turn{Session: s, Submit: &bot.Submission{Kind: f.Kind, UpdateOf: s.Ref, Status: s.Answers[bot.KeyStatus], Note: s.Answers[bot.KeyNote]}}
 	}
-	sub := &bot.Submission{Kind: f.Kind, FixOf: s.Ref, Answers: applicable(f, s.Answers)}
+	sub := &bot.Submission{Kind: f.Kind, FixOf: s.Ref, Answers: applicable(f, s.Answers), Completes: s.Filling}
 	if f.Urgent != nil {
 		sub.Urgent = f.Urgent(sub.Answers)
 	}
@@ -555,6 +561,7 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 	switch s.Mode {
 	case modeMenu:
 		var rows [][]bot.Choice
+		rows = append(rows, []bot.Choice{btn(Emergency.Title, prefKind+Emergency.Name)}) // first: the gong
 		for _, fl := range e.Flows {
 			rows = append(rows, []bot.Choice{btn(fl.Title, prefKind+fl.Name)})
 		}

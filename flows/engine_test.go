@@ -111,7 +111,7 @@ func TestIncidentHappyPath(t *testing.T) {
 // the number a text-only platform shows.
 func TestTypedAnswers(t *testing.T) {
 	c := newConvo(t, "vi")
-	c.say("1").expect("Loại vụ việc").
+	c.say("2").expect("Loại vụ việc").
 		say("trom cap tai san").expect("ngày nào").
 		say("hom nay").expect("mấy giờ").
 		say("bo qua").expect("ở đâu").

@@ -60,6 +60,9 @@ type Flow struct {
 	Urgent func(answers map[string]string) bool
 	// Status gives a new report's status from its answers.
 	Status func(answers map[string]string) string
+	// Immediate flows are sent as soon as their last question is
+	// answered, with no confirmation (an emergency).
+	Immediate bool
 }
 
 func (f *Flow) step(key string) (int, *Step) {

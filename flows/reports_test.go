@@ -68,7 +68,7 @@ func TestMeeting(t *testing.T) {
 // without buttons, and rejects numbers outside the list.
 func TestMultiByNumbers(t *testing.T) {
 	c := newConvo(t, "vi")
-	c.say("2").say("hom nay").say("8:00").say("Sân đình").say("bo qua").say("bo qua").say("20").say("0")
+	c.say("3").say("hom nay").say("8:00").say("Sân đình").say("bo qua").say("bo qua").say("20").say("0")
 	c.expect("Khách mời").say("1,9").expect("Không có mục số 9: chỉ từ 1 đến 4")
 	c.say("1 3").expect("Nội dung sinh hoạt").say("2").expect("Nội dung sinh hoạt") // one number toggles
 	c.say("xong").expect("Kết luận")

@@ -31,7 +31,7 @@ var demoAreas []byte
 var demoScript = []string{
 	"/trogiup",
 	"/baocao",
-	"1",     // An ninh trật tự
+	"2",     // An ninh trật tự (after «🚨 Khẩn cấp»)
 	"1",     // Trộm cắp tài sản
 	"2",     // Hôm qua
 	"25:00", // not a time
@@ -49,7 +49,7 @@ var demoScript = []string{
 	"1", // Gửi
 
 	"/baocao",
-	"2", // Sinh hoạt tổ
+	"3", // Sinh hoạt tổ
 	"23/11",
 	"19:30",
 	"Nhà văn hóa xóm Bãi",
@@ -67,7 +67,7 @@ var demoScript = []string{
 	"1", // Gửi
 
 	"/baocao",
-	"3", // Hòa giải
+	"4", // Hòa giải
 	"1", // Hôm nay
 	"Bà Lò Thị Mai",
 	"Nguyễn Văn A, 45, xóm Bãi\nTrần Văn B, 50, xóm Bãi",

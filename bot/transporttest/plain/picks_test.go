@@ -19,7 +19,7 @@ func TestLanguageByNumber(t *testing.T) {
 
 	lan.say("/ngonngu").expect("Chọn ngôn ngữ").offers("Tiếng Việt", "English")
 	lan.say("2").expect("Language set to English.", "You are the leader of Tổ tự quản số 1 xóm Bãi.")
-	lan.say("/baocao").expect("What would you like to report?").say("1").expect("What kind of incident")
+	lan.say("/baocao").expect("What would you like to report?").say("2").expect("What kind of incident")
 
 	lan.say("/ngonngu").expect("Choose a language").offers("Tiếng Việt", "English")
 	lan.say("tieng viet").expect("Đã chuyển sang tiếng Việt.", "Anh/chị có báo cáo An ninh trật tự đang làm dở").
@@ -116,7 +116,7 @@ func TestReminderByNumber(t *testing.T) {
 	}
 	w.settle()
 	hoa.expect("Nhắc việc tuần 49").offers("Gửi báo cáo")
-	hoa.say("1").expect("Anh/chị muốn báo cáo gì?").say("1").expect("Loại vụ việc là gì?")
+	hoa.say("1").expect("Anh/chị muốn báo cáo gì?").say("2").expect("Loại vụ việc là gì?")
 }
 
 // Ensure a number off a menu outside a report's questions is asked again
@@ -133,9 +133,9 @@ func TestNumbersOffTheMenuAndStale(t *testing.T) {
 	lan.say("2").expect("Số này không còn ứng với lựa chọn nào đang có.")
 
 	// Inside a report, a number off the question's menu is asked again.
-	lan.say("/baocao").say("5").expect("Vui lòng bấm một nút bên dưới hoặc gõ số thứ tự.", "Anh/chị muốn báo cáo gì?").
-		offers("An ninh trật tự", "Sinh hoạt tổ", "Hòa giải", "Hủy")
-	lan.say("4").expect("Đã hủy.")
+	lan.say("/baocao").say("6").expect("Vui lòng bấm một nút bên dưới hoặc gõ số thứ tự.", "Anh/chị muốn báo cáo gì?").
+		offers("🚨 Khẩn cấp", "An ninh trật tự", "Sinh hoạt tổ", "Hòa giải", "Hủy")
+	lan.say("5").expect("Đã hủy.")
 	lan.say("3").expect("Số này không còn ứng với lựa chọn nào đang có.")
 
 	// Someone not registered is told how to join, whatever they type.

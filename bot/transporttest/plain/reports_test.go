@@ -26,8 +26,8 @@ func TestIncidentByNumbers(t *testing.T) {
 	w := newWorld(t)
 	lan := w.person("lan")
 
-	lan.say("/baocao").expect("Anh/chị muốn báo cáo gì?").offers("An ninh trật tự", "Sinh hoạt tổ", "Hòa giải", "Hủy")
-	lan.say("1").expect("Loại vụ việc là gì?")
+	lan.say("/baocao").expect("Anh/chị muốn báo cáo gì?").offers("🚨 Khẩn cấp", "An ninh trật tự", "Sinh hoạt tổ", "Hòa giải", "Hủy")
+	lan.say("2").expect("Loại vụ việc là gì?")
 	if n := len(lan.choices()); n != 17 {
 		t.Fatalf("the categories menu has %d lines, want 16 categories and «Quay lại»", n)
 	}
@@ -83,13 +83,13 @@ func TestMeetingByNumbers(t *testing.T) {
 	lan := w.person("lan")
 
 	// Begun, cancelled with /huy: nothing kept, and begun again.
-	lan.say("/baocao").say("2").choose("Hôm qua").say("19:00").expect("Họp ở đâu?")
+	lan.say("/baocao").say("3").choose("Hôm qua").say("19:00").expect("Họp ở đâu?")
 	lan.say("/huy").expect("Đã hủy. Không có gì được lưu.")
 	if w.hasSession("lan") {
 		t.Fatal("a session is left after /huy")
 	}
 
-	lan.say("/baocao").say("2").expect("Buổi sinh hoạt tổ họp ngày nào?").expectNot("Hiện tại")
+	lan.say("/baocao").say("3").expect("Buổi sinh hoạt tổ họp ngày nào?").expectNot("Hiện tại")
 	lan.choose("Hôm nay").expect("Bắt đầu lúc mấy giờ?")
 	lan.say("19:30").expect("Họp ở đâu?")
 	lan.say("Nhà văn hóa xóm Bãi").expect("Ai chủ trì?").offers("Quay lại", "Bỏ qua")
@@ -182,7 +182,7 @@ func TestCancelByNumbers(t *testing.T) {
 	lan.say("1").expect("Số này không còn ứng với lựa chọn nào đang có.")
 	lan.say("/huy").expect("Không có báo cáo nào đang làm.")
 
-	lan.say("/baocao").say("4").expect("Đã hủy. Không có gì được lưu.")
+	lan.say("/baocao").say("5").expect("Đã hủy. Không có gì được lưu.")
 
 	lan.say("/baocao").choose("Hòa giải").choose("Hôm nay").say("Bà Mai").say("Ông A, xóm Bãi").say("Mâu thuẫn tiếng ồn").
 		choose("Mâu thuẫn, xích mích").choose("Hòa giải thành").say("Hai bên thống nhất giờ giữ yên lặng").choose("Bỏ qua").

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Ensure the gong: /khan asks what and where, and the police are alerted
+// at once with the leader's name; the bot then asks the rest of the
+// incident report, which survives a restart and is saved under the alert's
+// reference number, its details forwarded to the police.
+func TestEmergency(t *testing.T) {
+	e := newEnv(t)
+	leader, _ := e.invite("-group", "PT-TL-XB-T1")
+	police, _ := e.invite("-official", "PT-TL", "-agency", "police")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + leader)
+	cong := e.user(601, "Công").say("/start " + police)
+	lan.say("/baocao")
+	if m, ok := e.fake.LastWithButtons(lan.u.ID); !ok || m.Buttons[0][0].Text != "🚨 Khẩn cấp" {
+		t.Fatalf("the report menu does not start with the emergency: %+v", m.Buttons)
+	}
+	lan.say("/huy")
+	lan.say("/khan").expect("Chuyện gì đang xảy ra?")
+	lan.press("Cháy, nổ").expect("Ở đâu?")
+	lan.say("Nhà ông Hùng, ngõ 3").expect("Đã báo công an xã/phường ngay: báo cáo AN-2026-000001", "Chuyện gì đã xảy ra?")
+	cong.expect("BÁO CÁO KHẨN", "AN-2026-000001", "Cháy, nổ", "Nhà ông Hùng, ngõ 3", "Người báo: Lan")
+
+	e.stop()
+	e.start()
+	lan.say("Cháy bếp nhà ông Hùng, đã dập được một phần").expect("bao nhiêu người")
+	lan.say("hai").press("Đã báo công an").expect("ảnh hiện trường")
+	lan.photo().press("Xong").expect("Kiểm tra lại", "• Mức độ: Khẩn cấp", "• Nơi xảy ra: Nhà ông Hùng, ngõ 3")
+	lan.press("Lưu").expect("Đã bổ sung chi tiết cho báo cáo AN-2026-000001")
+	cong.expect("Chi tiết bổ sung", "Cháy bếp nhà ông Hùng", "Số người liên quan: 2")
+	e.stop()
+	recs := e.exportJSON()
+	if len(recs) != 1 {
+		t.Fatalf("%d reports, want the one", len(recs))
+	}
+	a := recs[0]["answers"].(map[string]any)
+	if recs[0]["id"] != "AN-2026-000001" || a["category"] != "fire" || a["people"] != "2" || a["urgent"] != "yes" || !strings.HasPrefix(a["photos"].(string), "photo-") {
+		t.Errorf("the report: %v", recs[0])
+	}
+}
