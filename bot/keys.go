@@ -1,5 +1,11 @@
 package bot
 
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
 // The answer keys, statuses and answer values that the flows write and
 // the rest of the bot reads, named once. They are untyped string
 // constants: Report.Answers, Report.Status and CaseUpdate.Status stay
@@ -59,3 +65,31 @@ const (
 // LimitGroupSize names the Session.Limits entry holding the group's number
 // of households, which caps the households counted at a meeting.
 const LimitGroupSize = "group_size"
+
+// A voice message kept as a text answer: "voice:<seconds>:<file>", the
+// file the platform's id or the stored file.
+const voicePrefix = "voice:"
+
+// VoiceAnswer is the answer that keeps a voice message of seconds.
+func VoiceAnswer(file string, seconds int) string {
+	return voicePrefix + strconv.Itoa(max(0, seconds)) + ":" + file
+}
+
+// ParseVoice reads an answer made by VoiceAnswer.
+func ParseVoice(answer string) (file string, seconds int, ok bool) {
+	rest, ok := strings.CutPrefix(answer, voicePrefix)
+	if !ok {
+		return "", 0, false
+	}
+	secs, file, ok := strings.Cut(rest, ":")
+	n, err := strconv.Atoi(secs)
+	if !ok || err != nil || file == "" {
+		return "", 0, false
+	}
+	return file, n, true
+}
+
+// VoiceLabel shows a voice answer as people read it: "🎤 0:42".
+func VoiceLabel(seconds int) string {
+	return fmt.Sprintf("🎤 %d:%02d", seconds/60, seconds%60)
+}

@@ -140,6 +140,11 @@ func (e *Engine) Handle(s bot.Session, in bot.Inbound, now time.Time) bot.Turn {
 		return e.act(s, prefPhoto+in.Photo, now)
 	case in.Photo != "":
 		return e.ask(s, now, i18n.T(lang, "err.photo_here"))
+	case in.Voice != "" && st != nil && st.Kind == Text:
+		// Many leaders type slowly: a voice message answers a free text.
+		return e.act(s, prefTyped+bot.VoiceAnswer(in.Voice, in.Seconds), now)
+	case in.Voice != "":
+		return e.ask(s, now, i18n.T(lang, "err.voice_here"))
 	case in.Location != "" && st != nil && st.Location:
 		return e.act(s, prefPin+in.Location, now)
 	case in.Text == "":
@@ -724,6 +729,10 @@ func (e *Engine) display(st *Step, v, lang string) string {
 	case Date:
 		if d, err := time.Parse(time.DateOnly, v); err == nil {
 			return d.Format("02/01/2006")
+		}
+	case Text:
+		if _, secs, ok := bot.ParseVoice(v); ok {
+			return bot.VoiceLabel(secs)
 		}
 	}
 	return v

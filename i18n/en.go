@@ -374,4 +374,5 @@ var en = map[string]string{
 	"emergency.completed":     "The details of report %s are added and sent to the officials. Thank you.",
 	"emergency.details":       "🚨 Details added to the urgent report from %s",
 	"emergency.draft_dropped": "The report you had not finished is set aside so that the emergency goes first.",
+	"err.voice_here":          "This question needs a choice or typed text; it does not take a voice message.",
 }

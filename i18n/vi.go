@@ -374,4 +374,5 @@ var vi = map[string]string{
 	"emergency.completed":     "Đã bổ sung chi tiết cho báo cáo %s và gửi tới cán bộ. Cảm ơn anh/chị.",
 	"emergency.details":       "🚨 Chi tiết bổ sung của báo cáo khẩn từ %s",
 	"emergency.draft_dropped": "Báo cáo đang làm dở được bỏ lại để báo khẩn trước.",
+	"err.voice_here":          "Câu hỏi này cần bấm chọn hoặc gõ, chưa nhận tin nhắn thoại.",
 }

@@ -532,6 +532,9 @@ func inbound(u tgbotapi.Update, me string) (in bot.Inbound, why string) {
 			in.Document, in.DocumentName = m.Document.FileID, m.Document.FileName
 			in.Text = vntext.NFC(m.Caption)
 		}
+		if m.Voice != nil {
+			in.Voice, in.Seconds = m.Voice.FileID, m.Voice.Duration
+		}
 		text, mine := addressed(in.Text, me)
 		if !mine {
 			return bot.Inbound{}, "a command for another bot"

@@ -43,3 +43,33 @@ func TestEmergency(t *testing.T) {
 		t.Errorf("the report: %v", recs[0])
 	}
 }
+
+// Ensure a voice message answers a free-text question (what happened), is
+// shown as «🎤 0:42» to the leader and the police, and is kept in the
+// report with its file; elsewhere it is refused with a fresh question.
+func TestVoiceAnswer(t *testing.T) {
+	e := newEnv(t)
+	leader, _ := e.invite("-group", "PT-TL-XB-T1")
+	police, _ := e.invite("-official", "PT-TL", "-agency", "police")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + leader)
+	cong := e.user(601, "Công").say("/start " + police)
+	voice := func(secs int) {
+		e.fake.SendVoice(lan.u, secs)
+		e.sent++
+		e.settle()
+	}
+	lan.say("/baocao").press("An ninh trật tự")
+	voice(5)
+	lan.expect("chưa nhận tin nhắn thoại", "Loại vụ việc")
+	lan.press("Trộm cắp tài sản").press("Hôm qua").say("21:30").say("Ngõ 3")
+	voice(42)
+	lan.expect("bao nhiêu người").say("1").press("Đã báo công an").press("Khẩn cấp").press("Xong").
+		expect("• Nội dung: 🎤 0:42").press("Gửi").expect("AN-2026-000001")
+	cong.expect("BÁO CÁO KHẨN", "🎤 0:42")
+	e.stop()
+	a := e.exportJSON()[0]["answers"].(map[string]any)
+	if d, _ := a["description"].(string); !strings.HasPrefix(d, "voice:42:voice-") {
+		t.Errorf("the description is kept as %q", d)
+	}
+}

@@ -367,6 +367,17 @@ func (s *Server) SendPhoto(u User) int64 {
 	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
 }
 
+// SendVoice injects a voice message of seconds from u and returns the
+// update id; its file id is "voice-<message id>".
+func (s *Server) SendVoice(u User, seconds int) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.newMessageLocked(u.ID, "", false)
+	msg := map[string]any{"message_id": m.ID, "from": u, "chat": chatJSON(u), "date": time.Now().Unix(),
+		"voice": map[string]any{"file_id": "voice-" + strconv.Itoa(m.ID), "file_unique_id": "v" + strconv.Itoa(m.ID), "duration": seconds, "mime_type": "audio/ogg"}}
+	return s.pushLocked(func(id int64) any { return map[string]any{"update_id": id, "message": msg} })
+}
+
 // Press injects a press by u on the button with callback data under the
 // bot's message messageID, and returns the update id and the callback id.
 func (s *Server) Press(u User, messageID int, data string) (int64, string) {
