@@ -584,11 +584,13 @@ func (e *Engine) render(s bot.Session, now time.Time) bot.Reply {
 			},
 		}
 	case modeConfirm:
+		// The title inside a sentence: "báo cáo an ninh trật tự".
+		title := strings.ToLower(i18n.T(lang, f.Title))
 		key, send := "confirm.prompt", "confirm.send"
-		args := []any{i18n.T(lang, f.Title), e.Summary(f, s.Answers, lang)}
+		args := []any{title, e.Summary(f, s.Answers, lang)}
 		if s.Ref != "" {
 			key, send = "confirm.save_prompt", "confirm.save"
-			args = []any{i18n.T(lang, f.Title), s.Ref, e.Summary(f, s.Answers, lang)}
+			args = []any{title, s.Ref, e.Summary(f, s.Answers, lang)}
 		}
 		return bot.Reply{
 			Text: i18n.T(lang, key, args...),

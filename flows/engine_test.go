@@ -183,8 +183,8 @@ func TestBadAnswers(t *testing.T) {
 func TestBackSkipCancel(t *testing.T) {
 	t.Run("Back", func(t *testing.T) {
 		c := newConvo(t, "vi").press("An ninh trật tự").press("Cháy, nổ").press("Hôm nay")
-		c.press("Quay lại").expect("ngày nào").expect("Hiện tại: 25/11/2026")
-		c.press("Quay lại").expect("Loại vụ việc").expect("Hiện tại: Cháy, nổ")
+		c.press("Quay lại").expect("ngày nào").expect("Câu trả lời trước: 25/11/2026")
+		c.press("Quay lại").expect("Loại vụ việc").expect("Câu trả lời trước: Cháy, nổ")
 		c.press("Quay lại").expect("muốn báo cáo gì")
 	})
 	t.Run("ErrNoSkip", func(t *testing.T) {
@@ -203,7 +203,7 @@ func TestBackSkipCancel(t *testing.T) {
 
 func TestEditOneAnswer(t *testing.T) {
 	c := newConvo(t, "vi").toStep("")
-	c.press("Sửa").expect("sửa mục nào").press("Nơi xảy ra").expect("ở đâu").expect("Hiện tại: Bờ đê")
+	c.press("Sửa").expect("sửa mục nào").press("Nơi xảy ra").expect("ở đâu").expect("Câu trả lời trước: Bờ đê")
 	c.say("Bãi sông").expect("• Nơi xảy ra: Bãi sông").expect("• Loại vụ việc: Ma túy")
 	c.press("Gửi")
 	if got := c.last.Submit.Answers["place"]; got != "Bãi sông" {

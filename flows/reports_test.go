@@ -24,7 +24,7 @@ func (c *convo) labels() []string {
 func TestMeeting(t *testing.T) {
 	c := newConvo(t, "vi")
 	c.s.Limits = map[string]int{"group_size": 40}
-	c.press("Sinh hoạt tổ").expect("họp ngày nào").press("Hôm qua").
+	c.press("Sinh hoạt tổ").expect("diễn ra ngày nào").press("Hôm qua").
 		expect("mấy giờ").say("19h30").
 		expect("Họp ở đâu").say("Nhà văn hóa xóm Bãi").
 		expect("chủ trì").say("Ông Nguyễn Văn Hùng").
@@ -83,11 +83,11 @@ func TestMediation(t *testing.T) {
 		say("Bà Lò Thị Mai, ông Đinh Văn Tâm").
 		expect("Các bên", "Thông tin cá nhân").say("Nguyễn Văn A, 45, xóm Bãi\nTrần Văn B, 50, xóm Bãi").
 		say("Tranh chấp lối đi chung giữa hai nhà").
-		expect("Loại vụ việc").press("Dân sự (cả đất đai)").
+		expect("Loại vụ việc").press("Dân sự (kể cả đất đai)").
 		expect("Tình trạng hiện nay").press("Đang hòa giải").
 		expect("Thỏa thuận").press("Bỏ qua").
 		expect("Ghi chú").press("Bỏ qua").
-		expect("• Loại vụ việc: Dân sự (cả đất đai)", "• Tình trạng: Đang hòa giải")
+		expect("• Loại vụ việc: Dân sự (kể cả đất đai)", "• Tình trạng khi báo cáo: Đang hòa giải")
 	if strings.Contains(c.question().Text, "Chuyển cơ quan:") {
 		t.Error("the referral line shows for a mediable case")
 	}

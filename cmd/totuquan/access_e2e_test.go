@@ -11,7 +11,7 @@ import (
 func (u *user) mediation(party string) *user {
 	u.e.t.Helper()
 	return u.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai").say(party).say("Lối đi chung").
-		press("Dân sự (cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi").
+		press("Dân sự (kể cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi").
 		expect("HG-2026-")
 }
 

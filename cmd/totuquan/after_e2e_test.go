@@ -82,7 +82,7 @@ func TestCaseUpdates(t *testing.T) {
 	lan := e.user(501, "Lan").say("/start " + code)
 	lan.say("/vuviec").expect("Không có vụ việc hòa giải nào đang mở")
 	lan.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai").say("A, 40, xóm Bãi\nB, 42, xóm Bãi").
-		say("Tranh chấp lối đi").press("Dân sự (cả đất đai)").press("Mới tiếp nhận").press("Bỏ qua").press("Bỏ qua").press("Gửi")
+		say("Tranh chấp lối đi").press("Dân sự (kể cả đất đai)").press("Mới tiếp nhận").press("Bỏ qua").press("Bỏ qua").press("Gửi")
 
 	e.advance(24 * time.Hour)
 	lan.say("/vuviec").expect("Vụ việc hòa giải đang mở").press("HG-2026-000001 · Hòa giải · 25/11 · Mới tiếp nhận").

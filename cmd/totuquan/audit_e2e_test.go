@@ -20,7 +20,7 @@ func TestAuditLog(t *testing.T) {
 	lan.report().press("Gửi")
 	cong.press("Đã tiếp nhận")
 	lan.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai").say("A, 40, xóm Bãi").say("Lối đi chung").
-		press("Dân sự (cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi")
+		press("Dân sự (kể cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi")
 	cong.say("/vuviec").press("HG-2026-000001 · Hòa giải · 25/11 · Đang hòa giải")
 	// A leader forging an official's button.
 	e.fake.Press(lan.u, 1, "a:done:AN-2026-000001")

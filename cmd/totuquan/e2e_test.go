@@ -122,8 +122,8 @@ func TestBackAndEdit(t *testing.T) {
 	e.start()
 	lan := e.user(501, "Lan").say("/start " + code)
 	lan.say("/baocao").press("An ninh trật tự").press("Ma túy").press("Hôm nay").
-		press("Quay lại").expect("ngày nào", "Hiện tại: 25/11/2026").
-		press("Quay lại").expect("Loại vụ việc", "Hiện tại: Ma túy").
+		press("Quay lại").expect("ngày nào", "Câu trả lời trước: 25/11/2026").
+		press("Quay lại").expect("Loại vụ việc", "Câu trả lời trước: Ma túy").
 		press("Đánh bạc, cá độ").expect("ngày nào").
 		press("Hôm nay").press("Bỏ qua").say("Quán nước đầu xóm").say("Nhóm thanh niên đánh bạc ăn tiền").
 		press("Bỏ qua").press("Đã xử lý tại chỗ").press("Không khẩn cấp").press("Xong").
@@ -226,7 +226,7 @@ func TestStaleButton(t *testing.T) {
 	e.settle()
 	lan.expect("Câu hỏi này đã qua", "ngày nào")
 	answers := e.fake.CallbackAnswers()
-	if got := answers[len(answers)-1].Text; got != "Câu hỏi này đã qua." {
+	if got := answers[len(answers)-1].Text; got != "Câu hỏi này đã qua; xin trả lời câu hỏi mới nhất." {
 		t.Errorf("callback answer = %q", got)
 	}
 	// Forged data on the current message is refused the same way, and
@@ -350,7 +350,7 @@ func TestTelegramErrors(t *testing.T) {
 			questions = append(questions, strings.SplitN(m.Text, "\n", 2)[0])
 		}
 	}
-	want := []string{"Anh/chị muốn báo cáo gì?", "Loại vụ việc là gì?", "Vụ việc xảy ra ngày nào?", "Vào khoảng mấy giờ?", "Xảy ra ở đâu?", "Chuyện gì đã xảy ra?", "Có bao nhiêu người liên quan?", "Đã xử lý thế nào?", "Có cần công an xã/phường biết ngay không?", "Có ảnh hiện trường không?", "Có ảnh hiện trường không?", "Kiểm tra lại báo cáo An ninh trật tự:"}
+	want := []string{"Anh/chị muốn báo cáo gì?", "Loại vụ việc là gì?", "Vụ việc xảy ra ngày nào?", "Vào khoảng mấy giờ?", "Xảy ra ở đâu?", "Chuyện gì đã xảy ra?", "Có bao nhiêu người liên quan?", "Đã xử lý thế nào?", "Có cần công an xã/phường biết ngay không?", "Có ảnh hiện trường không?", "Có ảnh hiện trường không?", "Kiểm tra lại báo cáo an ninh trật tự:"}
 	if len(questions) != len(want) {
 		t.Fatalf("questions = %q", questions)
 	}

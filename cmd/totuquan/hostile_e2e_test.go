@@ -200,7 +200,7 @@ func TestLongConfirmationIsSent(t *testing.T) {
 		say("Ông A " + strings.Repeat("👴", 400)).
 		say("Tranh chấp " + strings.Repeat("🌳", 2000)).expect("quá dài").
 		say("Tranh chấp " + strings.Repeat("🌳", 990)).
-		press("Dân sự (cả đất đai)").press("Đang hòa giải").
+		press("Dân sự (kể cả đất đai)").press("Đang hòa giải").
 		say("Thỏa thuận " + strings.Repeat("🤝", 990)).
 		say("Ghi chú " + strings.Repeat("📝", 490)).expect("Kiểm tra lại")
 	msgs := e.fake.BotMessages(lan.u.ID)

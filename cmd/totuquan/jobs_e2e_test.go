@@ -110,7 +110,7 @@ func TestScheduledWork(t *testing.T) {
 		n, _ := count(e, lan, "tháng 12/2026, Tổ tự quản số 1 xóm Bãi chưa gửi báo cáo sinh hoạt tổ", "")
 		return n == 1
 	})
-	lan.press("Sinh hoạt tổ").expect("họp ngày nào")
+	lan.press("Sinh hoạt tổ").expect("diễn ra ngày nào")
 
 	// The chart is a PNG; the CSV parses and holds the week's reports.
 	var csv []byte

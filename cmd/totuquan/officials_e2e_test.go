@@ -111,7 +111,7 @@ func TestOfficialClosesCase(t *testing.T) {
 	cong := e.user(601, "Công").say("/start " + commune)
 	son := e.user(603, "Sơn").say("/start " + other)
 	lan.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai").say("Nguyễn Văn A, 45, xóm Bãi").
-		say("Tranh chấp lối đi").press("Dân sự (cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi")
+		say("Tranh chấp lối đi").press("Dân sự (kể cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi")
 
 	son.say("/vuviec").expect("Không có vụ việc hòa giải nào đang mở")
 	cong.say("/vuviec").press("HG-2026-000001 · Hòa giải · 25/11 · Đang hòa giải").
@@ -176,7 +176,7 @@ func TestExcelExport(t *testing.T) {
 	cong := e.user(601, "Công").say("/start " + commune)
 	lan.report().press("Gửi")
 	lan.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai").say("A, 40, xóm Bãi").say("Lối đi chung").
-		press("Dân sự (cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi")
+		press("Dân sự (kể cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi")
 	cong.say("/xuat").expect("2 báo cáo")
 	var data []byte
 	for _, m := range e.fake.BotMessages(cong.u.ID) {

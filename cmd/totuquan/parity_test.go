@@ -214,7 +214,7 @@ func officialCSV(t *testing.T, e *env, report func(lan *user), period string) (c
 // mediation has the leader record a mediation case.
 func mediation(lan *user) {
 	lan.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai").say("A, 40, xóm Bãi").say("Lối đi chung").
-		press("Dân sự (cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi").expect("HG-2026-")
+		press("Dân sự (kể cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi").expect("HG-2026-")
 }
 
 // Ensure the chat's CSV export and the command line's are the same file:

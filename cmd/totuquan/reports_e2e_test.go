@@ -13,7 +13,7 @@ func TestMeetingReport(t *testing.T) {
 	code, _ := e.invite("-group", "PT-TL-XB-T1")
 	e.start()
 	lan := e.user(501, "Lan").say("/start " + code)
-	lan.say("/baocao").press("Sinh hoạt tổ").expect("họp ngày nào").
+	lan.say("/baocao").press("Sinh hoạt tổ").expect("diễn ra ngày nào").
 		say("23/11").say("19:30").say("Nhà văn hóa xóm Bãi").say("Ông Hùng").press("Bỏ qua").
 		say("50").expect("lớn hơn số hộ của tổ (42)").say("38").say("4").expect("Khách mời")
 
@@ -50,8 +50,8 @@ func TestMediationReport(t *testing.T) {
 	lan := e.user(501, "Lan").say("/start " + code)
 	lan.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai, ông Tâm").
 		say("Nguyễn Văn A, 45, xóm Bãi\nTrần Văn B, 50, xóm Bãi").say("Tranh chấp lối đi chung").
-		press("Dân sự (cả đất đai)").press("Đang hòa giải").press("Bỏ qua").say("Hẹn hòa giải lần hai").
-		expect("• Các bên: Nguyễn Văn A, 45, xóm Bãi\n   Trần Văn B, 50, xóm Bãi", "• Tình trạng: Đang hòa giải").
+		press("Dân sự (kể cả đất đai)").press("Đang hòa giải").press("Bỏ qua").say("Hẹn hòa giải lần hai").
+		expect("• Các bên: Nguyễn Văn A, 45, xóm Bãi\n   Trần Văn B, 50, xóm Bãi", "• Tình trạng khi báo cáo: Đang hòa giải").
 		press("Gửi").expect("Đã nhận báo cáo Hòa giải", "HG-2026-000001")
 	lan.say("/baocao").press("Hòa giải").press("Hôm qua").say("Bà Mai").say("Lê Văn C, 30, xóm Bãi").say("Đánh bạc ăn tiền tại nhà").
 		press("Không thuộc phạm vi hòa giải").expect("không thuộc phạm vi hòa giải ở cơ sở").
@@ -133,7 +133,7 @@ func TestMediationSkipsRestartBackEdit(t *testing.T) {
 	e.stop()
 	e.start()
 	lan.say("Tiếng ồn karaoke đêm khuya").press("Mâu thuẫn, xích mích").
-		press("Quay lại").expect("Loại vụ việc", "Hiện tại: Mâu thuẫn, xích mích").press("Hôn nhân và gia đình").
+		press("Quay lại").expect("Loại vụ việc", "Câu trả lời trước: Mâu thuẫn, xích mích").press("Hôn nhân và gia đình").
 		say("xong rồi").expect("Vui lòng bấm một nút").press("Mới tiếp nhận").
 		press("Bỏ qua").press("Bỏ qua").
 		expect("• Loại vụ việc: Hôn nhân và gia đình", "• Thỏa thuận / yêu cầu: (bỏ qua)", "• Ghi chú: (bỏ qua)")

@@ -38,7 +38,7 @@ func seedFortnight(t *testing.T, e *env) (official *user) {
 		say("30").say("2").press("Công an").press("Xong").press("Đánh giá tình hình ANTT").press("Xong").say("Tăng cường tuần tra").
 		press("Đồng ý").press("Bỏ qua").press("Xong").press("Gửi")
 	hoa.say("/baocao").press("Hòa giải").press("Hôm nay").say("Bà Mai").say("A, 40, xóm Bãi").say("Tranh chấp đất vườn").
-		press("Dân sự (cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi")
+		press("Dân sự (kể cả đất đai)").press("Đang hòa giải").press("Bỏ qua").press("Bỏ qua").press("Gửi")
 	e.advance(20 * time.Hour) // Thursday
 	hoa.say("/baocao").press("Hòa giải").press("Hôm nay").say("Ông Tâm").say("B, 35, xóm Bãi").say("Vợ chồng mâu thuẫn").
 		press("Hôn nhân và gia đình").press("Hòa giải thành").say("Hai bên làm lành").press("Bỏ qua").press("Gửi")

@@ -23,7 +23,7 @@ func sendIncident(p *person, urgent bool) *person {
 func sendCase(p *person) *person {
 	p.w.t.Helper()
 	return p.say("/baocao").choose("Hòa giải").choose("Hôm nay").say("Bà Mai").say("Ông A, 40 tuổi, xóm Bãi\nBà B, 42 tuổi, xóm Bãi").
-		say("Tranh chấp lối đi chung").choose("Dân sự (cả đất đai)").choose("Mới tiếp nhận").choose("Bỏ qua").choose("Bỏ qua").
+		say("Tranh chấp lối đi chung").choose("Dân sự (kể cả đất đai)").choose("Mới tiếp nhận").choose("Bỏ qua").choose("Bỏ qua").
 		choose("Gửi").expect("Số tham chiếu:")
 }
 
@@ -40,8 +40,8 @@ func TestCorrectionByNumbers(t *testing.T) {
 	lan.say("1").expect("📄 AN-2026-000001 · An ninh trật tự", "Gửi lúc 20:00 25/11/2026", "• Loại vụ việc: Trộm cắp tài sản").
 		offers("Sửa", "Đóng")
 	lan.say("1").expect("Anh/chị muốn sửa mục nào?")
-	lan.choose("Loại vụ việc").expect("Loại vụ việc là gì?", "Hiện tại: Trộm cắp tài sản")
-	lan.choose("Đánh nhau, gây rối").expect("Kiểm tra lại An ninh trật tự AN-2026-000001:", "• Loại vụ việc: Đánh nhau, gây rối", "Lưu thay đổi?").
+	lan.choose("Loại vụ việc").expect("Loại vụ việc là gì?", "Câu trả lời trước: Trộm cắp tài sản")
+	lan.choose("Đánh nhau, gây rối").expect("Kiểm tra lại báo cáo an ninh trật tự AN-2026-000001:", "• Loại vụ việc: Đánh nhau, gây rối", "Lưu thay đổi?").
 		offers("Lưu", "Sửa", "Quay lại", "Hủy")
 	lan.choose("Lưu").expect("Đã lưu sửa đổi báo cáo AN-2026-000001 (số mục thay đổi: 1). Bản trước vẫn được lưu lại.")
 	rep := w.report("AN-2026-000001")
@@ -82,7 +82,7 @@ func TestCaseUpdateByNumbers(t *testing.T) {
 	lan.say("2").expect("Tình trạng mới của vụ việc?").
 		offers("Đang hòa giải", "Hòa giải thành", "Hòa giải không thành", "Chuyển cơ quan có thẩm quyền", "Quay lại")
 	lan.say("1").expect("Ghi chú (kết quả, hẹn lần sau…)")
-	lan.say("Hẹn gặp hai bên tối thứ Bảy").expect("Kiểm tra lại Cập nhật vụ việc HG-2026-000001", "• Ghi chú: Hẹn gặp hai bên tối thứ Bảy")
+	lan.say("Hẹn gặp hai bên tối thứ Bảy").expect("Kiểm tra lại báo cáo cập nhật vụ việc HG-2026-000001", "• Ghi chú: Hẹn gặp hai bên tối thứ Bảy")
 	lan.choose("Lưu").expect("Đã cập nhật vụ việc HG-2026-000001: Đang hòa giải.")
 
 	// The justice officer of the commune sees it, and records the outcome.

@@ -94,7 +94,7 @@ func TestReminderByNumber(t *testing.T) {
 	w.settle()
 	lan.expectNot("Nhắc việc")
 	hoa.expect("Nhắc việc tháng 11/2026, Tổ tự quản số 2 xóm Bãi chưa gửi báo cáo sinh hoạt tổ.").offers("Sinh hoạt tổ")
-	hoa.say("1").expect("Buổi sinh hoạt tổ họp ngày nào?")
+	hoa.say("1").expect("Buổi sinh hoạt tổ diễn ra ngày nào?")
 	hoa.choose("Hôm qua").expect("Bắt đầu lúc mấy giờ?")
 
 	// Friday 19:00: Hoa's group has still sent nothing this week.

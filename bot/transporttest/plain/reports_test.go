@@ -35,7 +35,7 @@ func TestIncidentByNumbers(t *testing.T) {
 	lan.say("0").expect("Vui lòng bấm một nút bên dưới hoặc gõ số thứ tự.", "Loại vụ việc là gì?")
 	lan.say("17").expect("Anh/chị muốn báo cáo gì?")
 	lan.choose("An ninh trật tự").choose("Ma túy").expect("Vụ việc xảy ra ngày nào?").offers("Hôm nay", "Hôm qua", "Quay lại")
-	lan.say("3").expect("Loại vụ việc là gì?", "Hiện tại: Ma túy")
+	lan.say("3").expect("Loại vụ việc là gì?", "Câu trả lời trước: Ma túy")
 	lan.choose("Trộm cắp tài sản").expect("ngày nào")
 	lan.choose("Hôm qua").expect("Vào khoảng mấy giờ?")
 	lan.say("21:30").expect("Xảy ra ở đâu?")
@@ -44,14 +44,14 @@ func TestIncidentByNumbers(t *testing.T) {
 	lan.say("2").expect("Đã xử lý thế nào?")
 	lan.choose("Đã báo công an").expect("Có cần công an xã/phường biết ngay không?")
 	lan.choose("Không khẩn cấp").expect("Có ảnh hiện trường không?").offers("Xong", "Quay lại")
-	lan.say("1").expect("Kiểm tra lại báo cáo An ninh trật tự:",
+	lan.say("1").expect("Kiểm tra lại báo cáo an ninh trật tự:",
 		"• Loại vụ việc: Trộm cắp tài sản", "• Ngày: 24/11/2026", "• Giờ: 21:30", "• Nơi xảy ra: Ngõ 3, xóm Bãi",
 		"• Số người liên quan: 2", "• Cách xử lý: Đã báo công an", "• Mức độ: Không khẩn cấp", "• Ảnh: (bỏ qua)").
 		offers("Gửi", "Sửa", "Quay lại", "Hủy")
 
 	// Change the place from the confirmation.
 	lan.choose("Sửa").expect("Anh/chị muốn sửa mục nào?")
-	lan.choose("Nơi xảy ra").expect("Xảy ra ở đâu?", "Hiện tại: Ngõ 3, xóm Bãi")
+	lan.choose("Nơi xảy ra").expect("Xảy ra ở đâu?", "Câu trả lời trước: Ngõ 3, xóm Bãi")
 	lan.say("Ngõ 5, xóm Bãi").expect("Kiểm tra lại báo cáo", "• Nơi xảy ra: Ngõ 5, xóm Bãi").expectNot("Ngõ 3")
 	// Back from the confirmation is the last question, and on again.
 	lan.choose("Quay lại").expect("Có ảnh hiện trường không?")
@@ -89,7 +89,7 @@ func TestMeetingByNumbers(t *testing.T) {
 		t.Fatal("a session is left after /huy")
 	}
 
-	lan.say("/baocao").say("3").expect("Buổi sinh hoạt tổ họp ngày nào?").expectNot("Hiện tại")
+	lan.say("/baocao").say("3").expect("Buổi sinh hoạt tổ diễn ra ngày nào?").expectNot("Câu trả lời trước")
 	lan.choose("Hôm nay").expect("Bắt đầu lúc mấy giờ?")
 	lan.say("19:30").expect("Họp ở đâu?")
 	lan.say("Nhà văn hóa xóm Bãi").expect("Ai chủ trì?").offers("Quay lại", "Bỏ qua")
@@ -107,14 +107,14 @@ func TestMeetingByNumbers(t *testing.T) {
 	lan.choose("Xong").expect("Kết luận của buổi họp là gì?")
 	lan.say("Thống nhất lịch tuần tra tháng 12.").expect("Kết quả biểu quyết").offers("Đồng ý", "Không đồng ý", "Ý kiến khác", "Quay lại", "Bỏ qua")
 	lan.choose("Đồng ý").expect("Việc cần làm tiếp")
-	lan.choose("Quay lại").expect("Kết quả biểu quyết", "Hiện tại: Đồng ý")
+	lan.choose("Quay lại").expect("Kết quả biểu quyết", "Câu trả lời trước: Đồng ý")
 	lan.choose("Ý kiến khác").expect("Việc cần làm tiếp")
 	lan.choose("Bỏ qua").expect("Gửi ảnh biên bản đã ký").offers("Xong", "Quay lại")
-	lan.choose("Xong").expect("Kiểm tra lại báo cáo Sinh hoạt tổ:", "• Ngày họp: 25/11/2026", "• Chủ trì: (bỏ qua)", "• Thư ký: Bà Hà",
+	lan.choose("Xong").expect("Kiểm tra lại báo cáo sinh hoạt tổ:", "• Ngày họp: 25/11/2026", "• Chủ trì: (bỏ qua)", "• Thư ký: Bà Hà",
 		"• Số hộ vắng: 12", "• Khách mời: Công an, UBND xã/phường", "• Nội dung: Phòng cháy chữa cháy", "• Biểu quyết: Ý kiến khác",
 		"• Việc tiếp theo: (bỏ qua)")
 
-	lan.choose("Sửa").choose("Số hộ vắng").expect("Bao nhiêu hộ (thành viên) vắng mặt?", "Hiện tại: 12")
+	lan.choose("Sửa").choose("Số hộ vắng").expect("Bao nhiêu hộ (thành viên) vắng mặt?", "Câu trả lời trước: 12")
 	lan.say("10").expect("Kiểm tra lại báo cáo", "• Số hộ vắng: 10")
 	lan.choose("Gửi").expect("✅ Đã nhận báo cáo Sinh hoạt tổ.", "Số tham chiếu: HP-2026-000001")
 	wantAnswers(t, w.report("HP-2026-000001"), map[string]string{"date": "2026-11-25", "time": "19:30", "venue": "Nhà văn hóa xóm Bãi",
@@ -134,22 +134,22 @@ func TestMediationByNumbers(t *testing.T) {
 	lan.say("/huy").expect("Đã hủy. Không có gì được lưu.")
 
 	lan.say("/baocao").choose("Hòa giải").expect("Ngày nhận vụ việc?")
-	lan.say("20/11").expect("Hòa giải viên").expectNot("Hiện tại")
+	lan.say("20/11").expect("Hòa giải viên").expectNot("Câu trả lời trước")
 	lan.say("Bà Mai, ông Tâm").expect("Các bên")
 	lan.say("Ông A, 40 tuổi, xóm Bãi\nBà B, 42 tuổi, xóm Bãi").expect("Nội dung chủ yếu của vụ việc?")
 	lan.say("Tranh chấp lối đi chung").expect("Loại vụ việc?").
-		offers("Mâu thuẫn, xích mích", "Dân sự (cả đất đai)", "Hôn nhân và gia đình", "Vi phạm pháp luật nhẹ", "Khác", "Không thuộc phạm vi hòa giải", "Quay lại")
+		offers("Mâu thuẫn, xích mích", "Dân sự (kể cả đất đai)", "Hôn nhân và gia đình", "Vi phạm pháp luật nhẹ", "Khác", "Không thuộc phạm vi hòa giải", "Quay lại")
 	lan.say("6").expect("không thuộc phạm vi hòa giải ở cơ sở").offers("Chuyển cơ quan có thẩm quyền", "Quay lại")
-	lan.say("2").expect("Loại vụ việc?", "Hiện tại: Không thuộc phạm vi hòa giải")
+	lan.say("2").expect("Loại vụ việc?", "Câu trả lời trước: Không thuộc phạm vi hòa giải")
 	lan.say("2").expect("Tình trạng hiện nay?")
 	lan.choose("Mới tiếp nhận").expect("Thỏa thuận đạt được")
 	lan.choose("Bỏ qua").expect("Ghi chú")
-	lan.say("Hẹn hòa giải tối thứ Bảy").expect("Kiểm tra lại báo cáo Hòa giải:", "• Ngày nhận: 20/11/2026",
-		"• Các bên: Ông A, 40 tuổi, xóm Bãi\n   Bà B, 42 tuổi, xóm Bãi", "• Loại vụ việc: Dân sự (cả đất đai)",
-		"• Tình trạng: Mới tiếp nhận", "• Thỏa thuận / yêu cầu: (bỏ qua)").expectNot("Chuyển cơ quan")
+	lan.say("Hẹn hòa giải tối thứ Bảy").expect("Kiểm tra lại báo cáo hòa giải:", "• Ngày nhận: 20/11/2026",
+		"• Các bên: Ông A, 40 tuổi, xóm Bãi\n   Bà B, 42 tuổi, xóm Bãi", "• Loại vụ việc: Dân sự (kể cả đất đai)",
+		"• Tình trạng khi báo cáo: Mới tiếp nhận", "• Thỏa thuận / yêu cầu: (bỏ qua)").expectNot("Chuyển cơ quan")
 
-	lan.choose("Sửa").choose("Tình trạng").expect("Tình trạng hiện nay?", "Hiện tại: Mới tiếp nhận")
-	lan.choose("Đang hòa giải").expect("• Tình trạng: Đang hòa giải")
+	lan.choose("Sửa").choose("Tình trạng khi báo cáo").expect("Tình trạng hiện nay?", "Câu trả lời trước: Mới tiếp nhận")
+	lan.choose("Đang hòa giải").expect("• Tình trạng khi báo cáo: Đang hòa giải")
 	lan.choose("Gửi").expect("✅ Đã nhận báo cáo Hòa giải.", "Số tham chiếu: HG-2026-000001")
 	rep := w.report("HG-2026-000001")
 	wantAnswers(t, rep, map[string]string{"received": "2026-11-20", "mediators": "Bà Mai, ông Tâm",
@@ -186,7 +186,7 @@ func TestCancelByNumbers(t *testing.T) {
 
 	lan.say("/baocao").choose("Hòa giải").choose("Hôm nay").say("Bà Mai").say("Ông A, xóm Bãi").say("Mâu thuẫn tiếng ồn").
 		choose("Mâu thuẫn, xích mích").choose("Hòa giải thành").say("Hai bên thống nhất giờ giữ yên lặng").choose("Bỏ qua").
-		expect("Kiểm tra lại báo cáo Hòa giải:")
+		expect("Kiểm tra lại báo cáo hòa giải:")
 	lan.choose("Hủy").expect("Đã hủy. Không có gì được lưu.")
 	if w.hasSession("lan") {
 		t.Fatal("a session is left after «Hủy»")
@@ -213,7 +213,7 @@ func TestResumeAfterTimeoutByNumbers(t *testing.T) {
 	w.advance(3 * time.Hour)
 	lan.say("Chợ xóm Bãi").expect("đang làm dở").expectNot("Chuyện gì đã xảy ra?")
 	lan.say("2").expect("Anh/chị muốn báo cáo gì?")
-	lan.choose("An ninh trật tự").expect("Loại vụ việc là gì?").expectNot("Hiện tại")
+	lan.choose("An ninh trật tự").expect("Loại vụ việc là gì?").expectNot("Câu trả lời trước")
 	lan.choose("Trộm cắp tài sản").expect("ngày nào")
 
 	// Well within the timeout, an answer is an answer.
@@ -234,7 +234,7 @@ func TestNumericQuestionTakesNavigationByWord(t *testing.T) {
 	lan.say("bo qua").expect("Xảy ra ở đâu?")
 	lan.say("Bãi sông").say("Nhóm thanh niên tụ tập").expect("Có bao nhiêu người liên quan?", "• Bỏ qua").offers()
 	lan.say("2").expect("Đã xử lý thế nào?") // two people: no number means «Bỏ qua»
-	lan.choose("Quay lại").expect("Có bao nhiêu người liên quan?", "Hiện tại: 2")
+	lan.choose("Quay lại").expect("Có bao nhiêu người liên quan?", "Câu trả lời trước: 2")
 	lan.say("bo qua").expect("Đã xử lý thế nào?")
 	lan.choose("Chưa xử lý").choose("Không khẩn cấp").choose("Xong").
 		expect("• Giờ: (bỏ qua)", "• Số người liên quan: (bỏ qua)")
