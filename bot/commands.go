@@ -141,7 +141,7 @@ func (d *Dispatcher) command(x *turn) error {
 	case c.user.Role == RoleLeader && cmd.who&forLeaders != 0, c.user.Role == RoleOfficial && cmd.who&forOfficials != 0:
 		return cmd.run(d, x)
 	case cmd.who&forOfficials != 0:
-		x.say("sum.officials_only")
+		x.say("officials_only")
 	default:
 		x.say("not_leader")
 	}
@@ -151,9 +151,16 @@ func (d *Dispatcher) command(x *turn) error {
 // helpText is a role's help: its head, the lines of its commands, and a
 // foot where the role has one.
 func helpText(lang, role string, args ...any) string {
+	return i18n.T(lang, "help."+role, args...) + "\n\n" + helpLines(lang, role)
+}
+
+// helpLines is a role's help without its head: after a welcome that says
+// who they are, it is not said twice.
+func helpLines(lang, role string) string {
 	var b strings.Builder
-	b.WriteString(i18n.T(lang, "help."+role, args...))
-	b.WriteString("\n\n")
+	if about, ok := i18n.Lookup(lang, "help."+role+".about"); ok {
+		b.WriteString(about + "\n\n")
+	}
 	for _, c := range commands {
 		if line, ok := i18n.Lookup(lang, "cmd."+c.name+"."+role); ok {
 			b.WriteString(line + "\n")

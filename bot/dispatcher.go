@@ -760,10 +760,13 @@ func (d *Dispatcher) join(tx Tx, r *responder, c caller, in Inbound, code string
 	if inv.Role == RoleOfficial {
 		welcome = "welcome.official"
 	}
-	r.say(i18n.T(c.lang, welcome, name, group.Name))
-	c.user, c.registered = u, true
+	role := "leader"
+	if inv.Role == RoleOfficial {
+		role = "official"
+	}
+	r.say(i18n.T(c.lang, welcome, name, group.Name) + "\n\n" + helpLines(c.lang, role))
 	r.joined = true
-	return d.help(tx, r, c)
+	return nil
 }
 
 func (d *Dispatcher) areaName(tx Tx, code string) string {

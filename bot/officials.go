@@ -203,7 +203,7 @@ func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg s
 	}
 	x, err := Export(tx, ExportQuery{Official: &c.user, Kind: kind, Period: p, Format: format, Location: d.Location}, string(in.From), now)
 	if code := ErrorCode(err); code == EFORBIDDEN || code == ENOTFOUND {
-		r.say(i18n.T(c.lang, "sum.officials_only"))
+		r.say(i18n.T(c.lang, "officials_only"))
 		return nil
 	} else if err != nil {
 		return err
@@ -223,7 +223,7 @@ func (d *Dispatcher) exportChat(tx Tx, r *responder, c caller, in Inbound, arg s
 	last := p.LastDay(d.Location)
 	name := fmt.Sprintf("baocao-%s-%s-%s.%s", c.user.Group, p.From.In(d.Location).Format("20060102"), last.Format("20060102"), format)
 	r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Document: &Document{Name: name, Data: data},
-		Reply: Reply{Text: i18n.T(c.lang, "export.done", d.areaName(tx, c.user.Group), p.From.In(d.Location).Format("02/01/2006"), last.Format("02/01/2006"), len(x.Reports))}})
+		Reply: Reply{Text: i18n.N(c.lang, "export.done", len(x.Reports), d.areaName(tx, c.user.Group), p.From.In(d.Location).Format("02/01/2006"), last.Format("02/01/2006"), len(x.Reports))}})
 	return nil
 }
 
@@ -274,7 +274,7 @@ func (d *Dispatcher) broadcast(tx Tx, r *responder, c caller, in Inbound, arg st
 	a, sent, err := Broadcast(tx, area, text, in.UpdateKey, d.Lang, string(in.From), now)
 	switch ErrorCode(err) {
 	case "":
-		r.say(i18n.T(c.lang, "broadcast.done", sent, a.Name))
+		r.say(i18n.N(c.lang, "broadcast.done", sent, sent, a.Name))
 		return nil
 	case ENOTFOUND:
 		r.say(i18n.T(c.lang, "broadcast.no_area", area))

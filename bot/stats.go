@@ -100,7 +100,7 @@ func (st MediationStats) Text(lang string, loc *time.Location) string {
 	b.WriteString(T("stats.head", st.Area.Name, st.From.In(loc).Format("02/01/2006"), st.To.Add(-time.Nanosecond).In(loc).Format("02/01/2006")))
 	b.WriteString("\n\n" + T("stats.total", st.Total.Cases) + "\n" + line(st.Total))
 	for _, g := range st.Groups {
-		b.WriteString("\n\n" + g.Group.Name + ": " + T("stats.cases", g.Cases) + "\n" + line(g.Buckets))
+		b.WriteString("\n\n" + g.Group.Name + ": " + i18n.N(lang, "stats.cases", g.Cases, g.Cases) + "\n" + line(g.Buckets))
 	}
 	return b.String()
 }

@@ -59,7 +59,7 @@ func (e *Engine) Describe(r bot.Report, lang string) string {
 		b.WriteString("\n" + i18n.T(lang, "view.status", i18n.T(lang, "status."+r.Status)))
 	}
 	if n := len(r.Revisions); n > 0 {
-		b.WriteString("\n" + i18n.T(lang, "view.edited", n, at(r.Revisions[n-1].At)))
+		b.WriteString("\n" + i18n.N(lang, "view.edited", n, n, at(r.Revisions[n-1].At)))
 	}
 	b.WriteString("\n\n" + e.Summary(f, r.Answers, lang))
 	if len(r.Updates) > 0 {

@@ -727,7 +727,8 @@ func (e *Engine) display(st *Step, v, lang string) string {
 		}
 		return strings.Join(labels, ", ")
 	case Photos:
-		return i18n.T(lang, "photo.n", len(splitList(v)))
+		n := len(splitList(v))
+		return i18n.N(lang, "photo.n", n, n)
 	case Date:
 		if d, err := time.Parse(time.DateOnly, v); err == nil {
 			return d.Format("02/01/2006")

@@ -9,8 +9,8 @@ var en = map[string]string{
 	"cmd.vuviec.leader":  "/vuviec — update open mediation cases",
 	"cmd.ngonngu.leader": "/ngonngu — change the language (Tiếng Việt / English)",
 	"cmd.trogiup.leader": "/trogiup — show this help again",
-	"help.official": "You are an official of %s.\n\n" +
-		"Urgent reports from the groups of your area arrive here as soon as a leader sends them; " +
+	"help.official":      "You are an official of %s.",
+	"help.official.about": "Urgent reports from the groups of your area arrive here as soon as a leader sends them; " +
 		"tap «Received» and «Handled» so that the leader knows.",
 	"cmd.tonghop.official": "/tonghop — this week's summary so far",
 	"cmd.huy.official":     "/huy — leave what you are doing (nothing is kept)",
@@ -275,7 +275,6 @@ var en = map[string]string{
 	"sum.meetings":            "Group meetings: %d of %d groups met",
 	"sum.silent":              "Groups that sent nothing (%d):",
 	"sum.open":                "Mediation cases still open (%d):",
-	"sum.officials_only":      "Only officials of an area can see summaries.",
 	"sum.chart":               "The last 8 weeks, reports per week:",
 	"sum.color.incident":      "🟥",
 	"sum.color.mediation":     "🟦",
@@ -375,4 +374,10 @@ var en = map[string]string{
 	"emergency.details":       "🚨 Details added to the urgent report from %s",
 	"emergency.draft_dropped": "The report you had not finished is set aside so that the emergency goes first.",
 	"err.voice_here":          "This question needs a choice or typed text; it does not take a voice message.",
+	"photo.n.one":             "%d photo",
+	"stats.cases.one":         "%d case",
+	"view.edited.one":         "Corrected %d time, at %s",
+	"export.done.one":         "Reports of %s from %s to %s: %d report (opens in Excel).",
+	"broadcast.done.one":      "The notice is on its way to %d leader of %s.",
+	"officials_only":          "This is for the officials in charge of an area.",
 }

@@ -56,3 +56,14 @@ func Lookup(lang, key string) (string, bool) {
 	s, ok := cat[key]
 	return s, ok
 }
+
+// N is T for a text about n things, n among args: where the catalog has
+// key+".one" it is used when n is 1 ("1 case", not "1 cases").
+func N(lang, key string, n int, args ...any) string {
+	if n == 1 {
+		if _, ok := Lookup(lang, key+".one"); ok {
+			key += ".one"
+		}
+	}
+	return T(lang, key, args...)
+}

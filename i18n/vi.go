@@ -9,8 +9,8 @@ var vi = map[string]string{
 	"cmd.vuviec.leader":  "/vuviec — cập nhật vụ việc hòa giải đang mở",
 	"cmd.ngonngu.leader": "/ngonngu — đổi ngôn ngữ (Tiếng Việt / English)",
 	"cmd.trogiup.leader": "/trogiup — xem lại hướng dẫn này",
-	"help.official": "Anh/chị là cán bộ của %s.\n\n" +
-		"Báo cáo khẩn cấp của các tổ trong địa bàn được gửi tới đây ngay khi tổ trưởng gửi; " +
+	"help.official":      "Anh/chị là cán bộ của %s.",
+	"help.official.about": "Báo cáo khẩn cấp của các tổ trong địa bàn được gửi tới đây ngay khi tổ trưởng gửi; " +
 		"bấm «Đã tiếp nhận» và «Đã xử lý» để tổ trưởng biết.",
 	"cmd.tonghop.official": "/tonghop — tổng hợp tuần này đến lúc này",
 	"cmd.huy.official":     "/huy — thoát việc đang làm dở (không lưu gì)",
@@ -275,7 +275,6 @@ var vi = map[string]string{
 	"sum.meetings":            "Sinh hoạt tổ: %d/%d tổ đã họp",
 	"sum.silent":              "Tổ chưa gửi báo cáo nào (%d):",
 	"sum.open":                "Vụ việc hòa giải còn mở (%d):",
-	"sum.officials_only":      "Chỉ cán bộ của một địa bàn mới xem được tổng hợp.",
 	"sum.chart":               "Biểu đồ 8 tuần gần nhất, số báo cáo mỗi tuần:",
 	"sum.color.incident":      "🟥",
 	"sum.color.mediation":     "🟦",
@@ -375,4 +374,10 @@ var vi = map[string]string{
 	"emergency.details":       "🚨 Chi tiết bổ sung của báo cáo khẩn từ %s",
 	"emergency.draft_dropped": "Báo cáo đang làm dở được bỏ lại để báo khẩn trước.",
 	"err.voice_here":          "Câu hỏi này cần bấm chọn hoặc gõ, chưa nhận tin nhắn thoại.",
+	"photo.n.one":             "%d ảnh",
+	"stats.cases.one":         "%d vụ việc",
+	"view.edited.one":         "Đã sửa %d lần, lần cuối lúc %s",
+	"export.done.one":         "Báo cáo của %s từ %s đến %s: %d báo cáo (mở bằng Excel).",
+	"broadcast.done.one":      "Thông báo sẽ được gửi tới %d tổ trưởng của %s trong ít phút.",
+	"officials_only":          "Việc này chỉ dành cho cán bộ phụ trách địa bàn.",
 }

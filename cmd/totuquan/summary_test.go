@@ -53,7 +53,7 @@ func TestWeeklySummary(t *testing.T) {
 	official := seedFortnight(t, e)
 	e.advance(time.Minute)
 	official.say("/tonghop").expect("📊 TỔNG HỢP TUẦN 48 (23/11–26/11/2026)", "Báo cáo: 4 (tuần trước 1, +3)")
-	e.user(501, "Lan").say("/tonghop").expect("Chỉ cán bộ")
+	e.user(501, "Lan").say("/tonghop").expect("chỉ dành cho cán bộ")
 	e.stop()
 
 	for _, lang := range []string{"vi", "en"} {
