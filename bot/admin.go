@@ -190,8 +190,14 @@ func (d *Dispatcher) cmdInvite(x *turn) error {
 	rest := f[2:]
 	if f[0] == "canbo" {
 		spec.Role, spec.Agency = RoleOfficial, "ubnd"
-		if len(rest) > 0 && Agencies[rest[0]] != nil {
-			spec.Agency, rest = rest[0], rest[1:]
+		if len(rest) > 0 {
+			if a, ok := ParseAgency(rest[0]); ok {
+				spec.Agency, rest = a, rest[1:]
+			} else if len(rest) > 1 {
+				if a, ok := ParseAgency(rest[0] + " " + rest[1]); ok { // "cong an", in two words
+					spec.Agency, rest = a, rest[2:]
+				}
+			}
 		}
 	}
 	// Then, optionally, how many uses and how many days.
@@ -328,11 +334,17 @@ func (d *Dispatcher) cmdMove(x *turn) error {
 }
 
 func (d *Dispatcher) cmdAgency(x *turn) error {
-	f := oneArg(x, 2)
-	if f == nil {
+	f := strings.Fields(x.arg)
+	if len(f) < 2 {
+		x.say("admin.usage")
 		return nil
 	}
-	u, err := SetAgency(x.tx, d.addressArg(f[0]), f[1], string(x.in.From), x.now)
+	agency, ok := ParseAgency(strings.Join(f[1:], " "))
+	if !ok {
+		x.say("admin.usage")
+		return nil
+	}
+	u, err := SetAgency(x.tx, d.addressArg(f[0]), agency, string(x.in.From), x.now)
 	return changed(x, u, err, f[0], map[string]string{ENOTFOUND: "user.not_found"})
 }
 

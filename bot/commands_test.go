@@ -53,3 +53,16 @@ func TestHelpFollowsTheTable(t *testing.T) {
 		}
 	}
 }
+
+// Ensure agencies are read as admins type them, in Vietnamese too.
+func TestParseAgency(t *testing.T) {
+	for in, want := range map[string]string{"police": "police", "cong an": "police", "Công an": "police", "tư pháp": "justice",
+		"tu phap": "justice", "mat tran": "mttq", "Mặt trận Tổ quốc": "mttq", "ubnd": "ubnd", "Ủy ban": "ubnd", "UBND": "ubnd"} {
+		if got, ok := ParseAgency(in); !ok || got != want {
+			t.Errorf("ParseAgency(%q) = %q, %v, want %q", in, got, ok, want)
+		}
+	}
+	if _, ok := ParseAgency("army"); ok {
+		t.Error("an unknown agency was read")
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/totuquan/totuquan/vntext"
 )
 
 // Address names a chat or a user on a platform as "platform:id", for example
@@ -100,6 +102,26 @@ var Agencies = map[string][]ReportKind{
 	"justice": {KindMediation},
 	"mttq":    {KindIncident, KindMediation, KindMeeting},
 	"ubnd":    {KindIncident, KindMediation, KindMeeting},
+}
+
+// ParseAgency reads an agency as an admin types it, by its code or its
+// Vietnamese name, with or without diacritics: "cong an", "tư pháp",
+// "mat tran", "uy ban". ok is false for anything else.
+func ParseAgency(s string) (string, bool) {
+	f := strings.Join(strings.Fields(strings.ToLower(vntext.Fold(s))), " ")
+	for code, names := range agencyNames {
+		if f == code || slices.Contains(names, f) {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+var agencyNames = map[string][]string{
+	"police":  {"cong an", "ca", "cong an xa", "cong an phuong"},
+	"justice": {"tu phap", "tp", "can bo tu phap"},
+	"mttq":    {"mat tran", "mat tran to quoc", "mt"},
+	"ubnd":    {"uy ban", "uy ban nhan dan", "ubnd xa", "ubnd phuong"},
 }
 
 // Kinds are the report kinds an official follows; an official of no known

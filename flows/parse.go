@@ -92,10 +92,13 @@ func (in input) number(st *Step, limits map[string]int, answers map[string]strin
 	if !in.isTyped || !ok {
 		return "", i18n.T(in.lang, "err.number")
 	}
-	if n < st.Min || n > st.Max {
-		return "", i18n.T(in.lang, "err.number_range", st.Min, st.Max)
-	}
 	limit := limits[st.Limit]
+	if high := st.Max; n < st.Min || n > high {
+		if limit > 0 && limit < high {
+			high = limit // the group's size says more than the form's bound
+		}
+		return "", i18n.T(in.lang, "err.number_range", st.Min, high)
+	}
 	if st.Limit != "" && limit > 0 && n > limit {
 		return "", i18n.T(in.lang, "err.over_group_size", limit)
 	}

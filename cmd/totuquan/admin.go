@@ -153,7 +153,7 @@ func (m *Main) cmdInvite(args []string) error {
 	}
 	spec := bot.InviteSpec{Role: bot.RoleLeader, Area: *group, Uses: *uses, Valid: *valid}
 	if *official != "" {
-		spec.Role, spec.Area, spec.Agency = bot.RoleOfficial, *official, *agency
+		spec.Role, spec.Area, spec.Agency = bot.RoleOfficial, *official, agencyArg(*agency)
 	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
@@ -550,7 +550,7 @@ func (m *Main) cmdUsers(args []string) error {
 		case "admin", "unadmin":
 			_, err = bot.SetAdmin(tx, addr, sub == "admin", configAdmins(cfg), by, now)
 		case "agency":
-			_, err = bot.SetAgency(tx, addr, *agency, by, now)
+			_, err = bot.SetAgency(tx, addr, agencyArg(*agency), by, now)
 		case "link":
 			_, err = bot.LinkAddress(tx, addr, bot.Address(*to), by, now)
 		case "handover":
@@ -783,4 +783,13 @@ func langFlag(lang string, cfg Config) (string, error) {
 		return "", usageError{fmt.Sprintf("-lang %q is not vi or en", lang)}
 	}
 	return lang, nil
+}
+
+// agencyArg reads -agency by its code or its Vietnamese name ("cong an");
+// anything else is passed on for the service to refuse by name.
+func agencyArg(s string) string {
+	if a, ok := bot.ParseAgency(s); ok {
+		return a
+	}
+	return s
 }
