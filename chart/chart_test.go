@@ -404,3 +404,12 @@ func TestWholeSteps(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkWeekly(b *testing.B) {
+	c := known()
+	for b.Loop() {
+		if _, err := Weekly(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
