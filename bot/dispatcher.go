@@ -41,6 +41,7 @@ type Dispatcher struct {
 	Joiners map[string]Joiner
 	// InviteQR, if set, draws an invite link as a QR code (PNG) to print.
 	InviteQR func(link string) ([]byte, error)
+	Chart    func(c WeeklyChart) ([]byte, error) // if set, draws the weekly summary's chart (PNG); the plain Chart otherwise
 	// XLSX, if set, writes tables as an Excel workbook, for /xuat.
 	XLSX func(tables []Table) ([]byte, error)
 	// Downloads fetch, per platform, a file a user sent (an admin's area

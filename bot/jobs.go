@@ -92,7 +92,7 @@ func (d *Dispatcher) summaryMessages(sum Summary, lang string) []Outbound {
 		{Key: "summary-csv", Reply: Reply{Text: i18n.T(lang, "sum.csv", sum.Week)},
 			Document: &Document{Name: "tonghop-" + sum.Area.Code + "-" + sum.Week + ".csv", Data: csv.Bytes()}},
 		{Key: "summary-chart", Reply: Reply{Text: caption.String()},
-			Document: &Document{Name: "bieudo-" + sum.Area.Code + "-" + sum.Week + ".png", Data: Chart(sum.Weeks, sum.Kinds)}},
+			Document: &Document{Name: "bieudo-" + sum.Area.Code + "-" + sum.Week + ".png", Data: d.chart(sum, lang)}},
 	}
 }
 

@@ -82,7 +82,7 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	}
 	sender.Transports = map[string]bot.Transport{telegram.Platform: tg}
 	d.Joiners = map[string]bot.Joiner{telegram.Platform: tg}
-	d.InviteQR, d.XLSX = inviteQR, workbook
+	d.InviteQR, d.XLSX, d.Chart = inviteQR, workbook, weeklyChart
 	d.Downloads = map[string]func(context.Context, string) ([]byte, error){telegram.Platform: tg.Download}
 	log.Info("totuquan is running", "bot", "@"+tg.Username(), "store", cfg.Store.Path)
 
