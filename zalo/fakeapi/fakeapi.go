@@ -105,6 +105,7 @@ type failure struct {
 	status      int
 	description string
 	how         breakage
+	match       func(params map[string]string) bool // nil: any call
 }
 
 type breakage int
@@ -417,6 +418,15 @@ func (s *Server) DropNext(method string) { s.breakNext(method, dropConn) }
 // not JSON, as from a proxy's error page.
 func (s *Server) GarbageNext(method string) { s.breakNext(method, garbageReply) }
 
+// FailNextIf makes the next call of method whose parameters match fail
+// with status (a later part of a split message, say); other calls go
+// through.
+func (s *Server) FailNextIf(method string, status int, match func(params map[string]string) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures[method] = append(s.failures[method], failure{status: status, description: http.StatusText(status), match: match})
+}
+
 func (s *Server) breakNext(method string, how breakage) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -431,9 +441,9 @@ func (s *Server) Throttle(method string, d time.Duration) {
 	s.throttled[method] = time.Now().Add(d)
 }
 
-// takeFailure counts a call of method and returns the failure queued for
-// it, if any.
-func (s *Server) takeFailure(method string) (failure, bool) {
+// takeFailure counts a call of method with params and returns the first
+// failure queued for it that matches, if any.
+func (s *Server) takeFailure(method string, params map[string]string) (failure, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls[method]++
@@ -441,11 +451,13 @@ func (s *Server) takeFailure(method string) (failure, bool) {
 		return failure{status: http.StatusTooManyRequests, description: "Quota exceeded"}, true
 	}
 	fs := s.failures[method]
-	if len(fs) == 0 {
-		return failure{}, false
+	for i, f := range fs {
+		if f.match == nil || f.match(params) {
+			s.failures[method] = append(fs[:i:i], fs[i+1:]...)
+			return f, true
+		}
 	}
-	s.failures[method] = fs[1:]
-	return fs[0], true
+	return failure{}, false
 }
 
 func (s *Server) breakReply(w http.ResponseWriter, f failure) {
@@ -544,7 +556,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.notifyLocked()
 		s.mu.Unlock()
 	}
-	if f, failed := s.takeFailure(method); failed {
+	if f, failed := s.takeFailure(method, p); failed {
 		s.breakReply(w, f)
 		return
 	}
@@ -571,7 +583,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, name string) {
-	if f, failed := s.takeFailure("media"); failed {
+	if f, failed := s.takeFailure("media", map[string]string{"name": name}); failed {
 		s.breakReply(w, f)
 		return
 	}

@@ -139,10 +139,9 @@ func TestWebhook(t *testing.T) {
 	}
 }
 
-// Ensure sends are checked as Zalo checks them (2,000 units, a chat),
-// recorded per chat, and that failures come as asked: an error status (or
-// 200 with ErrorsAsOK), a throttle, a dropped connection, garbage.
-func TestSendsAndFailures(t *testing.T) {
+// Ensure sends are checked as Zalo checks them (2,000 units, a chat) and
+// recorded per chat and as requests.
+func TestSends(t *testing.T) {
 	s := newServer(t, fakeapi.Options{RecordRequests: true})
 	if r := call(t, s, "sendMessage", `{"chat_id":"c1","text":"`+strings.Repeat("🔥", 1000)+`"}`); !r.OK {
 		t.Errorf("2,000 units = %+v", r)
@@ -160,6 +159,13 @@ func TestSendsAndFailures(t *testing.T) {
 	if reqs := s.Requests(); len(reqs) != 4 || reqs[0].Params["chat_id"] != "c1" || reqs[3].Params["caption"] != "ảnh" {
 		t.Errorf("requests = %+v", reqs)
 	}
+}
+
+// Ensure failures come as asked: an error status (or 200 with
+// ErrorsAsOK), one for a matching call only, a throttle, a dropped
+// connection, garbage.
+func TestFailures(t *testing.T) {
+	s := newServer(t, fakeapi.Options{})
 
 	s.FailNext("sendMessage", 500)
 	if r := call(t, s, "sendMessage", `{"chat_id":"c1","text":"x"}`); r.ErrorCode != 500 || r.status != 500 {
@@ -174,6 +180,16 @@ func TestSendsAndFailures(t *testing.T) {
 	time.Sleep(250 * time.Millisecond)
 	if r := call(t, s, "sendMessage", `{"chat_id":"c1","text":"x"}`); !r.OK {
 		t.Errorf("after the throttle: %+v", r)
+	}
+	s.FailNextIf("sendMessage", 502, func(p map[string]string) bool { return p["text"] == "b" })
+	for _, text := range []string{"a", "b", "b"} {
+		r := call(t, s, "sendMessage", `{"chat_id":"c1","text":"`+text+`"}`)
+		if failed := r.ErrorCode == 502; failed != (text == "b" && !r.OK && r.status == 502) {
+			t.Errorf("FailNextIf: %q gave %+v", text, r)
+		}
+	}
+	if n := len(s.BotMessages("c1")); n != 3 { // x after the throttle, a, b
+		t.Errorf("%d bot messages after FailNextIf, want 3", n)
 	}
 	s.DropNext("sendMessage")
 	if _, err := http.Post(s.APIBase()+"/bot"+s.Token()+"/sendMessage", "application/json", strings.NewReader(`{"chat_id":"c1","text":"x"}`)); err == nil {
