@@ -250,3 +250,5 @@ func TestTransport(t *testing.T) {
 func TestTransportWebhook(t *testing.T) {
 	transporttest.Run(t, &platform{webhook: true})
 }
+
+func fakeapiOptions() fakeapi.Options { return fakeapi.Options{RecordRequests: true} }
