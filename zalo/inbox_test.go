@@ -244,3 +244,27 @@ func (a *applier) count() (calls, applied int) {
 	defer a.mu.Unlock()
 	return a.calls, len(a.applied)
 }
+
+// Ensure de-duplication marks older than a week are forgotten once the
+// inbox is empty, and younger ones kept.
+func TestOldMarksForgotten(t *testing.T) {
+	fake := newFake(t, fakeapiOptions())
+	st := openStore(t)
+	now := time.Now()
+	st.Update(func(tx bot.Tx) error {
+		if err := tx.MarkSeen("zalo:m:old:text", now.Add(-8*24*time.Hour)); err != nil {
+			return err
+		}
+		return tx.MarkSeen("zalo:m:new:text", now.Add(-24*time.Hour))
+	})
+	seen := func(key string) bool {
+		var ok bool
+		st.View(func(tx bot.Tx) (err error) { ok, err = tx.Seen(key); return })
+		return ok
+	}
+	start(t, config(fake, &recorder{}, st))
+	eventually(t, "the old mark forgotten", func() bool { return !seen("zalo:m:old:text") })
+	if !seen("zalo:m:new:text") {
+		t.Error("a mark of yesterday was forgotten")
+	}
+}

@@ -39,9 +39,11 @@ func (b *Bot) Run(ctx context.Context) error {
 		fails   time.Duration      // after handling or polling failed
 		idle    time.Duration      // after idle polls that came back at once
 		deleted = b.webhook.Load() // in webhook mode there is none to delete
+		pruned  time.Time
 	)
 	for ctx.Err() == nil {
-		if err := b.drain(ctx); err != nil {
+		n, err := b.drain(ctx)
+		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -51,6 +53,9 @@ func (b *Bot) Run(ctx context.Context) error {
 				return nil
 			}
 			continue
+		}
+		if n == 0 && b.cfg.Now().Sub(pruned) > time.Hour {
+			pruned = b.prune()
 		}
 		if b.webhook.Load() {
 			b.await(ctx)
@@ -202,9 +207,10 @@ func (b *Bot) keep(ctx context.Context, raw json.RawMessage) {
 var errNotUpdates = errors.New("not updates")
 
 // accept puts the updates in raw in the inbox, in one transaction, leaving
-// out those already applied (a duplicate delivery). Something that is not
-// an update is dropped with a warning; errNotUpdates is returned when
-// nothing in raw could be read.
+// out those already applied (a duplicate delivery). An update that cannot
+// be decoded (a field of another type) is dropped with a warning: Zalo
+// would only send it again. errNotUpdates is returned when raw is not
+// JSON updates at all.
 func (b *Bot) accept(raw []byte) error {
 	ups, err := splitUpdates(raw)
 	if err != nil {
@@ -220,9 +226,6 @@ func (b *Bot) accept(raw []byte) error {
 		list = append(list, stored{key: key, entry: inboxEntry{Update: u}, at: at})
 	}
 	if len(list) == 0 {
-		if len(ups) > 0 {
-			return fmt.Errorf("%w: none of %d could be decoded", errNotUpdates, len(ups))
-		}
 		return nil
 	}
 	err = b.cfg.Store.Update(func(tx bot.Tx) error {
@@ -254,12 +257,28 @@ func putEntry(tx bot.Tx, s stored) error {
 	return tx.PutInbox(s.key, data, s.at)
 }
 
+// seenMemory is how long de-duplication marks are kept: Zalo delivers a
+// duplicate within minutes, and the inbox is drained on every start.
+const seenMemory = 7 * 24 * time.Hour
+
+// prune forgets de-duplication marks older than seenMemory, while the
+// inbox is empty (so no entry waiting to be replayed loses its mark), and
+// returns when, the zero time if it failed.
+func (b *Bot) prune() time.Time {
+	now := b.cfg.Now()
+	if err := b.cfg.Store.Update(func(tx bot.Tx) error { return tx.ForgetSeen(now.Add(-seenMemory)) }); err != nil {
+		b.cfg.Log.Warn("zalo: forget old de-duplication marks", "err", err)
+		return time.Time{}
+	}
+	return now
+}
+
 // drain hands on everything in the inbox, oldest first, and stops at the
 // first update whose handling failed: it stays, to be tried again in its
-// place.
-func (b *Bot) drain(ctx context.Context) error {
+// place. n is how many entries the inbox had.
+func (b *Bot) drain(ctx context.Context) (n int, err error) {
 	var list []stored
-	err := b.cfg.Store.View(func(tx bot.Tx) error {
+	err = b.cfg.Store.View(func(tx bot.Tx) error {
 		list = nil
 		return tx.Inbox(func(key string, data []byte, at time.Time) error {
 			var e inboxEntry
@@ -271,17 +290,17 @@ func (b *Bot) drain(ctx context.Context) error {
 		})
 	})
 	if err != nil {
-		return fmt.Errorf("zalo: read the inbox: %w", err)
+		return 0, fmt.Errorf("zalo: read the inbox: %w", err)
 	}
 	for _, s := range list {
 		if err := ctx.Err(); err != nil {
-			return err
+			return len(list), err
 		}
 		if err := b.process(ctx, s); err != nil {
-			return err
+			return len(list), err
 		}
 	}
-	return nil
+	return len(list), nil
 }
 
 // process hands one stored update on, or drops or answers it, and deletes
@@ -391,7 +410,7 @@ func (b *Bot) answerWithheld(key string, u update) error {
 				return err
 			}
 			out := bot.Outbound{Chat: chat, Reply: bot.Reply{Text: WithheldText},
-				Key: Platform + ":withheld:" + string(chat) + ":" + now.UTC().Format("2006010215")}
+				Key: Platform + ":withheld:" + chat.ID() + ":" + now.UTC().Format("2006010215")}
 			if queued, err = tx.Enqueue(out); err != nil {
 				return err
 			}

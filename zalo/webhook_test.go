@@ -67,6 +67,7 @@ func TestWebhookHandler(t *testing.T) {
 		{"ShortWrongSecret", "x", text("m1", "sai mã"), http.StatusForbidden},
 		{"TooLarge", secretToken, text("m1", strings.Repeat("a", zalo.MaxWebhookBody)), http.StatusRequestEntityTooLarge},
 		{"NotJSON", secretToken, "<html>", http.StatusBadRequest},
+		{"UndecodableUpdate", secretToken, `{"event_name":"message.text.received","message":{"message_id":"m9","text":42}}`, http.StatusOK},
 		{"EmptyProbe", secretToken, "", http.StatusOK},
 		{"EmptyProbeWithoutSecret", "", "", http.StatusOK},
 		{"EmptyObject", secretToken, "{}", http.StatusOK},
