@@ -332,8 +332,19 @@ func (b *Bot) apiError(ae *APIError) error {
 	if ae.Code != http.StatusUnauthorized {
 		return b.redact(ae)
 	}
-	return b.redact(fmt.Errorf("zalo: %s: the token was refused (%d %s): check zalo.token: %w", ae.Method, ae.Code, ae.Description, errors.Join(ErrUnauthorized, ae)))
+	return b.redact(unauthorized{ae})
 }
+
+// unauthorized is a 401: the token is wrong, or was reset in Zalo Bot
+// Creator.
+type unauthorized struct{ ae *APIError }
+
+func (u unauthorized) Error() string {
+	return fmt.Sprintf("zalo: %s: the token was refused (error %d: %s): check zalo.token", u.ae.Method, u.ae.Code, u.ae.Description)
+}
+
+func (u unauthorized) Is(target error) bool { return target == ErrUnauthorized }
+func (u unauthorized) Unwrap() error        { return u.ae }
 
 // asAPIError returns the *APIError in err, nil if there is none.
 func asAPIError(err error) *APIError {
