@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/totuquan/totuquan/bot"
@@ -326,7 +327,9 @@ func (b *Bot) process(ctx context.Context, s stored) error {
 		}
 		switch kind {
 		case photoKind:
-			in.Photo = file
+			// The flows keep a report's photos as one comma-separated
+			// list: a URL handed on must not carry a comma of its own.
+			in.Photo = strings.ReplaceAll(file, ",", "%2C")
 		case voiceKind:
 			in.Document, in.DocumentName = file, VoiceName
 		}

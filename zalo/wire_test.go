@@ -51,6 +51,8 @@ var wireInbound = []transporttest.InboundCase{
 		Want: bot.Inbound{Chat: hoaAddr, From: hoaAddr, Photo: jpegPath}},
 	{Name: "ImageGone", Raw: event("message.image.received", hoaFrom, hoaChat, `"photo_url":"$FAKE/media/het-han.jpg"`),
 		Want: bot.Inbound{Chat: hoaAddr, From: hoaAddr, Photo: "$FAKE/media/het-han.jpg"}},
+	{Name: "ImageGoneURLWithComma", Raw: event("message.image.received", hoaFrom, hoaChat, `"photo_url":"$FAKE/media/a,b.jpg?size=1,2"`),
+		Want: bot.Inbound{Chat: hoaAddr, From: hoaAddr, Photo: "$FAKE/media/a%2Cb.jpg?size=1%2C2"}},
 	{Name: "Voice", Raw: event("message.voice.received", hoaFrom, hoaChat, `"voice_url":"$FAKE/media/giong.aac"`),
 		Want: bot.Inbound{Chat: hoaAddr, From: hoaAddr, Document: aacPath, DocumentName: "voice.aac"}},
 	{Name: "Sticker", Raw: event("message.sticker.received", hoaFrom, hoaChat, `"sticker":"bfe458bf64fa8da4d4eb","url":"$FAKE/media/s.webp"`),
