@@ -380,4 +380,6 @@ var en = map[string]string{
 	"export.done.one":         "Reports of %s from %s to %s: %d report (opens in Excel).",
 	"broadcast.done.one":      "The notice is on its way to %d leader of %s.",
 	"officials_only":          "This is for the officials in charge of an area.",
+	"file.link":               "📎 Download %s here: %s (the link works for %d days, for you only).",
+	"file.elsewhere":          "📎 Zalo cannot carry the file %s. You can get it with /xuat on Telegram, or ask an admin to export it on the server.",
 }

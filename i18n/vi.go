@@ -380,4 +380,6 @@ var vi = map[string]string{
 	"export.done.one":         "Báo cáo của %s từ %s đến %s: %d báo cáo (mở bằng Excel).",
 	"broadcast.done.one":      "Thông báo sẽ được gửi tới %d tổ trưởng của %s trong ít phút.",
 	"officials_only":          "Việc này chỉ dành cho cán bộ phụ trách địa bàn.",
+	"file.link":               "📎 Tải tệp %s tại: %s (liên kết dùng được %d ngày, chỉ dành cho anh/chị).",
+	"file.elsewhere":          "📎 Zalo không gửi được tệp %s. Anh/chị có thể lấy tệp bằng /xuat trên Telegram, hoặc nhờ quản trị viên xuất trên máy chủ.",
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/i18n"
 	"github.com/totuquan/totuquan/vntext"
 )
 
@@ -48,7 +49,11 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 	}
 	text := m.Text
 	if m.Document != nil {
-		text = strings.TrimSpace(text + "\n\n" + fmt.Sprintf(noFileText, m.Document.Name))
+		note, err := b.fileNote(m)
+		if err != nil {
+			return err
+		}
+		text = strings.TrimSpace(text + "\n\n" + note)
 	}
 	menu := strings.TrimLeft(strings.TrimPrefix(m.NumberedText(), m.Text), "\n")
 	parts := layout(text, menu, MaxText)
@@ -149,4 +154,21 @@ func (b *Bot) deliveryError(err error) error {
 		return &bot.DeliveryError{RetryAfter: unauthorizedPause, Err: err}
 	}
 	return &bot.DeliveryError{Err: err}
+}
+
+// fileNote is what stands for a document on Zalo: a link to fetch it where
+// the bot publishes files, else how to get it some other way.
+func (b *Bot) fileNote(m bot.Outbound) (string, error) {
+	lang := m.Lang
+	if lang == "" {
+		lang = "vi"
+	}
+	if b.cfg.Publish == nil {
+		return i18n.T(lang, "file.elsewhere", m.Document.Name), nil
+	}
+	link, err := b.cfg.Publish(*m.Document, m.Chat)
+	if err != nil {
+		return "", &bot.DeliveryError{Err: fmt.Errorf("zalo: keep %s for its link: %w", m.Document.Name, err)}
+	}
+	return i18n.T(lang, "file.link", m.Document.Name, link, int(bot.FileValidity.Hours()/24)), nil
 }

@@ -23,9 +23,6 @@ const (
 	eventUnsupported = "message.unsupported.received"
 )
 
-// VoiceName is the DocumentName a voice note is handed on with.
-const VoiceName = "voice.aac"
-
 // update is one update as Zalo sends it. Ids are read from strings or
 // numbers, the date from a number or a string.
 type update struct {

@@ -65,8 +65,8 @@ func TestDownloads(t *testing.T) {
 	if got[2].Photo != big || got[3].Photo != page || got[6].Photo != chunked.URL+"/lon.png" {
 		t.Errorf("refused images went on as %q, %q and %q, want their URLs", got[2].Photo, got[3].Photo, got[6].Photo)
 	}
-	if !strings.HasPrefix(got[4].Document, media) || got[4].DocumentName != zalo.VoiceName || got[5].Document != notVoice {
-		t.Errorf("voice notes went on as %q (%q) and %q", got[4].Document, got[4].DocumentName, got[5].Document)
+	if !strings.HasPrefix(got[4].Voice, media) || got[5].Voice != notVoice {
+		t.Errorf("voice notes went on as %q and %q", got[4].Voice, got[5].Voice)
 	}
 	if fake.Fetches("big.jpg") != 1 || fake.Fetches("a.jpg") != 1 {
 		t.Errorf("fetched big.jpg %d times, a.jpg %d times", fake.Fetches("big.jpg"), fake.Fetches("a.jpg"))

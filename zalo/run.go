@@ -331,7 +331,7 @@ func (b *Bot) process(ctx context.Context, s stored) error {
 			// list: a URL handed on must not carry a comma of its own.
 			in.Photo = strings.ReplaceAll(file, ",", "%2C")
 		case voiceKind:
-			in.Document, in.DocumentName = file, VoiceName
+			in.Voice = file
 		}
 	}
 	if in, err = b.joinCode(in); err != nil {

@@ -1,9 +1,7 @@
 package zalo
 
-// The adapter's own texts, in Vietnamese and then English, since it does
-// not know the reader's language. They belong in i18n (keys
-// "zalo.withheld" and "zalo.no_file"), for the core to render in the
-// person's language.
+// The adapter's own text, in Vietnamese and then English, since it does
+// not know the reader's language (a message Zalo withheld says nothing).
 
 // WithheldText answers a message whose content Zalo did not pass on (the
 // event message.unsupported.received: its sender belongs to a protected
@@ -12,7 +10,3 @@ const WithheldText = "Xin lỗi, Zalo không chuyển nội dung tin nhắn này
 	"Bạn có thể nhờ người thân giúp, hoặc liên hệ trực tiếp tổ trưởng hay cán bộ phụ trách.\n" +
 	"(Sorry, Zalo did not pass this message on to the bot. Please ask someone to help, " +
 	"or contact your group leader or the official in charge directly.)"
-
-// noFileText is the note sent instead of a file, which Zalo cannot carry;
-// %[1]s is the file's name.
-const noFileText = "(Tệp %[1]s không gửi được qua Zalo. / The file %[1]s cannot be sent on Zalo.)"

@@ -85,6 +85,10 @@ type Config struct {
 	// Notify, if set, is called after the adapter queued an answer of its
 	// own in the outbox (to a message Zalo withheld), to wake the sender.
 	Notify func()
+	// Publish, if set, keeps a document (an export, a summary's CSV or
+	// chart) for chat and returns the link to fetch it: Zalo cannot send
+	// files. Without it the document's caption says how to get the file.
+	Publish func(doc bot.Document, chat bot.Address) (string, error)
 	// Now and Sleep are the clock; tests replace them.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error

@@ -68,7 +68,7 @@ type InboundCase struct {
 	Raw string
 	// Want is the neutral message the handler must get, compared on Chat,
 	// From, GroupChat, Text, Photo, Location, JoinCode, Document,
-	// DocumentName, Callback and MessageID, and on Name and LangHint when
+	// DocumentName, Voice, Callback and MessageID, and on Name and LangHint when
 	// set. Its UpdateKey must be set, and its CallbackID exactly when
 	// Callback is.
 	Want bot.Inbound
@@ -167,6 +167,7 @@ func inboundDiff(got, want bot.Inbound) string {
 	field("JoinCode", got.JoinCode, want.JoinCode)
 	field("Document", got.Document, want.Document)
 	field("DocumentName", got.DocumentName, want.DocumentName)
+	field("Voice", got.Voice, want.Voice)
 	field("Callback", got.Callback, want.Callback)
 	field("MessageID", got.MessageID, want.MessageID)
 	if want.Name != "" {
