@@ -122,7 +122,7 @@ type rewrite struct {
 }
 
 func (r rewrite) Handle(ctx context.Context, in bot.Inbound) (bot.Ack, error) {
-	for _, f := range []*string{&in.Photo, &in.Document} {
+	for _, f := range []*string{&in.Photo, &in.Document, &in.Voice} {
 		*f = strings.Replace(*f, r.media, "$MEDIA", 1)
 		*f = strings.Replace(*f, r.fake, "$FAKE", 1)
 	}
