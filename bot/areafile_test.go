@@ -1,12 +1,17 @@
 package bot_test
 
 import (
+	"bytes"
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf16"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/xlsx"
 )
 
 // xomBai1258 is "Tổ tự quản số 1 xóm Bãi" as Excel saves it on Vietnamese
@@ -120,5 +125,58 @@ func TestParseAreasRefusesOtherEncodings(t *testing.T) {
 				t.Errorf("%v: the message does not say how to save the file", err)
 			}
 		})
+	}
+}
+
+// workbook returns rows as the first sheet of an Excel workbook, numbers
+// as number cells, with formatted empty rows below them as Excel keeps.
+func workbook(t *testing.T, rows ...[]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, row := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	style, _ := f.NewStyle(&excelize.Style{Border: []excelize.Border{{Type: "bottom", Style: 1}}})
+	last, _ := excelize.CoordinatesToCellName(6, len(rows)+3)
+	f.SetCellStyle("Sheet1", fmt.Sprintf("A%d", len(rows)+1), last, style)
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Ensure an area file kept as an Excel workbook is read from its first
+// sheet: households as number cells, a row whose last cells are empty,
+// the formatted empty rows below ignored; a bad row is named by its row
+// number in the sheet. Without a reader registered, or as an old .xls,
+// the workbook is refused with a word on how to save it.
+func TestParseAreasWorkbook(t *testing.T) {
+	header := []any{"code", "name", "level", "parent_code", "households"}
+	book := workbook(t, header, []any{"XB", "Xóm Bãi", "xom"}, []any{"XB-T1", "Tổ tự quản số 1 xóm Bãi", "to", "XB", 42})
+	if _, err := bot.ParseAreas(bytes.NewReader(book), nil); bot.ErrorCode(err) != bot.EINVALID || !strings.Contains(err.Error(), "CSV UTF-8") {
+		t.Errorf("a workbook with no reader registered: %v", err)
+	}
+
+	bot.SetSheetReader(xlsx.ReadRows)
+	t.Cleanup(func() { bot.SetSheetReader(nil) })
+	areas, err := bot.ParseAreas(bytes.NewReader(book), nil)
+	wantAreas(t, areas, err, xomBaiAreas...)
+
+	bad := workbook(t, header, []any{"XB", "Xóm Bãi", "xom"}, []any{"XB-T1", "Tổ 1", "to", "XC", 42}, []any{"XB-T2", "Tổ 2", "to", "XB", 40.5})
+	_, err = bot.ParseAreas(bytes.NewReader(bad), nil)
+	if err == nil || !strings.Contains(err.Error(), "line 3: unknown parent XC of XB-T1") || !strings.Contains(err.Error(), `line 4: households "40.5" is not a whole number`) {
+		t.Errorf("bad rows: %v", err)
+	}
+	xls := "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + strings.Repeat("\x00", 504)
+	if _, err := bot.ParseAreas(strings.NewReader(xls), nil); bot.ErrorCode(err) != bot.EINVALID || !strings.Contains(err.Error(), ".xlsx") {
+		t.Errorf("an .xls workbook: %v", err)
+	}
+	if !bot.IsAreaFile("Địa bàn.XLSX") || !bot.IsAreaFile("diaban.csv") || !bot.IsAreaFile("diaban.txt") || bot.IsAreaFile("anh.jpg") || bot.IsAreaFile("xlsx") {
+		t.Error("IsAreaFile")
 	}
 }

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -26,7 +28,9 @@ import (
 // for an area no longer in use). The CSV may be as Excel saves it: UTF-8
 // with or without a byte-order mark, UTF-16 with one, or Vietnamese
 // Windows-1258, separated by commas, semicolons or tabs, with empty rows
-// (see areaText and csvRows). A parent may be a row above or below, or an
+// (see areaText and csvRows); or the area file is the first sheet of an
+// XLSX workbook, read as SetSheetReader registered. A parent may be a row
+// above or below, or an
 // area already stored (known). Every bad row is reported with its line
 // number (the first 50 errors are listed); text in no encoding it reads is
 // refused by the line of its first bad byte.
@@ -52,18 +56,86 @@ type areaFile struct {
 	errs  []error
 }
 
-// readAreaFile reads an area file; it fails only when the file is not an
-// area file at all (text in no encoding it knows, no header, a wrong one).
+// SheetReader reads the first sheet of an XLSX workbook as rows of text,
+// as package xlsx's ReadRows does.
+type SheetReader func(io.Reader) ([][]string, error)
+
+// sheetReader reads area files sent as workbooks, as SetSheetReader
+// registered it.
+var sheetReader atomic.Pointer[SheetReader]
+
+// SetSheetReader registers how area files kept as Excel workbooks are read
+// (package xlsx's ReadRows). Package xlsx imports this one, so the program
+// that wires them registers it once as it starts; until then, and after
+// SetSheetReader(nil), a workbook is refused with a word to save it as CSV.
+func SetSheetReader(read SheetReader) {
+	if read == nil {
+		sheetReader.Store(nil)
+		return
+	}
+	sheetReader.Store(&read)
+}
+
+// IsAreaFile reports whether a file sent in the chat by that name may be an
+// area file: CSV, Excel's "Unicode Text" (.txt) or an Excel workbook. What
+// it holds is told by its bytes, not its name (readAreaFile).
+func IsAreaFile(name string) bool {
+	ext := strings.ToLower(path.Ext(name))
+	return ext == ".csv" || ext == ".txt" || ext == ".xlsx"
+}
+
+// The first bytes of an XLSX workbook (a ZIP file) and of an Excel 97-2003
+// one (an OLE2 compound file).
+var (
+	zipMagic  = []byte("PK\x03\x04")
+	ole2Magic = []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+)
+
+// readAreaFile reads an area file, CSV or an XLSX workbook whatever its
+// name; it fails only when the file is not an area file at all (text in no
+// encoding it knows, no header, a wrong one).
 func readAreaFile(r io.Reader) (*areaFile, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
+	}
+	switch {
+	case bytes.HasPrefix(data, zipMagic):
+		read := sheetReader.Load()
+		if read == nil {
+			return nil, Errorf(EINVALID, "this is an Excel workbook, and this program reads area files as CSV only; %s", saveAs)
+		}
+		rows, err := (*read)(bytes.NewReader(data))
+		if err != nil {
+			return nil, Errorf(EINVALID, "the Excel workbook cannot be read (%v); %s", err, saveAs)
+		}
+		return readAreaRows(sheetRows(rows))
+	case bytes.HasPrefix(data, ole2Magic):
+		return nil, Errorf(EINVALID, "this is an Excel 97-2003 workbook (.xls): save it as an Excel workbook (.xlsx) or as \"CSV UTF-8\", and try again")
 	}
 	text, err := areaText(data)
 	if err != nil {
 		return nil, err
 	}
 	return readAreaRows(csvRows(text))
+}
+
+// sheetRows returns a sheet's rows, the first the header, each numbered as
+// in the sheet. A row stops at its last cell with something in it, so a
+// row shorter than the header is filled with empty cells.
+func sheetRows(rows [][]string) rowsFunc {
+	i := 0
+	return func() ([]string, int, error) {
+		if i == len(rows) {
+			return nil, 0, io.EOF
+		}
+		rec := rows[i]
+		if i > 0 && len(rec) < len(rows[0]) {
+			rec = append(rec, make([]string, len(rows[0])-len(rec))...)
+		}
+		i++
+		return rec, i, nil
+	}
 }
 
 // rowsFunc returns an area file's records one at a time, each with the
@@ -197,7 +269,7 @@ func areaRow(rec []string, line int) (Area, []error) {
 }
 
 // saveAs is how a refusal of a file's text says to save it.
-const saveAs = "save the file in Excel as \"CSV UTF-8\" and try again"
+const saveAs = "save the file in Excel as \"CSV UTF-8\" or as an Excel workbook (.xlsx), and try again"
 
 // areaText returns the text of an area file saved as CSV, from what its
 // first bytes say or else what its bytes are: UTF-8 after its byte-order

@@ -27,8 +27,11 @@ import (
 
 // The CSV exports lay their answer columns out in the forms' order, here,
 // in the chat's /xuat and in the weekly summaries: the forms are the
-// flows', which package bot cannot import.
+// flows', which package bot cannot import. Area files kept as Excel
+// workbooks are read, here and in the chat, by package xlsx, which imports
+// package bot.
 func init() {
+	bot.SetSheetReader(xlsx.ReadRows)
 	var forms []bot.FormKeys
 	for _, f := range flows.New(time.UTC, 0).Flows {
 		form := bot.FormKeys{Kind: f.Kind}
@@ -98,13 +101,13 @@ func (m *Main) openStore(cfg Config) (*store.Store, error) {
 }
 
 func (m *Main) cmdAreasImport(args []string) error {
-	fs, path := m.flags("areas import", "areas import [-config FILE] FILE.csv")
+	fs, path := m.flags("areas import", "areas import [-config FILE] FILE.csv|FILE.xlsx")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return usageError{"areas import takes one CSV file"}
+		return usageError{"areas import takes one area file, CSV or an Excel workbook (.xlsx)"}
 	}
 	cfg, err := m.config(fs, *path)
 	if err != nil {
