@@ -25,22 +25,14 @@ import (
 	"github.com/totuquan/totuquan/xlsx"
 )
 
-// The CSV exports lay their answer columns out in the forms' order, here,
-// in the chat's /xuat and in the weekly summaries: the forms are the
-// flows', which package bot cannot import. Area files kept as Excel
+// The CSV exports lay their columns out as the forms do (their order,
+// headers and labels), here, in the chat's /xuat and in the weekly
+// summaries: the forms are the flows', which package bot cannot import. Area files kept as Excel
 // workbooks are read, here and in the chat, by package xlsx, which imports
 // package bot.
 func init() {
 	bot.SetSheetReader(xlsx.ReadRows)
-	var forms []bot.FormKeys
-	for _, f := range flows.New(time.UTC, 0).Flows {
-		form := bot.FormKeys{Kind: f.Kind}
-		for _, st := range f.Steps {
-			form.Keys = append(form.Keys, st.Key)
-		}
-		forms = append(forms, form)
-	}
-	bot.SetForms(forms)
+	bot.SetForms(flows.New(time.UTC, 0).Forms())
 }
 
 // errorWords are the command line's words for the codes of the errors the
@@ -202,8 +194,9 @@ func (m *Main) cmdInvite(args []string) error {
 }
 
 func (m *Main) cmdExport(args []string) error {
-	fs, path := m.flags("export", "export [-format json|csv|xlsx] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]")
+	fs, path := m.flags("export", "export [-format json|csv|xlsx] [-codes] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]")
 	format := fs.String("format", "json", "json, csv or xlsx (one sheet per kind, Vietnamese headers)")
+	codes := fs.Bool("codes", false, "CSV for programs: codes (theft, not Trộm cắp tài sản) and ISO dates under the keys' names, instead of what people read")
 	areaF := fs.String("area", "", "only the reports of this area and the areas inside it")
 	kindF := fs.String("kind", "", "only incident, meeting or mediation reports")
 	fromS := fs.String("from", "", "first `day` to include, YYYY-MM-DD (default: the first report)")
@@ -215,6 +208,9 @@ func (m *Main) cmdExport(args []string) error {
 	if fs.NArg() > 0 || (*format != "json" && *format != "csv" && *format != "xlsx") {
 		fs.Usage()
 		return usageError{"export -format must be json, csv or xlsx"}
+	}
+	if *codes && *format != "csv" {
+		return usageError{"export -codes is for -format csv"}
 	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
@@ -233,10 +229,12 @@ func (m *Main) cmdExport(args []string) error {
 		return cliError(err)
 	}
 	write := func(f io.Writer) error {
-		switch *format {
-		case "xlsx":
+		switch {
+		case *format == "xlsx":
 			return xlsx.Write(f, x.Tables(flows.New(cfg.location, cfg.sessionTimeout), cfg.Language))
-		case "csv":
+		case *format == "csv" && *codes:
+			return x.WriteCodesCSV(f)
+		case *format == "csv":
 			return x.WriteCSV(f)
 		}
 		return x.WriteJSON(f)
@@ -244,8 +242,17 @@ func (m *Main) cmdExport(args []string) error {
 	if *out == "" {
 		return write(m.Stdout)
 	}
-	// Write beside the target and rename, so a reader never sees half a file.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*")
+	if err := writeWhole(*out, write); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "%d reports written to %s\n", len(x.Records), strings.TrimSpace(*out))
+	return nil
+}
+
+// writeWhole writes a file beside path and renames it to path, so that a
+// reader never sees half a file.
+func writeWhole(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
@@ -257,11 +264,7 @@ func (m *Main) cmdExport(args []string) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stderr, "%d reports written to %s\n", len(x.Records), strings.TrimSpace(*out))
-	return nil
+	return os.Rename(tmp.Name(), path)
 }
 
 func (m *Main) cmdSummary(args []string) error {
