@@ -212,6 +212,9 @@ func (m *Main) cmdExport(args []string) error {
 	if *codes && *format != "csv" {
 		return usageError{"export -codes is for -format csv"}
 	}
+	if *format == "xlsx" && *out == "" && isTerminal(m.Stdout) {
+		return usageError{"export -format xlsx writes a binary file: give one with -o FILE.xlsx (or redirect the output to a file)"}
+	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
@@ -741,6 +744,17 @@ func (m *Main) inviteLink(username, code string) string {
 // inviteQR draws an invite link as a QR code large enough to print.
 func inviteQR(link string) ([]byte, error) {
 	return qrcode.Encode(link, qrcode.Medium, 512)
+}
+
+// isTerminal reports whether w is a terminal (a character device), where
+// a binary file would only garble the screen; a pipe or a file is not.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // workbook writes tables as an XLSX file in memory.

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -267,5 +269,63 @@ func TestCSVExportForPeople(t *testing.T) {
 	if want := []string{"id", "kind", "group", "group_name", "reporter", "reporter_name", "created_at", "status", "corrections",
 		"received", "mediators", "parties", "substance", "case_type", "refer", "agreement", "notes"}; !slices.Equal(hgCodes[0], want) {
 		t.Errorf("-codes -kind mediation header %q,\nwant %q", hgCodes[0], want)
+	}
+}
+
+// terminal opens a terminal device to stand for a terminal as standard
+// output: a new pseudo-terminal, or else /dev/null, a character device
+// like a terminal.
+func terminal(t *testing.T) *os.File {
+	t.Helper()
+	f, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		f, err = os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	}
+	if err != nil {
+		t.Skip("no terminal device:", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// Ensure `export -format xlsx` without -o refuses to write the workbook's
+// bytes to a terminal, saying to use -o, before anything is exported (no
+// audit entry); to a pipe or a file it writes the workbook.
+func TestExportXLSXNotToTerminal(t *testing.T) {
+	e := newEnv(t)
+	run := func(stdout *os.File) error {
+		m, _ := e.main()
+		m.Stdout = stdout
+		return m.Run(context.Background(), []string{"export", "-config", e.cfgPath, "-format", "xlsx"})
+	}
+	err := run(terminal(t))
+	if err == nil || !strings.Contains(err.Error(), "-o") {
+		t.Errorf("to a terminal: %v, want a refusal naming -o", err)
+	}
+	if out := e.cli("audit", "-config", e.cfgPath); strings.Contains(out, "\texport\t") {
+		t.Errorf("a refused export was audited:\n%s", out)
+	}
+
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	piped := make(chan []byte)
+	go func() { data, _ := io.ReadAll(r); piped <- data }()
+	err = run(w)
+	w.Close()
+	if data := <-piped; err != nil || !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		t.Errorf("to a pipe: %v, %.20q", err, data)
+	}
+
+	path := filepath.Join(e.dir, "out.xlsx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run(f)
+	f.Close()
+	if data, _ := os.ReadFile(path); err != nil || !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		t.Errorf("to a file: %v, %.20q", err, data)
 	}
 }
