@@ -403,8 +403,15 @@ func fixedColumns(forms []FormKeys, lang string) []column {
 			return i18n.T(lang, "status."+r.Status)
 		}})
 	}
+	urgent := map[ReportKind]bool{} // the kinds that may be urgent
+	for _, f := range forms {
+		urgent[f.Kind] = f.Urgent
+	}
 	if slices.ContainsFunc(forms, func(f FormKeys) bool { return f.Urgent }) {
 		cols = append(cols, column{i18n.T(lang, "col.urgent"), CellText, func(r ExportRecord) string {
+			if !urgent[r.Kind] {
+				return ""
+			}
 			return i18n.T(lang, map[bool]string{true: "yes", false: "no"}[r.Urgent])
 		}})
 	}

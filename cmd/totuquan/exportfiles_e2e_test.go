@@ -237,6 +237,11 @@ func TestCSVExportForPeople(t *testing.T) {
 	if got := field(t, rows, "HP-2026-000001", "Khách mời"); got != "Công an" {
 		t.Errorf("the meeting's guests = %q", got)
 	}
+	for _, col := range []string{"Khẩn cấp", "Tình trạng", "Loại vụ việc"} { // not the meeting's
+		if got := field(t, rows, "HP-2026-000001", col); got != "" {
+			t.Errorf("the meeting's %s = %q, want nothing", col, got)
+		}
+	}
 
 	cong.say("/xuat csv HG").expect("1 báo cáo")
 	hg := doc(e, cong, ".csv")
