@@ -286,7 +286,7 @@ func (d *Dispatcher) route(tx Tx, in Inbound, now time.Time) (*responder, error)
 	x := &turn{tx: tx, r: r, c: c, in: in, now: now}
 	x.cmd, x.arg = in.Command()
 	switch {
-	case in.Document != "" && c.isAdmin() && strings.HasSuffix(strings.ToLower(in.DocumentName), ".csv"):
+	case in.Document != "" && c.isAdmin() && IsAreaFile(in.DocumentName):
 		return r, d.importAreas(tx, r, c, in, now)
 	case in.JoinCode != "":
 		return r, d.join(tx, r, c, in, in.JoinCode, now)

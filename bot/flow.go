@@ -24,10 +24,9 @@ type FlowEngine interface {
 	Show(s Session, r Report, may Permissions, now time.Time) Turn
 	// Describe renders a sent report in full in lang.
 	Describe(r Report, lang string) string
-	// Tables lays reports out as the official forms do, one table per kind
-	// present, with headers and values in lang; names maps group codes to
-	// names.
-	Tables(reps []Report, names map[string]string, lang string) []Table
+	// Tables lays exported reports out as the official forms do, one table
+	// per kind present, with headers and values in lang (see Layout).
+	Tables(recs []ExportRecord, lang string) []Table
 	// Label returns the display form of a stored answer, for lists.
 	Label(kind ReportKind, key, value, lang string) string
 	// Complete goes on with the questions a report begun as an emergency

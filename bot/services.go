@@ -311,7 +311,8 @@ type ExportQuery struct {
 
 // ExportResult is an export's reports, ready to render.
 type ExportResult struct {
-	Area    string // the area exported, "" for all
+	Area    string     // the area exported, "" for all
+	Kind    ReportKind // the kind exported, "" for all
 	Period  Period
 	Reports []Report          // oldest first
 	Records []ExportRecord    // the reports as exported, in the same order
@@ -337,7 +338,7 @@ func Export(tx Tx, q ExportQuery, by string, now time.Time) (ExportResult, error
 	if loc == nil {
 		loc = time.UTC
 	}
-	x := ExportResult{Area: q.Area, Period: q.Period, Names: map[string]string{}}
+	x := ExportResult{Area: q.Area, Kind: q.Kind, Period: q.Period, Names: map[string]string{}}
 	keep := func(Report) bool { return true }
 	if q.Official != nil {
 		sc, err := ScopeOf(tx, *q.Official)
@@ -383,14 +384,24 @@ func Export(tx Tx, q ExportQuery, by string, now time.Time) (ExportResult, error
 	if err != nil {
 		return x, err
 	}
+	if err := nameReporters(tx, x.Records); err != nil {
+		return x, err
+	}
 	x.Keys = AnswerKeys(x.Records)
 	what := strings.TrimSpace(q.Format + " " + string(q.Kind))
 	return x, record(tx, by, now, "export", x.Area, fmt.Sprintf("%s, %d reports, %s to %s", what, len(x.Records),
 		q.Period.From.In(loc).Format(time.DateOnly), q.Period.LastDay(loc).Format(time.DateOnly)))
 }
 
-// WriteCSV writes the export as CSV, its answer columns in x.Keys' order.
-func (x ExportResult) WriteCSV(w io.Writer) error { return WriteCSV(w, x.Records, x.Keys) }
+// WriteCSV writes the export as CSV as people read it (see CSV), of
+// x.Kind's columns alone if it is of one kind.
+func (x ExportResult) WriteCSV(w io.Writer) error { return CSV{Kind: x.Kind}.Write(w, x.Records) }
+
+// WriteCodesCSV writes the export as CSV for programs (CSV.Codes), its
+// answer columns in x.Keys' order.
+func (x ExportResult) WriteCodesCSV(w io.Writer) error {
+	return CSV{Codes: true, Kind: x.Kind, Keys: x.Keys}.Write(w, x.Records)
+}
 
 // WriteJSON writes the export as one JSON array.
 func (x ExportResult) WriteJSON(w io.Writer) error { return WriteJSON(w, x.Records) }
@@ -398,7 +409,7 @@ func (x ExportResult) WriteJSON(w io.Writer) error { return WriteJSON(w, x.Recor
 // Tables lays the export out as the official forms do, one table per
 // kind, in lang (for an Excel workbook).
 func (x ExportResult) Tables(f FlowEngine, lang string) []Table {
-	return f.Tables(x.Reports, x.Names, lang)
+	return f.Tables(x.Records, lang)
 }
 
 // needBy refuses an action that does not say who does it.

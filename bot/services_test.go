@@ -350,14 +350,7 @@ func TestPeriod(t *testing.T) {
 // an official only what their agency follows, with the answer columns in
 // the forms' order, and is recorded before it is rendered.
 func TestExportService(t *testing.T) {
-	var forms []bot.FormKeys
-	for _, f := range flows.New(hanoi, time.Hour).Flows {
-		form := bot.FormKeys{Kind: f.Kind}
-		for _, s := range f.Steps {
-			form.Keys = append(form.Keys, s.Key)
-		}
-		forms = append(forms, form)
-	}
+	forms := flows.New(hanoi, time.Hour).Forms()
 	bot.SetForms(forms)
 	t.Cleanup(func() { bot.SetForms(nil) })
 
@@ -416,19 +409,7 @@ func TestExportService(t *testing.T) {
 	if !slices.Equal(x.Keys, want) {
 		t.Errorf("keys %v, want %v", x.Keys, want)
 	}
-	var buf bytes.Buffer
-	if err := x.WriteCSV(&buf); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte("\ufeff")))).ReadAll()
-	if err != nil || len(rows) != 3 || !slices.Equal(rows[0][9:], want) {
-		t.Errorf("CSV header %q, %v", rows[0], err)
-	}
-	var plain bytes.Buffer
-	bot.WriteCSV(&plain, x.Records, nil)
-	if plain.String() != buf.String() {
-		t.Error("WriteCSV with no order differs from the export's own")
-	}
+	checkCodesCSV(t, x, want)
 
 	whole, _ := bot.Days(at(1, 0, 0), at(30, 0, 0), hanoi)
 	if x, _ := export(bot.ExportQuery{Kind: bot.KindIncident, Period: whole, Format: "json"}); !slices.Equal(ids(x), []string{"AN-2026-000003", "AN-2026-000001", "AN-2026-000002"}) {
@@ -464,4 +445,25 @@ func TestExportService(t *testing.T) {
 		_, err := bot.Export(tx, bot.ExportQuery{Period: whole, Location: hanoi}, "", now)
 		return err
 	})
+}
+
+// checkCodesCSV checks the CSV for programs of x: the fixed columns, then
+// the answer keys, less those the fixed columns hold (the status, whether
+// urgent); the same as WriteCSV with no order.
+func checkCodesCSV(t *testing.T, x bot.ExportResult, keys []string) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := x.WriteCodesCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(buf.Bytes(), []byte("\ufeff")))).ReadAll()
+	answers := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == bot.KeyStatus || k == bot.KeyUrgent })
+	if err != nil || len(rows) != len(x.Records)+1 || !slices.Equal(rows[0][10:], answers) || rows[0][5] != "reporter_name" {
+		t.Errorf("CSV header %q, %v", rows[0], err)
+	}
+	var plain bytes.Buffer
+	bot.WriteCSV(&plain, x.Records, nil)
+	if plain.String() != buf.String() {
+		t.Error("WriteCSV with no order differs from the export's own")
+	}
 }

@@ -1,7 +1,7 @@
 package flows
 
 import (
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -148,44 +148,58 @@ func (e *Engine) renderAfter(s bot.Session, tok string, btn func(string, string)
 }
 
 // Tables implements bot.FlowEngine: one table per kind, in the order of
-// the report menu; the fixed columns, then one column per step, with the
-// values as people read them (labels, dd/mm/yyyy).
-func (e *Engine) Tables(reps []bot.Report, names map[string]string, lang string) []bot.Table {
+// the report menu, laid out as bot.Layout does with the engine's forms.
+func (e *Engine) Tables(recs []bot.ExportRecord, lang string) []bot.Table {
 	var out []bot.Table
-	for _, f := range e.Flows {
-		t := bot.Table{Name: i18n.T(lang, f.Title)}
-		for _, k := range []string{"col.id", "col.group", "col.reporter", "col.created", "col.status", "col.urgent", "col.corrections"} {
-			t.Header = append(t.Header, i18n.T(lang, k))
+	for _, form := range e.Forms() {
+		if !slices.ContainsFunc(recs, func(r bot.ExportRecord) bool { return r.Kind == form.Kind }) {
+			continue
 		}
-		for _, st := range f.Steps {
-			t.Header = append(t.Header, i18n.T(lang, f.Name+"."+st.Key))
-		}
-		for _, r := range reps {
-			if r.Kind != f.Kind {
-				continue
-			}
-			status := ""
-			if r.Status != "" {
-				status = i18n.T(lang, "status."+r.Status)
-			}
-			urgent := i18n.T(lang, "no")
-			if r.Urgent {
-				urgent = i18n.T(lang, "yes")
-			}
-			row := []string{r.ID, names[r.Group], r.Reporter.ID(), r.CreatedAt.In(e.Location).Format("02/01/2006 15:04"),
-				status, urgent, strconv.Itoa(len(r.Revisions))}
-			for i := range f.Steps {
-				v, ok := r.Answers[f.Steps[i].Key]
-				if ok {
-					v = e.display(&f.Steps[i], v, lang)
-				}
-				row = append(row, v)
-			}
-			t.Rows = append(t.Rows, row)
-		}
-		if len(t.Rows) > 0 {
-			out = append(out, t)
-		}
+		t := bot.Layout([]bot.FormKeys{form}, recs, lang)
+		t.Name = i18n.T(lang, form.Title)
+		out = append(out, t)
 	}
 	return out
+}
+
+// Forms returns the engine's report forms as the exports lay them out:
+// each step a column headed by its label, of the type of its answers
+// (numbers, dates, times), its values as people read them (labels,
+// dd/mm/yyyy).
+func (e *Engine) Forms() []bot.FormKeys {
+	var out []bot.FormKeys
+	for _, f := range e.Flows {
+		form := bot.FormKeys{Kind: f.Kind, Title: f.Title, Status: f.Status != nil, Urgent: f.Urgent != nil,
+			Column: func(key, lang string) (string, bot.CellType) {
+				_, st := f.step(key)
+				return i18n.T(lang, f.Name+"."+key), cellType(st)
+			},
+			Value: func(key, value, lang string) string {
+				if _, st := f.step(key); st != nil {
+					return e.display(st, value, lang)
+				}
+				return value
+			},
+		}
+		for _, st := range f.Steps {
+			form.Keys = append(form.Keys, st.Key)
+		}
+		out = append(out, form)
+	}
+	return out
+}
+
+// cellType is the type of a step's answers in an export.
+func cellType(st *Step) bot.CellType {
+	switch {
+	case st == nil:
+		return bot.CellText
+	case st.Kind == Number:
+		return bot.CellNumber
+	case st.Kind == Date:
+		return bot.CellDate
+	case st.Kind == Time:
+		return bot.CellTime
+	}
+	return bot.CellText
 }

@@ -318,6 +318,8 @@ var en = map[string]string{
 	"col.id":                  "Reference",
 	"col.group":               "Group",
 	"col.reporter":            "Reporter (Telegram)",
+	"col.kind":                "Kind of report",
+	"col.reporter_name":       "Reporter",
 	"col.created":             "Sent at",
 	"col.status":              "Status",
 	"col.urgent":              "Urgent",

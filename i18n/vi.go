@@ -318,6 +318,8 @@ var vi = map[string]string{
 	"col.id":                  "Số tham chiếu",
 	"col.group":               "Tổ",
 	"col.reporter":            "Người báo cáo (Telegram)",
+	"col.kind":                "Loại báo cáo",
+	"col.reporter_name":       "Người báo cáo",
 	"col.created":             "Thời gian gửi",
 	"col.status":              "Tình trạng",
 	"col.urgent":              "Khẩn cấp",

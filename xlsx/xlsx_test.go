@@ -2,6 +2,7 @@ package xlsx_test
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -65,5 +66,73 @@ func TestWriteFormulaText(t *testing.T) {
 		if got, _ := f.GetCellValue(table.Name, cell); got != want || (typ != excelize.CellTypeInlineString && typ != excelize.CellTypeSharedString) {
 			t.Errorf("%s = %q of type %v, want the text %q", cell, got, typ, want)
 		}
+	}
+}
+
+// Ensure cells are stored as their columns' types say: whole numbers as
+// number cells, dates and date-times and times as Excel's (numbers shown
+// dd/mm/yyyy, dd/mm/yyyy hh:mm, hh:mm), a cell not of its column's type as
+// the text it is, an empty cell as none; and that columns are as wide as
+// their longest line, long text capped and wrapped, short ones above a
+// floor.
+func TestWriteTypes(t *testing.T) {
+	long := strings.Repeat("Mất trộm một xe máy Honda Wave ", 10)
+	table := bot.Table{Name: "An ninh trật tự",
+		Header: []string{"Số người", "Ngày", "Thời gian gửi", "Giờ", "Nội dung", "Tổ", "#"},
+		Types:  []bot.CellType{bot.CellNumber, bot.CellDate, bot.CellDateTime, bot.CellTime, bot.CellText, bot.CellText, bot.CellNumber},
+		Rows: [][]string{
+			{"2", "24/11/2026", "25/11/2026 20:05", "21:30", long, "Tổ tự quản số 1 xóm Bãi", "1"},
+			{"hai", "hôm qua", "", "", "", "", ""},
+		}}
+	var buf bytes.Buffer
+	if err := xlsx.Write(&buf, []bot.Table{table}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet := table.Name
+	for _, c := range []struct{ cell, raw, shown, format string }{
+		{"A2", "2", "2", "0"},
+		{"B2", "46350", "24/11/2026", "dd/mm/yyyy"},
+		{"C2", "46351.836805555555", "25/11/2026 20:05", "dd/mm/yyyy hh:mm"},
+		{"D2", "0.8958333333333334", "21:30", "hh:mm"},
+	} {
+		raw, _ := f.GetCellValue(sheet, c.cell, excelize.Options{RawCellValue: true})
+		shown, _ := f.GetCellValue(sheet, c.cell)
+		typ, _ := f.GetCellType(sheet, c.cell)
+		id, _ := f.GetCellStyle(sheet, c.cell)
+		format := ""
+		if st, _ := f.GetStyle(id); st != nil && st.CustomNumFmt != nil {
+			format = *st.CustomNumFmt
+		}
+		if raw != c.raw || shown != c.shown || format != c.format || typ == excelize.CellTypeInlineString || typ == excelize.CellTypeSharedString {
+			t.Errorf("%s: raw %q shown %q as %q, type %v; want %q shown %q as %q, a number", c.cell, raw, shown, format, typ, c.raw, c.shown, c.format)
+		}
+	}
+	for _, cell := range []string{"A3", "B3"} { // not of the column's type: text
+		typ, _ := f.GetCellType(sheet, cell)
+		if v, _ := f.GetCellValue(sheet, cell); typ != excelize.CellTypeInlineString || (v != "hai" && v != "hôm qua") {
+			t.Errorf("%s = %q of type %v, want the text", cell, v, typ)
+		}
+	}
+	if typ, _ := f.GetCellType(sheet, "C3"); typ != excelize.CellTypeUnset {
+		t.Errorf("an empty cell has type %v", typ)
+	}
+	width := func(col string) float64 { w, _ := f.GetColWidth(sheet, col); return w }
+	if w := width("E"); w != 60 {
+		t.Errorf("the long text's column is %v wide, want the cap 60", w)
+	}
+	if w := width("F"); w != float64(len([]rune("Tổ tự quản số 1 xóm Bãi"))+2) {
+		t.Errorf("the group's column is %v wide", w)
+	}
+	if w, def := width("G"), width("ZZ"); w != 6 || def <= 6 {
+		t.Errorf("a one-letter column is %v wide (default %v), want 6", w, def)
+	}
+	id, _ := f.GetCellStyle(sheet, "E2")
+	if st, _ := f.GetStyle(id); st == nil || st.Alignment == nil || !st.Alignment.WrapText {
+		t.Error("long text does not wrap")
 	}
 }

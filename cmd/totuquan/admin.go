@@ -25,19 +25,14 @@ import (
 	"github.com/totuquan/totuquan/xlsx"
 )
 
-// The CSV exports lay their answer columns out in the forms' order, here,
-// in the chat's /xuat and in the weekly summaries: the forms are the
-// flows', which package bot cannot import.
+// The CSV exports lay their columns out as the forms do (their order,
+// headers and labels), here, in the chat's /xuat and in the weekly
+// summaries: the forms are the flows', which package bot cannot import. Area files kept as Excel
+// workbooks are read, here and in the chat, by package xlsx, which imports
+// package bot.
 func init() {
-	var forms []bot.FormKeys
-	for _, f := range flows.New(time.UTC, 0).Flows {
-		form := bot.FormKeys{Kind: f.Kind}
-		for _, st := range f.Steps {
-			form.Keys = append(form.Keys, st.Key)
-		}
-		forms = append(forms, form)
-	}
-	bot.SetForms(forms)
+	bot.SetSheetReader(xlsx.ReadRows)
+	bot.SetForms(flows.New(time.UTC, 0).Forms())
 }
 
 // errorWords are the command line's words for the codes of the errors the
@@ -98,13 +93,13 @@ func (m *Main) openStore(cfg Config) (*store.Store, error) {
 }
 
 func (m *Main) cmdAreasImport(args []string) error {
-	fs, path := m.flags("areas import", "areas import [-config FILE] FILE.csv")
+	fs, path := m.flags("areas import", "areas import [-config FILE] FILE.csv|FILE.xlsx")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return usageError{"areas import takes one CSV file"}
+		return usageError{"areas import takes one area file, CSV or an Excel workbook (.xlsx)"}
 	}
 	cfg, err := m.config(fs, *path)
 	if err != nil {
@@ -199,8 +194,9 @@ func (m *Main) cmdInvite(args []string) error {
 }
 
 func (m *Main) cmdExport(args []string) error {
-	fs, path := m.flags("export", "export [-format json|csv|xlsx] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]")
+	fs, path := m.flags("export", "export [-format json|csv|xlsx] [-codes] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]")
 	format := fs.String("format", "json", "json, csv or xlsx (one sheet per kind, Vietnamese headers)")
+	codes := fs.Bool("codes", false, "CSV for programs: codes (theft, not Trộm cắp tài sản) and ISO dates under the keys' names, instead of what people read")
 	areaF := fs.String("area", "", "only the reports of this area and the areas inside it")
 	kindF := fs.String("kind", "", "only incident, meeting or mediation reports")
 	fromS := fs.String("from", "", "first `day` to include, YYYY-MM-DD (default: the first report)")
@@ -212,6 +208,12 @@ func (m *Main) cmdExport(args []string) error {
 	if fs.NArg() > 0 || (*format != "json" && *format != "csv" && *format != "xlsx") {
 		fs.Usage()
 		return usageError{"export -format must be json, csv or xlsx"}
+	}
+	if *codes && *format != "csv" {
+		return usageError{"export -codes is for -format csv"}
+	}
+	if *format == "xlsx" && *out == "" && isTerminal(m.Stdout) {
+		return usageError{"export -format xlsx writes a binary file: give one with -o FILE.xlsx (or redirect the output to a file)"}
 	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
@@ -230,10 +232,12 @@ func (m *Main) cmdExport(args []string) error {
 		return cliError(err)
 	}
 	write := func(f io.Writer) error {
-		switch *format {
-		case "xlsx":
+		switch {
+		case *format == "xlsx":
 			return xlsx.Write(f, x.Tables(flows.New(cfg.location, cfg.sessionTimeout), cfg.Language))
-		case "csv":
+		case *format == "csv" && *codes:
+			return x.WriteCodesCSV(f)
+		case *format == "csv":
 			return x.WriteCSV(f)
 		}
 		return x.WriteJSON(f)
@@ -241,8 +245,17 @@ func (m *Main) cmdExport(args []string) error {
 	if *out == "" {
 		return write(m.Stdout)
 	}
-	// Write beside the target and rename, so a reader never sees half a file.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), "."+filepath.Base(*out)+".*")
+	if err := writeWhole(*out, write); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stderr, "%d reports written to %s\n", len(x.Records), strings.TrimSpace(*out))
+	return nil
+}
+
+// writeWhole writes a file beside path and renames it to path, so that a
+// reader never sees half a file.
+func writeWhole(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
@@ -254,11 +267,7 @@ func (m *Main) cmdExport(args []string) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Stderr, "%d reports written to %s\n", len(x.Records), strings.TrimSpace(*out))
-	return nil
+	return os.Rename(tmp.Name(), path)
 }
 
 func (m *Main) cmdSummary(args []string) error {
@@ -735,6 +744,17 @@ func (m *Main) inviteLink(username, code string) string {
 // inviteQR draws an invite link as a QR code large enough to print.
 func inviteQR(link string) ([]byte, error) {
 	return qrcode.Encode(link, qrcode.Medium, 512)
+}
+
+// isTerminal reports whether w is a terminal (a character device), where
+// a binary file would only garble the screen; a pipe or a file is not.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // workbook writes tables as an XLSX file in memory.

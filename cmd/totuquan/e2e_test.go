@@ -93,7 +93,7 @@ func TestLeaderReportsIncident(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CSV export does not parse: %v", err)
 	}
-	if len(rows) != 3 || rows[0][0] != "id" || rows[1][0] != "AN-2026-000001" || rows[1][3] != "Tổ tự quản số 1 xóm Bãi" {
+	if len(rows) != 3 || rows[0][0] != "Số tham chiếu" || rows[1][0] != "AN-2026-000001" || rows[1][1] != "Tổ tự quản số 1 xóm Bãi" {
 		t.Errorf("CSV export = %q", rows)
 	}
 }

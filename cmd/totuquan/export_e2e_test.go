@@ -44,9 +44,9 @@ func doc(e *env, u *user, suffix string) []byte {
 }
 
 // Ensure a formula typed into a report reaches no spreadsheet as a formula:
-// in the CSV of the command line's export, the official's /xuat csv and the
-// weekly summary it is text with a leading quote; in the official's Excel
-// file it is a text cell, as typed.
+// in the CSV of the command line's export (for people and with -codes),
+// the official's /xuat csv and the weekly summary it is text with a
+// leading quote; in the official's Excel file it is a text cell, as typed.
 func TestExportsNeutraliseFormulas(t *testing.T) {
 	e := newEnv(t)
 	e.schedules = "schedules:\n  weekly_summary: \"30 7 * * 1\"\n  weekly_reminder: \"0 3 1 1 *\"\n  meeting_reminder: \"0 3 1 1 *\"\n"
@@ -62,10 +62,10 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 
 	cong.say("/xuat csv").expect("1 báo cáo")
 	data := doc(e, cong, ".csv")
-	if got := csvCell(t, data, "AN-2026-000001", "description"); got != "'"+formula {
+	if got := csvCell(t, data, "AN-2026-000001", "Nội dung"); got != "'"+formula {
 		t.Errorf("/xuat csv description = %q", got)
 	}
-	if got := csvCell(t, data, "AN-2026-000001", "place"); got != "'+cmd|' /C calc'!A0" {
+	if got := csvCell(t, data, "AN-2026-000001", "Nơi xảy ra"); got != "'+cmd|' /C calc'!A0" {
 		t.Errorf("/xuat csv place = %q", got)
 	}
 
@@ -94,7 +94,11 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 	e.stop()
 
 	out := e.cli("export", "-config", e.cfgPath, "-format", "csv")
-	if got := csvCell(t, []byte(out), "AN-2026-000001", "description"); got != "'"+formula {
+	if got := csvCell(t, []byte(out), "AN-2026-000001", "Nội dung"); got != "'"+formula {
 		t.Errorf("totuquan export -format csv description = %q", got)
+	}
+	out = e.cli("export", "-config", e.cfgPath, "-format", "csv", "-codes")
+	if got := csvCell(t, []byte(out), "AN-2026-000001", "description"); got != "'"+formula {
+		t.Errorf("totuquan export -format csv -codes description = %q", got)
 	}
 }

@@ -113,8 +113,9 @@ func TestAreasImportBigFileCLI(t *testing.T) {
 }
 
 // Ensure an area file from the chat with a code that is not UTF-8 (a file
-// saved in another encoding) is refused by its line, in a reply that
-// reaches the admin, and nothing of it is imported.
+// saved in another encoding, which read as Windows-1258 has "û", no
+// Vietnamese letter) is refused by its line, in a reply that reaches the
+// admin, and nothing of it is imported.
 func TestAreasFromChatNotUTF8(t *testing.T) {
 	e := newEnv(t)
 	e.start()
@@ -123,7 +124,7 @@ func TestAreasFromChatNotUTF8(t *testing.T) {
 	e.fake.SendDocument(admin.u, "diaban.csv", []byte(file), "")
 	e.sent++
 	e.settle()
-	admin.expect("Tệp địa bàn có lỗi, chưa nhập gì", "line 3: code is not valid UTF-8 text")
+	admin.expect("Tệp địa bàn có lỗi, chưa nhập gì", "line 3: byte 0xE3 is not UTF-8 text")
 	admin.say("/diaban")
 	if tree := admin.last(); strings.Contains(tree, "Xóm Mới") || strings.ContainsRune(tree, utf8.RuneError) {
 		t.Errorf("the refused file's areas are in the tree:\n%s", tree)

@@ -155,7 +155,7 @@ func TestOfficialExport(t *testing.T) {
 		}
 	}
 	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(data), "\ufeff"))).ReadAll()
-	if err != nil || len(rows) != 2 || rows[1][0] != "AN-2026-000001" || rows[1][2] != "PT-TL-XB-T1" {
+	if err != nil || len(rows) != 2 || rows[1][0] != "AN-2026-000001" || rows[1][1] != "Tổ tự quản số 1 xóm Bãi" {
 		t.Fatalf("the official's CSV: %q, %v", rows, err)
 	}
 	e.stop()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/flows"
+	"github.com/totuquan/totuquan/i18n"
 	"github.com/totuquan/totuquan/store"
 )
 
@@ -218,7 +219,10 @@ func mediation(lan *user) {
 }
 
 // Ensure the chat's CSV export and the command line's are the same file:
-// the same reports, the answer columns in the forms' order.
+// the same reports, headed as people read them, each column once: the
+// fixed columns, then the incident form's questions and the mediation
+// form's in their order, less those the fixed columns show (whether
+// urgent, the status), a label both forms use ("Nội dung") once.
 func TestParityCSVColumns(t *testing.T) {
 	e := newEnv(t)
 	chat, cli := officialCSV(t, e, func(lan *user) {
@@ -232,17 +236,19 @@ func TestParityCSVColumns(t *testing.T) {
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("CSV %q: %v", chat, err)
 	}
-	var want []string // the incident form's questions, then the mediation form's
+	want := []string{"Số tham chiếu", "Loại báo cáo", "Tổ", "Người báo cáo", "Thời gian gửi", "Tình trạng", "Khẩn cấp", "Số lần sửa"}
 	for _, f := range []*flows.Flow{flows.Incident, flows.Mediation} {
 		for _, st := range f.Steps {
-			if !slices.Contains(want, st.Key) {
-				want = append(want, st.Key)
+			if h := i18n.T("vi", f.Name+"."+st.Key); st.Key != bot.KeyUrgent && st.Key != bot.KeyStatus && !slices.Contains(want, h) {
+				want = append(want, h)
 			}
 		}
 	}
-	fixed := []string{"id", "kind", "group", "group_name", "reporter", "created_at", "status", "urgent", "corrections"}
-	if !slices.Equal(rows[0], append(fixed, want...)) {
-		t.Errorf("header %q,\nwant %q", rows[0], append(fixed, want...))
+	if !slices.Equal(rows[0], want) {
+		t.Errorf("header %q,\nwant %q", rows[0], want)
+	}
+	if rows[1][1] != "An ninh trật tự" || rows[2][1] != "Hòa giải" || rows[2][3] != "Lan" {
+		t.Errorf("rows %q", rows[1:])
 	}
 }
 
