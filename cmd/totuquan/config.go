@@ -39,6 +39,19 @@ type Config struct {
 		BotUsername       string  `yaml:"bot_username"`
 		MessagesPerSecond float64 `yaml:"messages_per_second"`
 	} `yaml:"telegram"`
+	Zalo struct {
+		Token       string `yaml:"token"`
+		APIBase     string `yaml:"api_base"`
+		Mode        string `yaml:"mode"`
+		PollTimeout string `yaml:"poll_timeout"`
+		Webhook     struct {
+			Listen string `yaml:"listen"`
+			Secret string `yaml:"secret"`
+		} `yaml:"webhook"`
+		PublicURL         string  `yaml:"public_url"`
+		MessagesPerSecond float64 `yaml:"messages_per_second"`
+		MediaDir          string  `yaml:"media_dir"`
+	} `yaml:"zalo"`
 	Admins struct {
 		Telegram []int64  `yaml:"telegram"`
 		Zalo     []string `yaml:"zalo"`
@@ -66,8 +79,10 @@ type Config struct {
 	draftExpiry    time.Duration
 	strangerEvery  time.Duration
 	pollTimeout    time.Duration
-	quiet          schedule.QuietHours
-	source         string // the file read, or "built-in defaults"
+	// zaloPollTimeout is zalo.poll_timeout, parsed.
+	zaloPollTimeout time.Duration
+	quiet           schedule.QuietHours
+	source          string // the file read, or "built-in defaults"
 }
 
 // defaultSource is the source of a configuration read from no file.
@@ -90,6 +105,11 @@ func defaultConfig() Config {
 	c.Telegram.APIEndpoint = "https://api.telegram.org/bot%s/%s"
 	c.Telegram.PollTimeout = "30s"
 	c.Telegram.MessagesPerSecond = 30
+	c.Zalo.APIBase = "https://bot-api.zaloplatforms.com"
+	c.Zalo.Mode = "polling"
+	c.Zalo.PollTimeout = "30s"
+	c.Zalo.MessagesPerSecond = 10
+	c.Zalo.MediaDir = "media"
 	c.Admins.Telegram = []int64{}
 	c.Admins.Zalo = []string{}
 	c.Schedules.WeeklySummary = "30 7 * * 1"
@@ -116,6 +136,12 @@ func loadConfig(path string, optional bool, getenv func(string) string) (Config,
 		if err := decodeConfig(path, data, &c); err != nil {
 			return c, err
 		}
+	}
+	if tok := getenv("ZALO_BOT_TOKEN"); tok != "" {
+		c.Zalo.Token = tok
+	}
+	if s := getenv("ZALO_WEBHOOK_SECRET"); s != "" {
+		c.Zalo.Webhook.Secret = s
 	}
 	if tok := getenv("TELEGRAM_BOT_TOKEN"); tok != "" {
 		c.Telegram.Token = tok
@@ -183,7 +209,7 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, prefix string) error {
 func (c *Config) validate() error {
 	for _, check := range []func() error{
 		c.checkFiles, c.checkLocale, c.checkDurations, c.checkLimits,
-		c.checkTelegram, c.checkAdmins, c.checkSchedules, c.checkLog,
+		c.checkTelegram, c.checkZalo, c.checkAdmins, c.checkSchedules, c.checkLog,
 	} {
 		if err := check(); err != nil {
 			return err
@@ -274,6 +300,44 @@ func (c *Config) checkTelegram() error {
 	}
 	if u := tg.BotUsername; strings.ContainsAny(u, " /@") {
 		return c.bad("telegram.bot_username", "%q must be the bare username, without @", u)
+	}
+	return nil
+}
+
+// checkZalo checks the zalo block, parsing its poll timeout. The token and
+// the secret are never printed.
+func (c *Config) checkZalo() error {
+	z := &c.Zalo
+	var err error
+	if c.zaloPollTimeout, err = time.ParseDuration(z.PollTimeout); err != nil || c.zaloPollTimeout < time.Second || c.zaloPollTimeout > 50*time.Second {
+		return c.bad("zalo.poll_timeout", "%q is not a duration from 1s to 50s, such as 30s", z.PollTimeout)
+	}
+	if !strings.HasPrefix(z.APIBase, "https://") && !strings.HasPrefix(z.APIBase, "http://") {
+		return c.bad("zalo.api_base", "%q must be an http(s) URL, such as https://bot-api.zaloplatforms.com", z.APIBase)
+	}
+	if tok := z.Token; tok != "" && (!strings.Contains(tok, ":") || strings.ContainsAny(tok, " /\t")) {
+		return c.bad("zalo.token", "does not look like a Zalo bot token (<bot id>:<secret>, from Zalo Bot Creator)")
+	}
+	switch z.Mode {
+	case "polling":
+	case "webhook":
+		if z.PublicURL == "" {
+			return c.bad("zalo.public_url", "is needed in webhook mode: the public https address Zalo posts to")
+		}
+		if n := len(z.Webhook.Secret); n < 8 || n > 256 {
+			return c.bad("zalo.webhook.secret", "must be 8 to 256 characters in webhook mode (or set ZALO_WEBHOOK_SECRET)")
+		}
+	default:
+		return c.bad("zalo.mode", "%q is not polling or webhook", z.Mode)
+	}
+	if u := z.PublicURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://127.0.0.1") && !strings.HasPrefix(u, "http://localhost") {
+		return c.bad("zalo.public_url", "%q must be an https address (Zalo and phones fetch from it)", u)
+	}
+	if (z.PublicURL != "" || z.Mode == "webhook") && z.Webhook.Listen == "" {
+		return c.bad("zalo.webhook.listen", "is needed with zalo.public_url: the address to serve the webhook and file links on, such as 127.0.0.1:8443 behind a proxy")
+	}
+	if z.MessagesPerSecond < 0 || z.MessagesPerSecond > 1000 {
+		return c.bad("zalo.messages_per_second", "%v must be from 0 (no cap) to 1000", z.MessagesPerSecond)
 	}
 	return nil
 }

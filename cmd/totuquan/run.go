@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,6 +20,7 @@ import (
 	"github.com/totuquan/totuquan/schedule"
 	"github.com/totuquan/totuquan/store"
 	"github.com/totuquan/totuquan/telegram"
+	"github.com/totuquan/totuquan/zalo"
 )
 
 // cmdRun runs the bot. Named ("totuquan run"), it is the server's command:
@@ -30,11 +35,12 @@ func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Telegram.Token == "" && named {
-		return errors.New("no token: set TELEGRAM_BOT_TOKEN or telegram.token (in " + cfg.source + "); `totuquan` alone runs the offline demo")
+	noToken := cfg.Telegram.Token == "" && cfg.Zalo.Token == ""
+	if noToken && named {
+		return errors.New("no token: set TELEGRAM_BOT_TOKEN or telegram.token, or ZALO_BOT_TOKEN or zalo.token (in " + cfg.source + "); `totuquan` alone runs the offline demo")
 	}
-	if cfg.Telegram.Token == "" {
-		fmt.Fprintln(m.Stderr, "No Telegram token (telegram.token in the config, or TELEGRAM_BOT_TOKEN): starting the offline demo.")
+	if noToken {
+		fmt.Fprintln(m.Stderr, "No Telegram or Zalo token (telegram.token or TELEGRAM_BOT_TOKEN, zalo.token or ZALO_BOT_TOKEN): starting the offline demo.")
 		return m.demo(ctx, false, cfg)
 	}
 	log := m.logger(cfg.Log.Level)
@@ -47,44 +53,56 @@ func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
 }
 
 // runBot wires the dispatcher, the flows, the outbox sender and the
-// Telegram adapter over st, and runs until ctx ends.
+// platform adapters configured (Telegram, Zalo, or both on one store) over
+// st, and runs until ctx ends or an adapter stops for good (a refused
+// token).
 func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	engine := flows.New(cfg.location, cfg.sessionTimeout)
-	sender := &bot.Sender{Store: st, Log: log}
+	sender := &bot.Sender{Store: st, Log: log, Transports: map[string]bot.Transport{}}
 	d := &bot.Dispatcher{
 		Store: st, Flows: engine, Admins: configAdmins(cfg), Lang: cfg.Language,
 		Location: cfg.location, Now: m.Now, Log: log, Notify: sender.Notify, Guard: cfg.guard(m.Now),
-		DraftExpiry: cfg.draftExpiry, Platforms: []string{telegram.Platform},
-		Backup: func() (string, int64, error) { return backupInto(st, cfg, m.Now()) },
+		DraftExpiry: cfg.draftExpiry,
+		Backup:      func() (string, int64, error) { return backupInto(st, cfg, m.Now()) },
+		Joiners:     map[string]bot.Joiner{},
+		Downloads:   map[string]func(context.Context, string) ([]byte, error){},
 	}
+	d.InviteQR, d.XLSX, d.Chart = inviteQR, workbook, weeklyChart
 	var h bot.Handler = d
 	if m.wrap != nil {
 		h = m.wrap(h)
 	}
-	tg, err := telegram.New(ctx, telegram.Config{
-		Token:       cfg.Telegram.Token,
-		Endpoint:    cfg.Telegram.APIEndpoint,
-		PollTimeout: cfg.pollTimeout,
-		Handler:     h,
-		Store:       st,
-		Log:         log,
-		Now:         m.Now,
-		// A zero overall cap means no limits at all: tests and the demo.
-		NoChatLimits: cfg.Telegram.MessagesPerSecond == 0,
-		PerSecond:    cfg.Telegram.MessagesPerSecond,
-		Commands:     bot.CommandMenu(cfg.Language),
-	})
+	var runs []func(context.Context) error
+	add := func(platform string, tr bot.Transport, j bot.Joiner, download func(context.Context, string) ([]byte, error), run func(context.Context) error) {
+		d.Platforms = append(d.Platforms, platform)
+		sender.Transports[platform], d.Joiners[platform], d.Downloads[platform] = tr, j, download
+		runs = append(runs, run)
+	}
+	if cfg.Telegram.Token != "" {
+		tg, err := m.telegram(ctx, cfg, st, h, log)
+		if err != nil {
+			return err
+		}
+		add(telegram.Platform, tg, tg, tg.Download, tg.Run)
+	}
+	var z *zalo.Bot
+	if cfg.Zalo.Token != "" {
+		var err error
+		if z, err = m.zalo(ctx, cfg, st, h, log, sender.Notify); err != nil {
+			return err
+		}
+		add(zalo.Platform, z, z, z.Download, z.Run)
+	}
+	srv, err := m.serve(ctx, cfg, st, z, log)
 	if err != nil {
 		return err
 	}
-	if err := st.Update(func(tx bot.Tx) error { return tx.PutMeta("telegram.username", tg.Username()) }); err != nil {
-		return err
+	if srv != nil {
+		defer srv.Close()
 	}
-	sender.Transports = map[string]bot.Transport{telegram.Platform: tg}
-	d.Joiners = map[string]bot.Joiner{telegram.Platform: tg}
-	d.InviteQR, d.XLSX, d.Chart = inviteQR, workbook, weeklyChart
-	d.Downloads = map[string]func(context.Context, string) ([]byte, error){telegram.Platform: tg.Download}
-	log.Info("totuquan is running", "bot", "@"+tg.Username(), "store", cfg.Store.Path)
+	log.Info("totuquan is running", "platforms", strings.Join(d.Platforms, ", "), "store", cfg.Store.Path)
 
 	sched := &schedule.Scheduler{
 		Location: cfg.location, Quiet: cfg.quiet, Store: st, Log: log, Clock: m.clock,
@@ -112,10 +130,112 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	if m.ready != nil {
 		m.ready(st)
 	}
-	err = tg.Run(ctx)
+	errs := make(chan error, len(runs))
+	for _, run := range runs {
+		wg.Go(func() {
+			err := run(ctx)
+			if err != nil && ctx.Err() == nil {
+				cancel() // one platform stopping for good stops the bot, said plainly
+			}
+			errs <- err
+		})
+	}
 	wg.Wait()
+	close(errs)
 	log.Info("totuquan stopped")
-	return err
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// telegram connects the Telegram adapter.
+func (m *Main) telegram(ctx context.Context, cfg Config, st *store.Store, h bot.Handler, log *slog.Logger) (*telegram.Bot, error) {
+	tg, err := telegram.New(ctx, telegram.Config{
+		Token:       cfg.Telegram.Token,
+		Endpoint:    cfg.Telegram.APIEndpoint,
+		PollTimeout: cfg.pollTimeout,
+		Handler:     h,
+		Store:       st,
+		Log:         log,
+		Now:         m.Now,
+		// A zero overall cap means no limits at all: tests and the demo.
+		NoChatLimits: cfg.Telegram.MessagesPerSecond == 0,
+		PerSecond:    cfg.Telegram.MessagesPerSecond,
+		Commands:     bot.CommandMenu(cfg.Language),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return tg, st.Update(func(tx bot.Tx) error { return tx.PutMeta("telegram.username", tg.Username()) })
+}
+
+// zalo connects the Zalo adapter. Photos and voice notes are kept in
+// zalo.media_dir beside the store; documents become links where
+// zalo.public_url is set.
+func (m *Main) zalo(ctx context.Context, cfg Config, st *store.Store, h bot.Handler, log *slog.Logger, notify func()) (*zalo.Bot, error) {
+	zc := zalo.Config{
+		Token: cfg.Zalo.Token, APIBase: cfg.Zalo.APIBase, Mode: cfg.Zalo.Mode, PollTimeout: cfg.zaloPollTimeout,
+		WebhookSecret: cfg.Zalo.Webhook.Secret, Handler: h, Store: st, Log: log, PerSecond: cfg.Zalo.MessagesPerSecond,
+		MediaDir: mediaDir(cfg), Notify: notify, Now: m.Now,
+	}
+	if base := strings.TrimSuffix(cfg.Zalo.PublicURL, "/"); base != "" {
+		zc.Publish = func(doc bot.Document, chat bot.Address) (string, error) {
+			var token string
+			err := st.Update(func(tx bot.Tx) (err error) { token, err = bot.PublishFile(tx, doc, chat, m.Now()); return })
+			return base + filePath + token, err
+		}
+	}
+	z, err := zalo.New(ctx, zc)
+	if err != nil {
+		return nil, err
+	}
+	return z, st.Update(func(tx bot.Tx) error { return tx.PutMeta("zalo.account_name", z.AccountName()) })
+}
+
+// webhookPath is where Zalo posts updates in webhook mode.
+const webhookPath = "/zalo/webhook"
+
+// serve starts, where zalo.webhook.listen is set, the HTTP server for
+// Zalo's webhook and the file links; in webhook mode it then registers the
+// webhook with Zalo.
+func (m *Main) serve(ctx context.Context, cfg Config, st *store.Store, z *zalo.Bot, log *slog.Logger) (*http.Server, error) {
+	if cfg.Zalo.Webhook.Listen == "" {
+		return nil, nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle(filePath, fileHandler(st, m.Now))
+	if z != nil && cfg.Zalo.Mode == "webhook" {
+		mux.Handle(webhookPath, z.WebhookHandler())
+	}
+	ln, err := net.Listen("tcp", cfg.Zalo.Webhook.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("zalo.webhook.listen %s: %w", cfg.Zalo.Webhook.Listen, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("file and webhook server stopped", "err", err)
+		}
+	}()
+	if z != nil && cfg.Zalo.Mode == "webhook" {
+		if err := z.SetWebhook(ctx, strings.TrimSuffix(cfg.Zalo.PublicURL, "/")+webhookPath); err != nil {
+			srv.Close()
+			return nil, err
+		}
+	}
+	return srv, nil
+}
+
+// mediaDir is where Zalo's photos and voice notes are kept: zalo.media_dir,
+// beside the store when relative.
+func mediaDir(cfg Config) string {
+	if filepath.IsAbs(cfg.Zalo.MediaDir) {
+		return cfg.Zalo.MediaDir
+	}
+	return filepath.Join(filepath.Dir(cfg.Store.Path), cfg.Zalo.MediaDir)
 }
 
 // backupInto writes a checked copy of the live store into the backup
@@ -135,7 +255,41 @@ func backupInto(st *store.Store, cfg Config, at time.Time) (string, int64, error
 		os.Remove(path)
 		return path, size, err
 	}
+	if err := mirrorMedia(mediaDir(cfg), filepath.Join(cfg.Store.BackupDir, "media")); err != nil {
+		return path, size, err
+	}
 	return path, size, rotateBackups(cfg.Store.BackupDir, cfg.Store.BackupKeep)
+}
+
+// mirrorMedia copies into dst the photos and voice notes of src that it
+// lacks. They are named by their content's hash and never change, so one
+// copy serves every backup.
+func mirrorMedia(src, dst string) error {
+	err := filepath.WalkDir(src, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		if _, err := os.Stat(to); err == nil {
+			return nil
+		}
+		if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, data, 0o600)
+	})
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // no media yet
+	}
+	return err
 }
 
 // rotateBackups deletes all but the newest keep backups in dir; their
