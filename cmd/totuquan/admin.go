@@ -608,7 +608,11 @@ func (m *Main) listUsers(st *store.Store, area string) error {
 			if u.Deactivated {
 				state = "deactivated"
 			}
-			fmt.Fprintf(m.Stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Address, u.Role, u.Group, u.Agency, state, u.Name)
+			addrs := make([]string, 0, len(u.All()))
+			for _, a := range u.All() {
+				addrs = append(addrs, string(a))
+			}
+			fmt.Fprintf(m.Stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", strings.Join(addrs, ","), u.Role, u.Group, u.Agency, state, u.Name)
 		}
 		return nil
 	})

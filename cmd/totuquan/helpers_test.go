@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/store"
 	"github.com/totuquan/totuquan/telegram/fakeapi"
+	zfakeapi "github.com/totuquan/totuquan/zalo/fakeapi"
 )
 
 // testAreas is the example tree from the README, with a second group.
@@ -54,6 +56,9 @@ type env struct {
 	// limits is the config's limits block; by default a burst that the
 	// tests' quick conversations never reach (the stranger rule holds).
 	limits string
+	// zfake, if set (withZalo), is the fake Zalo server the bot also runs on.
+	zfake      *zfakeapi.Server
+	zaloPublic string
 	// afterHandle, if set, runs after each handled update.
 	afterHandle func(bot.Inbound, context.CancelFunc)
 }
@@ -131,7 +136,7 @@ admins:
   telegram: [900]
 log:
   level: %s
-%s%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.backupKeep, e.fake.Token(), e.fake.Endpoint(), e.perSecond, logLevel, e.schedules, e.limits)
+%s%s%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.backupKeep, e.fake.Token(), e.fake.Endpoint(), e.perSecond, logLevel, e.schedules, e.limits, e.zaloConfig())
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
@@ -366,4 +371,88 @@ func (e *env) importAreas(rows string) {
 		e.t.Fatal(err)
 	}
 	e.cli("areas", "import", "-config", e.cfgPath, path)
+}
+
+// withZalo makes the installation run on a fake Zalo server too, files
+// published at publicURL when not empty (served on a loopback port).
+func (e *env) withZalo(publicURL string) {
+	e.t.Helper()
+	z, err := zfakeapi.New(zfakeapi.Options{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(z.Close)
+	e.zfake, e.zaloPublic = z, publicURL
+	e.writeConfig("debug")
+}
+
+func (e *env) zaloConfig() string {
+	if e.zfake == nil {
+		return ""
+	}
+	cfg := fmt.Sprintf("zalo:\n  token: %q\n  api_base: %q\n  poll_timeout: 2s\n  messages_per_second: 0\n", e.zfake.Token(), e.zfake.APIBase())
+	if e.zaloPublic != "" {
+		u, _ := url.Parse(e.zaloPublic)
+		cfg += fmt.Sprintf("  public_url: %q\n  webhook:\n    listen: %q\n", e.zaloPublic, u.Host)
+	}
+	return cfg
+}
+
+// zuser is a person writing to the bot on Zalo.
+type zuser struct {
+	e *env
+	u zfakeapi.User
+}
+
+func (e *env) zuser(id, name string) *zuser {
+	return &zuser{e: e, u: zfakeapi.User{ID: id, Name: name}}
+}
+
+// say sends text on Zalo and waits for the bot to finish answering.
+func (u *zuser) say(text string) *zuser {
+	u.e.t.Helper()
+	u.e.zfake.SendText(u.u, text)
+	u.e.sent++
+	u.e.settle()
+	return u
+}
+
+// send injects what inject does and waits for the bot to finish answering.
+func (u *zuser) send(inject func(zfakeapi.User)) *zuser {
+	u.e.t.Helper()
+	inject(u.u)
+	u.e.sent++
+	u.e.settle()
+	return u
+}
+
+// expect checks that the bot's messages since the person's last message
+// contain each of want.
+func (u *zuser) expect(want ...string) *zuser {
+	u.e.t.Helper()
+	all := u.e.zfake.Messages(u.u.ID)
+	var since []string
+	for i := len(all) - 1; i >= 0 && all[i].FromBot; i-- {
+		since = append([]string{all[i].Text}, since...)
+	}
+	text := strings.Join(since, "\n---\n")
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			var chat []string
+			for _, m := range all {
+				chat = append(chat, fmt.Sprintf("bot=%v %q", m.FromBot, m.Text))
+			}
+			u.e.t.Fatalf("the bot's reply on Zalo does not contain %q:\n%s\n--- the whole chat:\n%s", w, text, strings.Join(chat, "\n"))
+		}
+	}
+	return u
+}
+
+// received is every text the bot sent the person on Zalo.
+func (u *zuser) received() string {
+	var b strings.Builder
+	for _, m := range u.e.zfake.BotMessages(u.u.ID) {
+		b.WriteString(m.Text + "\n")
+	}
+	return b.String()
 }
