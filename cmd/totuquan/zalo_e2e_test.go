@@ -41,7 +41,7 @@ func TestZaloEndToEnd(t *testing.T) {
 
 	hoa := e.zuser("7b1c0de5a1f2e3d4c5b6", "Hoa")
 	hoa.say("xin chào").expect("dành cho tổ trưởng")
-	hoa.say(strings.ToUpper(leader[:4]) + " " + leader[4:]).expect("Chào Hoa", "/baocao")
+	hoa.say(strings.ToUpper(leader[:4])+" "+leader[4:]).expect("Chào Hoa", "/baocao")
 	cong := e.zuser("5a5a5a5a5a5a5a5a5a5a", "Công").say(police).expect("cán bộ của Xã Tân Lạc")
 
 	hoa.say("/baocao").expect("1. 🚨 Khẩn cấp", "2. An ninh trật tự", "Trả lời 1, 2, 3, 4 hoặc 5.")
