@@ -40,6 +40,13 @@ func (d *Dispatcher) joinLines(lang, code string) (lines, qr string) {
 				continue
 			}
 		}
+		if cl, ok := d.Joiners[p].(ChatLinker); ok && cl.ChatLink() != "" {
+			out = append(out, i18n.T(lang, "invite.open_type", i18n.T(lang, "platform."+p), cl.ChatLink(), code))
+			if qr == "" {
+				qr = cl.ChatLink()
+			}
+			continue
+		}
 		out = append(out, i18n.T(lang, "invite.type_code", i18n.T(lang, "platform."+p), code))
 	}
 	if qr == "" {
@@ -152,6 +159,7 @@ func (d *Dispatcher) cmdUsers(x *turn) error {
 // chatErrors are the words the chat gives a service's error codes; each
 // takes what the admin typed. EINVALID gets the command's usage instead.
 var chatErrors = map[string]string{
+	ENOTGROUP:  "svc.not_group",
 	ENOTFOUND:  "svc.not_found",
 	ERETIRED:   "svc.retired",
 	EFORBIDDEN: "svc.forbidden",

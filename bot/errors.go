@@ -17,7 +17,9 @@ const (
 	// EFORBIDDEN: the caller may not do this (role, area, agency).
 	EFORBIDDEN = "forbidden"
 	// ERETIRED: the area is retired and takes no new reports or invites.
-	ERETIRED  = "retired"
+	ERETIRED = "retired"
+	// ENOTGROUP: a leader's invite names an area with groups inside it.
+	ENOTGROUP = "not_group"
 	EINTERNAL = "internal"
 )
 

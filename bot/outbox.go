@@ -495,3 +495,9 @@ type Joiner interface {
 	// or "" where the platform has none and the code is typed instead.
 	JoinLink(code string) string
 }
+
+// ChatLinker is a Joiner whose bot has a link of its own (Zalo's
+// https://zalo.me/<account>), to open before typing the code.
+type ChatLinker interface {
+	ChatLink() string
+}

@@ -67,6 +67,19 @@ func CreateInvite(tx Tx, spec InviteSpec, by string, now time.Time) (Invite, Are
 	if err != nil {
 		return Invite{}, area, err
 	}
+	if spec.Role == RoleLeader {
+		// Leaders lead groups, the leaves of the tree: a leader of a
+		// village would report for no group.
+		areas, err := tx.Areas()
+		if err != nil {
+			return Invite{}, area, err
+		}
+		for _, a := range areas {
+			if a.Parent == area.Code && !a.Retired {
+				return Invite{}, area, Errorf(ENOTGROUP, "%s is not a group: it has groups inside it (%s, …)", area.Code, a.Code)
+			}
+		}
+	}
 	inv := Invite{Code: NewInviteCode(), Group: area.Code, Role: spec.Role, Agency: spec.Agency, MaxUses: spec.Uses,
 		ExpiresAt: now.Add(spec.Valid).UTC(), CreatedAt: now.UTC(), CreatedBy: by}
 	if err := tx.PutInvite(inv); err != nil {

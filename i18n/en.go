@@ -384,4 +384,6 @@ var en = map[string]string{
 	"officials_only":          "This is for the officials in charge of an area.",
 	"file.link":               "📎 Download %s here: %s (the link works for %d days, for you only).",
 	"file.elsewhere":          "📎 Zalo cannot carry the file %s. You can get it with /xuat on Telegram, or ask an admin to export it on the server.",
+	"invite.open_type":        "%s: open %s (or scan the QR code), then send the code %s as your first message",
+	"svc.not_group":           "«%s» is not a group: it has groups inside it. A leader's invite names one group (see /diaban).",
 }

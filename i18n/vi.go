@@ -384,4 +384,6 @@ var vi = map[string]string{
 	"officials_only":          "Việc này chỉ dành cho cán bộ phụ trách địa bàn.",
 	"file.link":               "📎 Tải tệp %s tại: %s (liên kết dùng được %d ngày, chỉ dành cho anh/chị).",
 	"file.elsewhere":          "📎 Zalo không gửi được tệp %s. Anh/chị có thể lấy tệp bằng /xuat trên Telegram, hoặc nhờ quản trị viên xuất trên máy chủ.",
+	"invite.open_type":        "%s: mở %s (hoặc quét mã QR), rồi nhắn mã %s làm tin nhắn đầu tiên",
+	"svc.not_group":           "«%s» không phải là tổ: trong đó còn các tổ. Mã mời tổ trưởng phải ghi mã của một tổ (xem /diaban).",
 }

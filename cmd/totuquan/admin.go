@@ -23,6 +23,7 @@ import (
 	"github.com/totuquan/totuquan/store"
 	"github.com/totuquan/totuquan/telegram"
 	"github.com/totuquan/totuquan/xlsx"
+	"github.com/totuquan/totuquan/zalo"
 )
 
 // The CSV exports lay their columns out as the forms do (their order,
@@ -43,6 +44,7 @@ var errorWords = map[string]string{
 	bot.ENOTFOUND:  "%s: check the code or the address (totuquan areas list and totuquan users list show them)",
 	bot.ERETIRED:   "%s: it takes no new invites, leaders or reports; its reports are kept",
 	bot.EFORBIDDEN: "refused: %s",
+	bot.ENOTGROUP:  "%s; areas list shows the groups",
 	bot.ECONFLICT:  "%s; nothing was changed",
 }
 
@@ -133,7 +135,8 @@ func (m *Main) cmdInvite(args []string) error {
 	official := fs.String("official", "", "`code` of the area (a commune, say) an official will follow")
 	agency := fs.String("agency", "ubnd", "an official's `body`: police (incidents), justice (mediation), mttq or ubnd (everything)")
 	uses := fs.Int("uses", bot.DefaultInviteUses, fmt.Sprintf("how many people may join with this invite, up to %d", bot.MaxInviteUses))
-	valid := fs.Duration("valid", bot.DefaultInviteValidity, fmt.Sprintf("how long the invite stays valid, up to %v", bot.MaxInviteValidity))
+	valid := &daysValue{bot.DefaultInviteValidity}
+	fs.Var(valid, "valid", fmt.Sprintf("how long the invite stays valid: days (7d) or a duration (72h), up to %dd", int(bot.MaxInviteValidity.Hours()/24)))
 	revoke := fs.String("revoke", "", "withdraw the invite with this `code` instead")
 	qr := fs.String("qr", "", "also write the link as a QR code to this PNG `file`, to print")
 	if err := fs.Parse(args); err != nil {
@@ -146,9 +149,16 @@ func (m *Main) cmdInvite(args []string) error {
 		fs.Usage()
 		return usageError{"invite needs one of -group CODE or -official CODE"}
 	}
-	spec := bot.InviteSpec{Role: bot.RoleLeader, Area: *group, Uses: *uses, Valid: *valid}
+	spec := bot.InviteSpec{Role: bot.RoleLeader, Area: *group, Uses: *uses, Valid: valid.d}
 	if *official != "" {
 		spec.Role, spec.Area, spec.Agency = bot.RoleOfficial, *official, agencyArg(*agency)
+	}
+	if *qr != "" {
+		// Before the invite exists: a QR that cannot be written must not
+		// leave a code nobody has.
+		if err := writable(*qr); err != nil {
+			return fmt.Errorf("-qr %s: %w", *qr, err)
+		}
 	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
@@ -156,25 +166,45 @@ func (m *Main) cmdInvite(args []string) error {
 	}
 	defer st.Close()
 	var (
-		inv  bot.Invite
-		area bot.Area
+		inv     bot.Invite
+		area    bot.Area
+		account string
 	)
 	username := cfg.Telegram.BotUsername
-	err = st.Update(func(tx bot.Tx) (err error) {
-		if inv, area, err = bot.CreateInvite(tx, spec, cliUser(), m.Now()); err != nil {
-			return err
-		}
+	st.View(func(tx bot.Tx) error {
 		if username == "" {
 			username, _ = tx.Meta("telegram.username")
 		}
+		account, _ = tx.Meta("zalo.account_name")
 		return nil
+	})
+	link := ""
+	switch {
+	case username != "":
+		link = telegram.JoinLink(username, "")
+	case account != "":
+		link = zalo.ChatLink(account)
+	case *qr != "":
+		return errors.New("no QR code before the bot's name is known: a code printed now would open nothing; set telegram.bot_username, or run the bot once")
+	}
+	err = st.Update(func(tx bot.Tx) (err error) {
+		inv, area, err = bot.CreateInvite(tx, spec, cliUser(), m.Now())
+		return err
 	})
 	if err != nil {
 		return cliError(err)
 	}
-	link := m.inviteLink(username, inv.Code)
 	fmt.Fprintln(m.Stdout, inv.Code)
-	fmt.Fprintln(m.Stdout, link)
+	if username != "" {
+		link = telegram.JoinLink(username, inv.Code)
+		fmt.Fprintln(m.Stdout, link)
+	}
+	if account != "" {
+		fmt.Fprintf(m.Stdout, "zalo: %s (then send the code)\n", zalo.ChatLink(account))
+	}
+	if username == "" && account == "" {
+		fmt.Fprintln(m.Stderr, "note: no link yet: the bot's name is not known; set telegram.bot_username, or run the bot once.")
+	}
 	if *qr != "" {
 		png, err := inviteQR(link)
 		if err == nil {
@@ -816,4 +846,41 @@ func agencyArg(s string) string {
 		return a
 	}
 	return s
+}
+
+// daysValue is a flag of days ("7d") or a Go duration ("72h").
+type daysValue struct{ d time.Duration }
+
+func (v *daysValue) String() string {
+	if v.d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(v.d/(24*time.Hour))) + "d"
+	}
+	return v.d.String()
+}
+
+func (v *daysValue) Set(s string) error {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 1 {
+			return fmt.Errorf("%q is not a number of days such as 7d", s)
+		}
+		v.d = time.Duration(days) * 24 * time.Hour
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is neither days (7d) nor a duration (72h)", s)
+	}
+	v.d = d
+	return nil
+}
+
+// writable checks that path can be written, leaving nothing behind.
+func writable(path string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".totuquan-check-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }

@@ -132,11 +132,12 @@ telegram:
   api_endpoint: %q
   poll_timeout: 2s
   messages_per_second: %v
+  bot_username: %s
 admins:
   telegram: [900]
 log:
   level: %s
-%s%s%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.backupKeep, e.fake.Token(), e.fake.Endpoint(), e.perSecond, logLevel, e.schedules, e.limits, e.zaloConfig())
+%s%s%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.backupKeep, e.fake.Token(), e.fake.Endpoint(), e.perSecond, e.fake.BotUsername(), logLevel, e.schedules, e.limits, e.zaloConfig())
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
