@@ -73,8 +73,10 @@ type Config struct {
 	// means no cap. Zalo publishes no figure.
 	PerSecond float64
 	// ChatLimit is how fast the bot sends to one chat (default a burst of
-	// 3, then one a second).
-	ChatLimit bot.RateLimit
+	// 3, then one a second). NoChatLimits turns it off, for tests and the
+	// offline demo.
+	ChatLimit    bot.RateLimit
+	NoChatLimits bool
 	// MaxDownload caps a downloaded photo or voice note (default
 	// DefaultMaxDownload).
 	MaxDownload int64
@@ -258,7 +260,12 @@ func (b *Bot) PerSecond() float64 { return b.cfg.PerSecond }
 
 // ChatLimit implements bot.Transport: Config.ChatLimit, modest, as Zalo
 // publishes no figure.
-func (b *Bot) ChatLimit(bot.Address) bot.RateLimit { return b.cfg.ChatLimit }
+func (b *Bot) ChatLimit(bot.Address) bot.RateLimit {
+	if b.cfg.NoChatLimits {
+		return bot.RateLimit{}
+	}
+	return b.cfg.ChatLimit
+}
 
 func addr(id string) bot.Address { return bot.NewAddress(Platform, id) }
 

@@ -111,3 +111,56 @@ func TestLinkedOnBothPlatforms(t *testing.T) {
 		t.Errorf("users list:\n%s", out)
 	}
 }
+
+// Ensure on Zalo, typing numbers and words only: a meeting with its
+// minutes' photo and one answer changed from the confirmation; a cancelled
+// report; a mediation case with back, skip and its substance as a voice
+// note; then a correction from /cuatoi and a case update from /vuviec.
+func TestZaloReportsByNumbers(t *testing.T) {
+	e := newEnv(t)
+	e.withZalo("")
+	e.zfake.ServeFile("bien-ban.jpg", "image/jpeg", []byte("\xff\xd8\xff\xe0 the signed minutes"))
+	e.zfake.ServeFile("noi-dung.aac", "audio/aac", []byte("\xff\xf1 what the parties said"))
+	code, _ := e.invite("-group", "PT-TL-XB-T1")
+	e.start()
+	hoa := e.zuser("7b1c0de5a1f2e3d4c5b6", "Hoa").say(code)
+
+	hoa.say("/baocao").say("3").expect("ngày nào").say("1").expect("mấy giờ").say("19:00").expect("Họp ở đâu").
+		say("Nhà văn hóa").expect("chủ trì").say("bỏ qua").say("bỏ qua").say("30").say("5").expect("Khách mời").
+		say("1, 3").say("xong").expect("Nội dung").say("2").say("xong").expect("Kết luận").
+		say("Thống nhất lịch trực đêm").say("1").say("bỏ qua").expect("ảnh")
+	hoa.send(func(u zfakeapi.User) { e.zfake.SendImage(u, e.zfake.FileURL("bien-ban.jpg"), "") }).expect("1/10")
+	hoa.say("xong").expect("Kiểm tra lại báo cáo sinh hoạt tổ", "• Địa điểm: Nhà văn hóa", "2. Sửa")
+	hoa.say("2").expect("Anh/chị muốn sửa mục nào?").say("3").expect("Câu trả lời trước: Nhà văn hóa").
+		say("Hội trường thôn").expect("• Địa điểm: Hội trường thôn").say("1").expect("HP-2026-000001")
+
+	hoa.say("/baocao").say("2").expect("Loại vụ việc").say("/huy").expect("Đã hủy. Không có gì được lưu.")
+
+	hoa.say("/baocao").say("4").expect("Ngày nhận vụ việc").say("1").say("Bà Mai").expect("Các bên").
+		say("quay lại").expect("Hòa giải viên").say("Bà Mai, ông Tâm").say("Ông A, 45, xóm Bãi").expect("Nội dung")
+	hoa.send(func(u zfakeapi.User) { e.zfake.SendVoice(u, e.zfake.FileURL("noi-dung.aac")) }).expect("Loại vụ việc")
+	hoa.say("dan su").expect("Tình trạng").say("2").say("bỏ qua").say("bỏ qua").
+		expect("• Nội dung: 🎤", "• Hòa giải viên: Bà Mai, ông Tâm").say("1").expect("HG-2026-000001")
+
+	hoa.say("/cuatoi").expect("2. HG-2026-000001").say("2").expect("📄 HG-2026-000001", "1. Sửa").say("1").
+		expect("Anh/chị muốn sửa mục nào?").say("ghi chu").expect("Ghi chú").say("Hẹn lần hai vào thứ Bảy").
+		say("luu").expect("Đã lưu sửa đổi báo cáo HG-2026-000001")
+	hoa.say("/vuviec").expect("1. HG-2026-000001").say("1").expect("Cập nhật tình trạng").say("2").
+		expect("Tình trạng mới").say("hoa giai thanh").say("bỏ qua").say("luu").expect("Đã cập nhật vụ việc HG-2026-000001: Hòa giải thành.")
+
+	e.stop()
+	byID := map[string]map[string]any{}
+	for _, r := range e.exportJSON() {
+		byID[r["id"].(string)] = r
+	}
+	meeting, mediation := byID["HP-2026-000001"], byID["HG-2026-000001"]
+	if len(byID) != 2 || meeting == nil || mediation == nil {
+		t.Fatalf("stored: %v", byID)
+	}
+	if a := meeting["answers"].(map[string]any); a["venue"] != "Hội trường thôn" || a["guests"] != "police,ubnd" || !strings.Contains(fmt.Sprint(a["photos"]), "media") {
+		t.Errorf("the meeting: %v", a)
+	}
+	if a := mediation["answers"].(map[string]any); !strings.HasPrefix(fmt.Sprint(a["substance"]), "voice:") || a["notes"] != "Hẹn lần hai vào thứ Bảy" || mediation["status"] != "success" {
+		t.Errorf("the mediation case: %v", mediation)
+	}
+}
