@@ -20,44 +20,28 @@ import (
 func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 	monday := WeekStart(at, d.Location).AddDate(0, 0, -7)
 	week := WeekName(monday)
+	// The summaries are built, their charts drawn, in a read transaction,
+	// which holds no one back; then queued in one write, which is quick.
+	var plan []summaryFor
+	err := d.Store.View(func(tx Tx) (err error) {
+		plan, err = d.planSummaries(tx, monday)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("weekly summaries %s: %w", week, err)
+	}
 	return d.queueAll("weekly summaries "+week, func(tx Tx, put func(Outbound) error) error {
-		users, err := tx.Users()
-		if err != nil {
-			return err
-		}
-		// Built once per area and language, shared by its officials: the
-		// text, the CSV and the chart are the same for all of them.
-		sums := map[string]*Summary{}
-		msgs := map[[3]string][]Outbound{} // by area, language and agency
-		for _, u := range users {
-			if !u.IsOfficial() { // a deactivated official gets nothing more
+		for _, p := range plan {
+			u, err := tx.User(p.to.Address)
+			if err != nil || !u.IsOfficial() { // deactivated since: nothing
 				continue
-			}
-			sum, ok := sums[u.Group]
-			if !ok {
-				s, err := BuildSummary(tx, u.Group, monday, monday.AddDate(0, 0, 7), d.Location)
-				if err != nil && !IsNotFound(err) {
-					return err
-				}
-				if err == nil {
-					sum = &s
-				}
-				sums[u.Group] = sum // nil: an area since removed from the tree
-			}
-			if sum == nil {
-				continue
-			}
-			lang := d.langOf(u)
-			k := [3]string{u.Group, lang, u.Agency}
-			if msgs[k] == nil {
-				msgs[k] = d.summaryMessages(sum.For(u.Kinds()), lang)
 			}
 			// The CSV holds the week's reports, parties included.
-			err := tx.Audit(AuditEntry{At: d.Now().UTC(), Who: "system", Action: "summary", Area: u.Group, Detail: week + " to " + string(u.Address)})
+			err = tx.Audit(AuditEntry{At: d.Now().UTC(), Who: "system", Action: "summary", Area: u.Group, Detail: week + " to " + string(u.Address)})
 			if err != nil {
 				return err
 			}
-			for _, m := range msgs[k] {
+			for _, m := range p.msgs {
 				m.Chat, m.Bulk = u.To(), true
 				m.Key += ":" + week + ":" + string(u.Address)
 				if err := put(m); err != nil {
@@ -67,6 +51,51 @@ func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 		}
 		return nil
 	})
+}
+
+// summaryFor is one official's summary messages.
+type summaryFor struct {
+	to   User
+	msgs []Outbound
+}
+
+// planSummaries builds every active official's summary of the week from
+// monday: once per area, language and agency, shared by its officials,
+// since the text, the CSV and the chart are the same for all of them.
+func (d *Dispatcher) planSummaries(tx Tx, monday time.Time) ([]summaryFor, error) {
+	users, err := tx.Users()
+	if err != nil {
+		return nil, err
+	}
+	sums := map[string]*Summary{}
+	msgs := map[[3]string][]Outbound{} // by area, language and agency
+	var plan []summaryFor
+	for _, u := range users {
+		if !u.IsOfficial() { // a deactivated official gets nothing more
+			continue
+		}
+		sum, ok := sums[u.Group]
+		if !ok {
+			s, err := BuildSummary(tx, u.Group, monday, monday.AddDate(0, 0, 7), d.Location)
+			if err != nil && !IsNotFound(err) {
+				return nil, err
+			}
+			if err == nil {
+				sum = &s
+			}
+			sums[u.Group] = sum // nil: an area since removed from the tree
+		}
+		if sum == nil {
+			continue
+		}
+		lang := d.langOf(u)
+		k := [3]string{u.Group, lang, u.Agency}
+		if msgs[k] == nil {
+			msgs[k] = d.summaryMessages(sum.For(u.Kinds()), lang)
+		}
+		plan = append(plan, summaryFor{to: u, msgs: msgs[k]})
+	}
+	return plan, nil
 }
 
 // summaryMessages are the summary's text, its CSV and its chart, for the
@@ -88,10 +117,10 @@ func (d *Dispatcher) summaryMessages(sum Summary, lang string) []Outbound {
 	}
 	caption.WriteString("\n" + sum.Weeks[0].Week + " → " + sum.Week)
 	return []Outbound{
-		{Key: "summary", Reply: Reply{Text: sum.Text(lang, d.Location, d.Flows.Title)}},
-		{Key: "summary-csv", Reply: Reply{Text: i18n.T(lang, "sum.csv", sum.Week)},
+		{Key: "summary", Reply: Reply{Text: sum.Text(lang, d.Location, d.Flows.Title), Lang: lang}},
+		{Key: "summary-csv", Reply: Reply{Text: i18n.T(lang, "sum.csv", sum.Week), Lang: lang},
 			Document: &Document{Name: "tonghop-" + sum.Area.Code + "-" + sum.Week + ".csv", Data: csv.Bytes()}},
-		{Key: "summary-chart", Reply: Reply{Text: caption.String()},
+		{Key: "summary-chart", Reply: Reply{Text: caption.String(), Lang: lang},
 			Document: &Document{Name: "bieudo-" + sum.Area.Code + "-" + sum.Week + ".png", Data: d.chart(sum, lang)}},
 	}
 }
