@@ -207,6 +207,9 @@ func BenchmarkDispatcherReport(b *testing.B) {
 	d := dispatcher(st, flows.New(time.UTC, time.Hour))
 	const leaders = 50
 	st.Update(func(tx bot.Tx) error {
+		if err := tx.PutAreas([]bot.Area{{Code: "G", Name: "Tổ G", Level: "to"}}); err != nil {
+			return err
+		}
 		for i := range leaders {
 			a := bot.Address("telegram:" + string(rune('A'+i)))
 			if err := tx.PutUser(bot.User{Address: a, Role: bot.RoleLeader, Group: "G"}); err != nil {
@@ -215,7 +218,7 @@ func BenchmarkDispatcherReport(b *testing.B) {
 		}
 		return nil
 	})
-	answers := []string{"/baocao", "1", "1", "1", "7:30", "Ngõ 3, xóm Bãi", "Mất trộm một xe máy đỗ trước nhà.", "2", "2", "2", "xong", "1"}
+	answers := []string{"/baocao", "2", "1", "1", "7:30", "Ngõ 3, xóm Bãi", "Mất trộm một xe máy đỗ trước nhà.", "2", "2", "2", "xong", "1"}
 	var seq sync.Mutex
 	next := 0
 	b.SetParallelism(leaders / 2) // 2 cores: 50 goroutines

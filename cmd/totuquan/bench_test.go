@@ -40,9 +40,10 @@ func benchLeaders(b *testing.B, leaders int) {
 		users[i] = fakeapi.User{ID: int64(10000 + i), FirstName: "Tổ trưởng"}
 		e.fake.SendText(users[i], "/start "+code)
 	}
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
 	for _, u := range users {
-		if _, err := e.fake.WaitBotMessages(ctx, u.ID, 2); err != nil {
+		if _, err := e.fake.WaitBotMessages(ctx, u.ID, 1); err != nil { // the welcome
 			b.Fatal(err)
 		}
 	}
