@@ -175,6 +175,10 @@ func (e *Engine) Forms() []bot.FormKeys {
 				return i18n.T(lang, f.Name+"."+key), cellType(st)
 			},
 			Value: func(key, value, lang string) string {
+				if file, secs, ok := bot.ParseVoice(value); ok {
+					// An export names the voice message's file, to find it.
+					return bot.VoiceLabel(secs) + " (" + file + ")"
+				}
 				if _, st := f.step(key); st != nil {
 					return e.display(st, value, lang)
 				}

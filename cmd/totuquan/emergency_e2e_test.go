@@ -72,4 +72,8 @@ func TestVoiceAnswer(t *testing.T) {
 	if d, _ := a["description"].(string); !strings.HasPrefix(d, "voice:42:voice-") {
 		t.Errorf("the description is kept as %q", d)
 	}
+	// The export people read names the voice message's file.
+	if out := e.cli("export", "-config", e.cfgPath, "-format", "csv"); !strings.Contains(out, "🎤 0:42 (voice-") {
+		t.Errorf("the CSV export does not name the voice message:\n%s", out)
+	}
 }
