@@ -771,7 +771,7 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 		return b.sendText(chat, m.Text, m.Choices)
 	case bot.OpSend:
 		if m.Document != nil {
-			caption, rest := splitFirst(m.Text, maxCaption)
+			caption, rest := vntext.SplitFirst(m.Text, maxCaption)
 			doc := tgbotapi.NewDocument(chat, tgbotapi.FileBytes{Name: m.Document.Name, Bytes: m.Document.Data})
 			doc.Caption = caption
 			if _, err := b.send.Send(doc); err != nil || rest == "" {
