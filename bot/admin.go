@@ -13,16 +13,45 @@ import (
 	"github.com/totuquan/totuquan/i18n"
 )
 
-// NewInviteCode returns an invite code: 12 characters that Telegram's
-// start parameter accepts and that are easy to read aloud (no 0/o, 1/l).
+// inviteAlphabet has the characters of invite codes: easy to read aloud and
+// type on a phone (no 0/o, 1/l), and accepted by Telegram's start parameter.
+const inviteAlphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+
+// inviteLen is how many characters an invite code has.
+const inviteLen = 12
+
+// NewInviteCode returns an invite code of inviteLen characters of
+// inviteAlphabet.
 func NewInviteCode() string {
-	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
-	b := make([]byte, 12)
+	b := make([]byte, inviteLen)
 	rand.Read(b) // never fails on the platforms Go supports
 	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+		b[i] = inviteAlphabet[int(b[i])%len(inviteAlphabet)]
 	}
 	return string(b)
+}
+
+// ParseInviteCode reports whether text, all of it, is an invite code as a
+// person types it (in any case, with spaces or dashes to keep their place:
+// "K7QM-2XPA-HN4D"), and returns the code as stored.
+func ParseInviteCode(text string) (string, bool) {
+	var b strings.Builder
+	for _, r := range strings.ToLower(text) {
+		switch {
+		case r == ' ' || r == '-' || r == '\t' || r == '\n' || r == '\u00a0':
+			continue
+		case !strings.ContainsRune(inviteAlphabet, r):
+			return "", false
+		}
+		b.WriteRune(r)
+		if b.Len() > inviteLen {
+			return "", false
+		}
+	}
+	if b.Len() != inviteLen {
+		return "", false
+	}
+	return b.String(), true
 }
 
 // joinLines say how to join with code on each platform the bot runs on:

@@ -210,38 +210,11 @@ func inbound(u update, key string) (in bot.Inbound, fileURL string, kind mediaKi
 	return in, strings.TrimSpace(fileURL), kind
 }
 
-// codeAlphabet is the bot's invite codes' (bot.NewInviteCode).
-const codeAlphabet = "abcdefghijkmnpqrstuvwxyz23456789"
-
-// inviteCode reports whether text, all of it, looks like an invite code,
-// and returns the code as the bot stores it: 12 characters of the code
-// alphabet, in any case, with any spaces and dashes people type to keep
-// their place ("K7QM-2XPA-HN4D").
-func inviteCode(text string) (string, bool) {
-	var b strings.Builder
-	for _, r := range strings.ToLower(text) {
-		switch {
-		case r == ' ' || r == '-' || r == '\t' || r == '\n' || r == '\u00a0':
-			continue
-		case !strings.ContainsRune(codeAlphabet, r):
-			return "", false
-		}
-		b.WriteRune(r)
-		if b.Len() > 12 {
-			return "", false
-		}
-	}
-	if b.Len() != 12 {
-		return "", false
-	}
-	return b.String(), true
-}
-
 // joinCode turns in into the presentation of an invite code when its
 // sender is not known to the store and its text is a code: Zalo has no
 // start parameter, so a code is typed as the first message.
 func (b *Bot) joinCode(in bot.Inbound) (bot.Inbound, error) {
-	code, ok := inviteCode(in.Text)
+	code, ok := bot.ParseInviteCode(in.Text)
 	if !ok || in.GroupChat {
 		return in, nil
 	}

@@ -1,6 +1,7 @@
 package zalo
 
 import (
+	"github.com/totuquan/totuquan/bot"
 	"strings"
 	"testing"
 
@@ -25,8 +26,8 @@ func TestInviteCode(t *testing.T) {
 		"k7qm2xpahn4đ":      "", // a Vietnamese letter
 		"":                  "",
 	} {
-		if got, ok := inviteCode(text); got != want || ok != (want != "") {
-			t.Errorf("inviteCode(%q) = %q, %v; want %q", text, got, ok, want)
+		if got, ok := bot.ParseInviteCode(text); got != want || ok != (want != "") {
+			t.Errorf("ParseInviteCode(%q) = %q, %v; want %q", text, got, ok, want)
 		}
 	}
 }
