@@ -194,8 +194,14 @@ func (m *Main) config(fs *flag.FlagSet, path string) (Config, error) {
 	return cfg, err
 }
 
-func (m *Main) logger(level string) *slog.Logger {
+// logger writes to standard error at level, as key=value text or, with
+// format "json", one JSON object a line.
+func (m *Main) logger(level, format string) *slog.Logger {
 	var l slog.Level
 	l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(m.Stderr, opts))
 }

@@ -43,7 +43,7 @@ func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
 		fmt.Fprintln(m.Stderr, "No Telegram or Zalo token (telegram.token or TELEGRAM_BOT_TOKEN, zalo.token or ZALO_BOT_TOKEN): starting the offline demo.")
 		return m.demo(ctx, false, cfg)
 	}
-	log := m.logger(cfg.Log.Level)
+	log := m.logger(cfg.Log.Level, cfg.Log.Format)
 	st, err := m.openStore(cfg)
 	if err != nil {
 		return err
