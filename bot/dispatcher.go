@@ -410,14 +410,7 @@ func (d *Dispatcher) apply(tx Tx, r *responder, c caller, in Inbound, t Turn, no
 			return err
 		}
 	}
-	if t.Replace && r.pressed != "" && len(t.Replies) == 1 {
-		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Op: OpEdit, MessageID: r.pressed, Reply: t.Replies[0]})
-		r.redrawn = true
-	} else {
-		for _, rep := range t.Replies {
-			r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Reply: rep})
-		}
-	}
+	r.addReplies(in, t)
 	if t.Open != "" {
 		return d.open(tx, r, c, in, t.Session, t.Open, now)
 	}
@@ -839,6 +832,19 @@ type responder struct {
 	stranger, joined bool
 	// logs are written once the update is committed.
 	logs []logLine
+}
+
+// addReplies queues a turn's replies: one that replaces the message
+// whose button was pressed redraws it, others follow.
+func (r *responder) addReplies(in Inbound, t Turn) {
+	if t.Replace && r.pressed != "" && len(t.Replies) == 1 {
+		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Op: OpEdit, MessageID: r.pressed, Reply: t.Replies[0]})
+		r.redrawn = true
+		return
+	}
+	for _, rep := range t.Replies {
+		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Reply: rep})
+	}
 }
 
 // log adds an info line to write once the update is committed.
