@@ -56,6 +56,11 @@ type Dispatcher struct {
 	// DraftExpiry is how long an unsent draft is kept unchanged before
 	// Housekeeping deletes it; zero keeps drafts for ever.
 	DraftExpiry time.Duration
+	// Observe, if set, is told of every update Handle was given: its
+	// platform, its outcome (OutcomeHandled, OutcomeDropped or
+	// OutcomeFailed) and how long it took until its replies were
+	// committed.
+	Observe func(platform, outcome string, took time.Duration)
 
 	refusals refusals
 }
@@ -67,20 +72,47 @@ var errPanic = errors.New("handler panicked")
 // returns an error only when the store failed; the update should then be
 // offered again. An update already applied is acknowledged and ignored.
 func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
+	start := time.Now() // the wall clock, whatever d.Now says
+	ack, dropped, err := d.handle(in)
+	if d.Observe != nil {
+		outcome := OutcomeHandled
+		switch {
+		case err != nil:
+			outcome = OutcomeFailed
+		case dropped:
+			outcome = OutcomeDropped
+		}
+		d.Observe(in.Chat.Platform(), outcome, time.Since(start))
+	}
+	return ack, err
+}
+
+// The outcomes of an update that Observe is told.
+const (
+	OutcomeHandled = "handled" // applied, its replies committed to the outbox
+	OutcomeDropped = "dropped" // over the limits on senders and chats
+	OutcomeFailed  = "failed"  // the store failed: it will be offered again
+)
+
+// handle is Handle without the observation; dropped is set when the
+// limits turned the update away.
+func (d *Dispatcher) handle(in Inbound) (_ Ack, dropped bool, _ error) {
 	now := d.Now()
 	cmd, _ := in.Command()
 	joining := in.JoinCode != ""
 	switch d.Guard.check(in, joining) {
 	case drop:
-		return Ack{}, nil
+		return Ack{}, true, nil
 	case dropTel:
 		if in.GroupChat {
-			return Ack{}, nil // a group is told nothing but the pointer below
+			return Ack{}, true, nil // a group is told nothing but the pointer below
 		}
-		return d.tell(in, "flood.slow", now)
+		ack, err := d.tell(in, "flood.slow", now)
+		return ack, true, err
 	}
 	if in.GroupChat {
-		return d.groupChat(in, cmd, now)
+		ack, err := d.groupChat(in, cmd, now)
+		return ack, false, err
 	}
 	out, err := d.commit(in, now)
 	if err == nil && len(out.after) > 0 {
@@ -90,7 +122,10 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 		out, err = &handled{queued: 1}, d.recoverPanic(in, now)
 	}
 	if err != nil {
-		return Ack{}, fmt.Errorf("handle %s: %w", in.UpdateKey, err)
+		return Ack{}, false, fmt.Errorf("handle %s: %w", in.UpdateKey, err)
+	}
+	for _, l := range out.logs {
+		d.Log.Info(l.msg, l.attrs...)
 	}
 	switch {
 	case out.joined:
@@ -101,7 +136,15 @@ func (d *Dispatcher) Handle(ctx context.Context, in Inbound) (Ack, error) {
 	if out.queued > 0 && d.Notify != nil {
 		d.Notify()
 	}
-	return out.ack, nil
+	return out.ack, false, nil
+}
+
+// logLine is an info line to write once the update that made it is
+// committed: a transaction that runs twice (Batch) or fails logs nothing.
+// Its attributes are numbers and codes, never names, answers or text.
+type logLine struct {
+	msg   string
+	attrs []any
 }
 
 // handled is what an update did, once committed.
@@ -110,6 +153,7 @@ type handled struct {
 	queued           int
 	after            []func() []Outbound
 	stranger, joined bool
+	logs             []logLine
 }
 
 // commit applies in in one transaction with its de-duplication mark and
@@ -129,7 +173,7 @@ func (d *Dispatcher) commit(in Inbound, now time.Time) (*handled, error) {
 		if err != nil {
 			return err
 		}
-		h = handled{ack: out.ack, after: out.after, stranger: out.stranger, joined: out.joined}
+		h = handled{ack: out.ack, after: out.after, stranger: out.stranger, joined: out.joined, logs: out.logs}
 		msgs := out.msgs
 		if out.pressed != "" && !out.redrawn {
 			// A pressed keyboard is finished with: clear it so that old
@@ -366,14 +410,7 @@ func (d *Dispatcher) apply(tx Tx, r *responder, c caller, in Inbound, t Turn, no
 			return err
 		}
 	}
-	if t.Replace && r.pressed != "" && len(t.Replies) == 1 {
-		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Op: OpEdit, MessageID: r.pressed, Reply: t.Replies[0]})
-		r.redrawn = true
-	} else {
-		for _, rep := range t.Replies {
-			r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Reply: rep})
-		}
-	}
+	r.addReplies(in, t)
 	if t.Open != "" {
 		return d.open(tx, r, c, in, t.Session, t.Open, now)
 	}
@@ -404,6 +441,7 @@ func (d *Dispatcher) apply(tx Tx, r *responder, c caller, in Inbound, t Turn, no
 			text = i18n.T(c.lang, "emergency.sent", rep.ID)
 		}
 		r.say(text)
+		r.log("report received", "kind", rep.Kind, "report", rep.ID, "group", rep.Group, "urgent", rep.Urgent)
 		if rep.Urgent && rep.Kind == KindIncident {
 			// In the same transaction as the report: the alert cannot be
 			// lost, and goes out right behind the receipt.
@@ -792,6 +830,26 @@ type responder struct {
 	// stranger is set when the sender is neither registered nor an admin,
 	// joined when they have just joined by an invite.
 	stranger, joined bool
+	// logs are written once the update is committed.
+	logs []logLine
+}
+
+// addReplies queues a turn's replies: one that replaces the message
+// whose button was pressed redraws it, others follow.
+func (r *responder) addReplies(in Inbound, t Turn) {
+	if t.Replace && r.pressed != "" && len(t.Replies) == 1 {
+		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Op: OpEdit, MessageID: r.pressed, Reply: t.Replies[0]})
+		r.redrawn = true
+		return
+	}
+	for _, rep := range t.Replies {
+		r.msgs = append(r.msgs, Outbound{Chat: in.Chat, Reply: rep})
+	}
+}
+
+// log adds an info line to write once the update is committed.
+func (r *responder) log(msg string, attrs ...any) {
+	r.logs = append(r.logs, logLine{msg: msg, attrs: attrs})
 }
 
 func (r *responder) say(text string) {

@@ -30,7 +30,7 @@ func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 	if err != nil {
 		return fmt.Errorf("weekly summaries %s: %w", week, err)
 	}
-	return d.queueAll("weekly summaries "+week, func(tx Tx, put func(Outbound) error) error {
+	return d.queueAll("weekly summaries", func(tx Tx, put func(Outbound) error) error {
 		for _, p := range plan {
 			u, err := tx.User(p.to.Address)
 			if err != nil || !u.IsOfficial() { // deactivated since: nothing
@@ -50,7 +50,7 @@ func (d *Dispatcher) WeeklySummaries(_ context.Context, at time.Time) error {
 			}
 		}
 		return nil
-	})
+	}, "week", week, "officials", len(plan))
 }
 
 // summaryFor is one official's summary messages.
@@ -202,9 +202,9 @@ func (d *Dispatcher) remind(period, label string, done func(Tx, string) (bool, e
 }
 
 // queueAll runs build in one transaction, queuing what it puts (each
-// message once, by its key), then logs how many were new and wakes the
-// sender.
-func (d *Dispatcher) queueAll(what string, build func(tx Tx, put func(Outbound) error) error) error {
+// message once, by its key), then logs how many were new, with attrs, and
+// wakes the sender.
+func (d *Dispatcher) queueAll(what string, build func(tx Tx, put func(Outbound) error) error, attrs ...any) error {
 	queued := 0
 	err := d.Store.Update(func(tx Tx) error {
 		queued = 0
@@ -219,7 +219,7 @@ func (d *Dispatcher) queueAll(what string, build func(tx Tx, put func(Outbound) 
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	d.Log.Info("messages queued", "what", what, "new", queued)
+	d.Log.Info("messages queued", append([]any{"what", what, "new", queued}, attrs...)...)
 	if queued > 0 && d.Notify != nil {
 		d.Notify()
 	}

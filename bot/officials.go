@@ -71,7 +71,9 @@ func (d *Dispatcher) alertOfficials(tx Tx, r *responder, rep Report) error {
 	}
 	if len(officials) == 0 {
 		d.Log.Warn("urgent incident with no official to alert", "report", rep.ID, "group", rep.Group)
+		return nil
 	}
+	r.log("alert queued", "report", rep.ID, "officials", len(officials))
 	return nil
 }
 

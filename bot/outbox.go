@@ -71,6 +71,9 @@ type Sender struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// OnThrottle, if set, is called each time a platform refused a
+	// message and asked for a pause (Telegram's and Zalo's 429).
+	OnThrottle func(platform string)
 
 	once      sync.Once
 	wake      chan struct{}
@@ -437,6 +440,9 @@ func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time) error {
 	err := tr.Deliver(context.WithoutCancel(ctx), m)
 	var de *DeliveryError
 	if errors.As(err, &de) && de.RetryAfter > 0 {
+		if s.OnThrottle != nil {
+			s.OnThrottle(m.Chat.Platform())
+		}
 		s.mu.Lock()
 		if p := s.Now().Add(de.RetryAfter); p.After(pl.pause) {
 			pl.pause = p

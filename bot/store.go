@@ -71,6 +71,10 @@ type Tx interface {
 	Pending(limit, bulk int) ([]OutboxItem, error)
 	// Delivered removes the items from the outbox.
 	Delivered(ids ...uint64) error
+	// OutboxStats is how many messages wait in the outbox, both queues,
+	// and when the oldest of them was queued (zero when none, or when it
+	// was queued before times were kept); cheap enough for every scrape.
+	OutboxStats() (depth int, oldest time.Time, err error)
 	// Block marks a chat that refused the bot (it blocked it); Unblock
 	// clears the mark when the user writes again.
 	Block(chat Address, at time.Time) error

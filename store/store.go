@@ -44,6 +44,7 @@ var (
 	bOutbox     = []byte("outbox")
 	bBulk       = []byte("outbox_bulk")
 	bKeys       = []byte("outbox_keys")
+	bOutboxAt   = []byte("outbox_at") // an outbox id -> when it was queued (time key)
 	bBlocked    = []byte("blocked_chats")
 	bCounts     = []byte("counts")
 	bOpenCases  = []byte("open_cases")
@@ -52,7 +53,7 @@ var (
 	bInbox      = []byte("inbox")      // time key, sequence -> inboxEntry
 	bInboxKeys  = []byte("inbox_keys") // an entry's key -> its place in bInbox
 
-	allBuckets = [][]byte{bMeta, bUsers, bAliases, bAreas, bInvites, bSessions, bMenus, bFiles, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bBlocked, bCounts, bOpenCases, bAudit, bSeen, bInbox, bInboxKeys}
+	allBuckets = [][]byte{bMeta, bUsers, bAliases, bAreas, bInvites, bSessions, bMenus, bFiles, bSeqs, bReports, bReportIDs, bByReporter, bOutbox, bBulk, bKeys, bOutboxAt, bBlocked, bCounts, bOpenCases, bAudit, bSeen, bInbox, bInboxKeys}
 )
 
 // ErrLocked is returned by Open when another process holds the file.
@@ -525,7 +526,24 @@ func (t *tx) Enqueue(m bot.Outbound) (bool, error) {
 	if m.Bulk {
 		b = bBulk
 	}
+	if err := t.Bucket(bOutboxAt).Put(itob(id), timeKey(time.Now())); err != nil {
+		return false, err
+	}
 	return true, t.Bucket(b).Put(itob(id), data)
+}
+
+// OutboxStats counts both queues from their page headers, decoding no
+// message, and finds the oldest queued time: ids rise, so it is the first
+// entry of outbox_at. Messages queued before outbox_at existed have no
+// time and are counted but not aged.
+func (t *tx) OutboxStats() (depth int, oldest time.Time, err error) {
+	for _, q := range [][]byte{bOutbox, bBulk} {
+		depth += t.Bucket(q).Stats().KeyN
+	}
+	if k, v := t.Bucket(bOutboxAt).Cursor().First(); k != nil && len(v) >= 8 {
+		oldest = time.Unix(0, int64(binary.BigEndian.Uint64(v[:8]))).UTC()
+	}
+	return depth, oldest, nil
 }
 
 func (t *tx) Pending(limit, bulk int) ([]bot.OutboxItem, error) {
@@ -563,7 +581,7 @@ func (t *tx) Pending(limit, bulk int) ([]bot.OutboxItem, error) {
 
 func (t *tx) Delivered(ids ...uint64) error {
 	for _, id := range ids {
-		for _, q := range [][]byte{bOutbox, bBulk} {
+		for _, q := range [][]byte{bOutbox, bBulk, bOutboxAt} {
 			if err := t.Bucket(q).Delete(itob(id)); err != nil {
 				return err
 			}

@@ -646,3 +646,43 @@ func TestMigrateFromSchema2(t *testing.T) {
 		t.Errorf("the schema-2 file was not kept: %v", files)
 	}
 }
+
+// Ensure OutboxStats counts both queues and ages the oldest message, and
+// forgets a message's time once it is delivered.
+func TestOutboxStats(t *testing.T) {
+	s := MustOpen(t)
+	stats := func() (n int, oldest time.Time) {
+		t.Helper()
+		if err := s.View(func(tx bot.Tx) (err error) { n, oldest, err = tx.OutboxStats(); return }); err != nil {
+			t.Fatal(err)
+		}
+		return n, oldest
+	}
+	if n, oldest := stats(); n != 0 || !oldest.IsZero() {
+		t.Fatalf("empty outbox: %d, %v", n, oldest)
+	}
+	before := time.Now()
+	err := s.Update(func(tx bot.Tx) error {
+		for _, m := range []bot.Outbound{{Chat: "telegram:1"}, {Chat: "telegram:2", Bulk: true}} {
+			if _, err := tx.Enqueue(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, first := stats()
+	if n != 2 || first.Before(before.Add(-time.Millisecond)) || first.After(time.Now()) {
+		t.Fatalf("after queuing two: %d, oldest %v (queued after %v)", n, first, before)
+	}
+	var items []bot.OutboxItem
+	s.View(func(tx bot.Tx) (err error) { items, err = tx.Pending(10, 10); return })
+	if err := s.Update(func(tx bot.Tx) error { return tx.Delivered(items[0].ID) }); err != nil {
+		t.Fatal(err)
+	}
+	if n, oldest := stats(); n != 1 || oldest.Before(first) {
+		t.Fatalf("after one delivered: %d, oldest %v (first %v)", n, oldest, first)
+	}
+}

@@ -113,6 +113,9 @@ type Config struct {
 	// (default DefaultPerSecond, or no cap with NoChatLimits); negative
 	// means no cap.
 	PerSecond float64
+	// OnPoll, if set, is called after each poll that Telegram answered,
+	// with updates or without: the adapter is alive and reaches it.
+	OnPoll func()
 }
 
 // DefaultPerSecond is Telegram's published overall limit on a bot's sends,
@@ -266,6 +269,9 @@ func (b *Bot) pollOnce(ctx context.Context, p *polling) bool {
 		return b.pollFailed(ctx, p, err)
 	}
 	p.failBackoff = 0
+	if b.cfg.OnPoll != nil {
+		b.cfg.OnPoll()
+	}
 	p.confirmed = p.confirmed || req.Offset != 0
 	if len(ids) == 0 {
 		return b.emptyPoll(ctx, p, start)

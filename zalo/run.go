@@ -150,6 +150,7 @@ func (b *Bot) pollOnce(ctx context.Context, fails, idle *time.Duration) (time.Du
 	raw, err := b.call(pctx, b.poll, "getUpdates", map[string]any{"timeout": int(b.cfg.PollTimeout / time.Second)})
 	if err == nil {
 		*fails, *idle = 0, 0
+		b.polled()
 		b.keep(ctx, raw)
 		return 0, nil
 	}
@@ -160,6 +161,7 @@ func (b *Bot) pollOnce(ctx context.Context, fails, idle *time.Duration) (time.Du
 	switch {
 	case ae != nil && ae.Code == http.StatusRequestTimeout:
 		*fails = 0
+		b.polled()
 		b.cfg.Log.Debug("zalo: no update")
 		if time.Since(start) >= b.cfg.PollTimeout/2 {
 			*idle = 0
@@ -180,6 +182,13 @@ func (b *Bot) pollOnce(ctx context.Context, fails, idle *time.Duration) (time.Du
 	*fails = grow(*fails, b.cfg.MinBackoff, b.cfg.MaxBackoff)
 	b.cfg.Log.Warn("zalo: getUpdates failed", "err", err, "retry_in", *fails)
 	return *fails, nil
+}
+
+// polled tells OnPoll that Zalo answered a poll.
+func (b *Bot) polled() {
+	if b.cfg.OnPoll != nil {
+		b.cfg.OnPoll()
+	}
 }
 
 // keep stores the updates of a poll's result in the inbox. Zalo has

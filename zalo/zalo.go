@@ -96,6 +96,10 @@ type Config struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// MinBackoff and MaxBackoff bound the wait after errors (default 1s, 1m).
 	MinBackoff, MaxBackoff time.Duration
+	// OnPoll, if set, is called after each poll that Zalo answered, with
+	// updates or idle (408): the adapter is alive and reaches it. Webhook
+	// mode does not poll and never calls it.
+	OnPoll func()
 }
 
 // Bot is a Zalo adapter. It implements bot.Transport and bot.Joiner.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 	"reflect"
 	"strconv"
@@ -70,8 +71,14 @@ type Config struct {
 	} `yaml:"schedules"`
 	QuietHours string `yaml:"quiet_hours"`
 	Log        struct {
-		Level string `yaml:"level"`
+		Level       string `yaml:"level"`
+		Format      string `yaml:"format"`
+		HealthEvery string `yaml:"health_every"`
 	} `yaml:"log"`
+	Metrics struct {
+		Listen string `yaml:"listen"`
+		Public bool   `yaml:"public"`
+	} `yaml:"metrics"`
 
 	// Parsed values, filled by validate.
 	location       *time.Location
@@ -82,7 +89,8 @@ type Config struct {
 	// zaloPollTimeout is zalo.poll_timeout, parsed.
 	zaloPollTimeout time.Duration
 	quiet           schedule.QuietHours
-	source          string // the file read, or "built-in defaults"
+	healthEvery     time.Duration // log.health_every, parsed; 0 is off
+	source          string        // the file read, or "built-in defaults"
 }
 
 // defaultSource is the source of a configuration read from no file.
@@ -117,6 +125,8 @@ func defaultConfig() Config {
 	c.Schedules.MeetingReminder = "0 19 25 * *"
 	c.QuietHours = "21:00-07:00"
 	c.Log.Level = "info"
+	c.Log.Format = "text"
+	c.Log.HealthEvery = "15m"
 	return c
 }
 
@@ -209,7 +219,7 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, prefix string) error {
 func (c *Config) validate() error {
 	for _, check := range []func() error{
 		c.checkFiles, c.checkLocale, c.checkDurations, c.checkLimits,
-		c.checkTelegram, c.checkZalo, c.checkAdmins, c.checkSchedules, c.checkLog,
+		c.checkTelegram, c.checkZalo, c.checkAdmins, c.checkSchedules, c.checkLog, c.checkMetrics,
 	} {
 		if err := check(); err != nil {
 			return err
@@ -378,13 +388,49 @@ func (c *Config) checkSchedules() error {
 	return nil
 }
 
-// checkLog checks the log level.
+// checkLog checks the log's level and format and parses how often the
+// health line is written.
 func (c *Config) checkLog() error {
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
+	default:
+		return c.bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		return c.bad("log.format", "%q is not text or json", c.Log.Format)
+	}
+	var err error
+	if c.healthEvery, err = time.ParseDuration(c.Log.HealthEvery); err != nil || (c.healthEvery != 0 && c.healthEvery < time.Second) {
+		return c.bad("log.health_every", "%q is not 0 (off) or a duration of at least 1s, such as 15m", c.Log.HealthEvery)
+	}
+	return nil
+}
+
+// checkMetrics checks where /metrics and /healthz are served: a loopback
+// address only, unless metrics.public says otherwise.
+func (c *Config) checkMetrics() error {
+	addr := c.Metrics.Listen
+	if addr == "" {
 		return nil
 	}
-	return c.bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return c.bad("metrics.listen", "%q is not host:port, such as 127.0.0.1:9464", addr)
+	}
+	if !c.Metrics.Public && !loopback(host) {
+		return c.bad("metrics.listen", "%q is not a loopback address (127.0.0.1, [::1], localhost); set metrics.public: true to serve the metrics beyond this machine", addr)
+	}
+	return nil
+}
+
+// loopback reports whether host names this machine only; an empty host
+// is every interface.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // storeOptions opens the store with the migrations that bring an older

@@ -54,6 +54,11 @@ func TestConfigErrors(t *testing.T) {
 		{"BadSchedule", "schedules:\n  weekly_summary: \"monday morning\"\n", []string{"schedules.weekly_summary", "cron expression"}},
 		{"UnknownSchedule", "schedules:\n  daily: \"0 7 * * *\"\n", []string{"unknown key schedules.daily"}},
 		{"BadQuietHours", "quiet_hours: \"9pm-7am\"\n", []string{"quiet_hours"}},
+		{"BadLogFormat", "log:\n  format: xml\n", []string{"log.format", "text or json"}},
+		{"BadHealthEvery", "log:\n  health_every: often\n", []string{"log.health_every"}},
+		{"PublicMetrics", "metrics:\n  listen: \"0.0.0.0:9464\"\n", []string{"metrics.listen", "loopback", "metrics.public"}},
+		{"AllInterfacesMetrics", "metrics:\n  listen: \":9464\"\n", []string{"metrics.listen", "metrics.public"}},
+		{"BadMetricsAddress", "metrics:\n  listen: \"9464\"\n", []string{"metrics.listen", "host:port"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := writeFile(t, tc.body)
@@ -101,5 +106,20 @@ func TestConfigMissing(t *testing.T) {
 	cfg, err := loadConfig(missing, true, noenv)
 	if err != nil || cfg.Store.Path != "totuquan.db" {
 		t.Errorf("defaults: %+v, %v", cfg, err)
+	}
+}
+
+// Ensure metrics.listen takes a loopback address as it is, and another
+// only with metrics.public.
+func TestConfigMetricsListen(t *testing.T) {
+	for _, body := range []string{
+		"metrics:\n  listen: \"127.0.0.1:9464\"\n",
+		"metrics:\n  listen: \"[::1]:9464\"\n",
+		"metrics:\n  listen: \"localhost:9464\"\n",
+		"metrics:\n  listen: \"0.0.0.0:9464\"\n  public: true\n",
+	} {
+		if _, err := loadConfig(writeFile(t, body), false, noenv); err != nil {
+			t.Errorf("%q: %v", body, err)
+		}
 	}
 }

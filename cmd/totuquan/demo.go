@@ -170,7 +170,7 @@ func (m *Main) demo(ctx context.Context, script bool, base Config) error {
 
 	log := slog.New(slog.DiscardHandler)
 	if m.demoLog {
-		log = m.logger("debug")
+		log = m.logger("debug", "text")
 	}
 	handled := make(chan struct{}, 1)
 	inner := m.wrap

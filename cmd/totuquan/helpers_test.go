@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -61,6 +62,11 @@ type env struct {
 	zaloPublic string
 	// afterHandle, if set, runs after each handled update.
 	afterHandle func(bot.Inbound, context.CancelFunc)
+	// logExtra is more of the config's log block ("  format: json\n");
+	// extra is more config at the end (a metrics block).
+	logExtra, extra string
+	// metrics is where the running bot serves /metrics, if it does.
+	metrics string
 }
 
 // syncBuffer is a bytes.Buffer safe for the logger's goroutines.
@@ -137,7 +143,7 @@ admins:
   telegram: [900]
 log:
   level: %s
-%s%s%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.backupKeep, e.fake.Token(), e.fake.Endpoint(), e.perSecond, e.fake.BotUsername(), logLevel, e.schedules, e.limits, e.zaloConfig())
+%s%s%s%s%s`, filepath.Join(e.dir, "bot.db"), filepath.Join(e.dir, "backups"), e.backupKeep, e.fake.Token(), e.fake.Endpoint(), e.perSecond, e.fake.BotUsername(), logLevel, e.logExtra, e.schedules, e.limits, e.zaloConfig(), e.extra)
 	if err := os.WriteFile(e.cfgPath, []byte(cfg), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
@@ -210,6 +216,7 @@ func (e *env) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan *store.Store, 1)
 	m.ready = func(st *store.Store) { ready <- st }
+	m.metricsAddr = func(a net.Addr) { e.metrics = a.String() }
 	e.handled.Store(0)
 	e.sent = 0
 	m.wrap = func(h bot.Handler) bot.Handler {

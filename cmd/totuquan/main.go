@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -63,6 +64,8 @@ type Main struct {
 	demoLog bool
 	// clock, set by tests, drives the schedules (default: real time).
 	clock schedule.Clock
+	// metricsAddr, set by tests, is told where /metrics is served.
+	metricsAddr func(net.Addr)
 }
 
 // NewMain returns a Main on the process's own streams and clock.
@@ -136,13 +139,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "demo":
 		return m.cmdDemo(ctx, args)
 	case "areas":
-		switch {
-		case len(args) > 0 && args[0] == "import":
-			return m.cmdAreasImport(args[1:])
-		case len(args) > 0 && args[0] == "list":
-			return m.cmdAreasList(args[1:])
-		}
-		return usageError{"usage: totuquan areas import [-config FILE] FILE.csv | totuquan areas list [-config FILE]"}
+		return m.cmdAreas(args)
 	case "invite":
 		return m.cmdInvite(args)
 	case "export":
@@ -167,6 +164,17 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	fmt.Fprint(m.Stderr, usage)
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+}
+
+// cmdAreas runs "areas import" or "areas list".
+func (m *Main) cmdAreas(args []string) error {
+	switch {
+	case len(args) > 0 && args[0] == "import":
+		return m.cmdAreasImport(args[1:])
+	case len(args) > 0 && args[0] == "list":
+		return m.cmdAreasList(args[1:])
+	}
+	return usageError{"usage: totuquan areas import [-config FILE] FILE.csv | totuquan areas list [-config FILE]"}
 }
 
 // flags returns a flag set for a subcommand with the common -config flag.
@@ -194,8 +202,14 @@ func (m *Main) config(fs *flag.FlagSet, path string) (Config, error) {
 	return cfg, err
 }
 
-func (m *Main) logger(level string) *slog.Logger {
+// logger writes to standard error at level, as key=value text or, with
+// format "json", one JSON object a line.
+func (m *Main) logger(level, format string) *slog.Logger {
 	var l slog.Level
 	l.UnmarshalText([]byte(level))
-	return slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: l}))
+	opts := &slog.HandlerOptions{Level: l}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(m.Stderr, opts))
 }

@@ -43,7 +43,7 @@ func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
 		fmt.Fprintln(m.Stderr, "No Telegram or Zalo token (telegram.token or TELEGRAM_BOT_TOKEN, zalo.token or ZALO_BOT_TOKEN): starting the offline demo.")
 		return m.demo(ctx, false, cfg)
 	}
-	log := m.logger(cfg.Log.Level)
+	log := m.logger(cfg.Log.Level, cfg.Log.Format)
 	st, err := m.openStore(cfg)
 	if err != nil {
 		return err
@@ -60,14 +60,15 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	engine := flows.New(cfg.location, cfg.sessionTimeout)
-	sender := &bot.Sender{Store: st, Log: log, Transports: map[string]bot.Transport{}}
+	o := newOps(st)
+	sender := &bot.Sender{Store: st, Log: log, Transports: map[string]bot.Transport{}, OnThrottle: o.throttle}
 	d := &bot.Dispatcher{
 		Store: st, Flows: engine, Admins: configAdmins(cfg), Lang: cfg.Language,
 		Location: cfg.location, Now: m.Now, Log: log, Notify: sender.Notify, Guard: cfg.guard(m.Now),
-		DraftExpiry: cfg.draftExpiry,
-		Backup:      func() (string, int64, error) { return backupInto(st, cfg, m.Now()) },
-		Joiners:     map[string]bot.Joiner{},
-		Downloads:   map[string]func(context.Context, string) ([]byte, error){},
+		DraftExpiry: cfg.draftExpiry, Observe: o.observe,
+		Backup:    func() (string, int64, error) { return backupInto(st, cfg, m.Now()) },
+		Joiners:   map[string]bot.Joiner{},
+		Downloads: map[string]func(context.Context, string) ([]byte, error){},
 	}
 	d.InviteQR, d.XLSX, d.Chart = inviteQR, workbook, weeklyChart
 	var h bot.Handler = d
@@ -81,7 +82,7 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 		runs = append(runs, run)
 	}
 	if cfg.Telegram.Token != "" {
-		tg, err := m.telegram(ctx, cfg, st, h, log)
+		tg, err := m.telegram(ctx, cfg, st, h, log, o.poller(telegram.Platform, cfg.pollTimeout))
 		if err != nil {
 			return err
 		}
@@ -90,7 +91,11 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	var z *zalo.Bot
 	if cfg.Zalo.Token != "" {
 		var err error
-		if z, err = m.zalo(ctx, cfg, st, h, log, sender.Notify); err != nil {
+		var onPoll func() // a webhook is not polled: nothing to watch
+		if cfg.Zalo.Mode == zalo.ModePolling {
+			onPoll = o.poller(zalo.Platform, cfg.zaloPollTimeout)
+		}
+		if z, err = m.zalo(ctx, cfg, st, h, log, sender.Notify, onPoll); err != nil {
 			return err
 		}
 		add(zalo.Platform, z, z, z.Download, z.Run)
@@ -101,6 +106,13 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	}
 	if srv != nil {
 		defer srv.Close()
+	}
+	msrv, err := serveMetrics(cfg, o, log, m.metricsAddr)
+	if err != nil {
+		return err
+	}
+	if msrv != nil {
+		defer msrv.Close()
 	}
 	log.Info("totuquan is running", "platforms", strings.Join(d.Platforms, ", "), "store", cfg.Store.Path)
 
@@ -122,6 +134,9 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { sender.Run(ctx) })
+	if cfg.healthEvery > 0 {
+		wg.Go(func() { o.logHealth(ctx, log, cfg.healthEvery) })
+	}
 	wg.Go(func() {
 		if err := sched.Run(ctx); err != nil {
 			log.Error("scheduler stopped", "err", err)
@@ -152,7 +167,7 @@ func (m *Main) runBot(ctx context.Context, cfg Config, st *store.Store, log *slo
 }
 
 // telegram connects the Telegram adapter.
-func (m *Main) telegram(ctx context.Context, cfg Config, st *store.Store, h bot.Handler, log *slog.Logger) (*telegram.Bot, error) {
+func (m *Main) telegram(ctx context.Context, cfg Config, st *store.Store, h bot.Handler, log *slog.Logger, onPoll func()) (*telegram.Bot, error) {
 	tg, err := telegram.New(ctx, telegram.Config{
 		Token:       cfg.Telegram.Token,
 		Endpoint:    cfg.Telegram.APIEndpoint,
@@ -165,6 +180,7 @@ func (m *Main) telegram(ctx context.Context, cfg Config, st *store.Store, h bot.
 		NoChatLimits: cfg.Telegram.MessagesPerSecond == 0,
 		PerSecond:    cfg.Telegram.MessagesPerSecond,
 		Commands:     bot.CommandMenu(cfg.Language),
+		OnPoll:       onPoll,
 	})
 	if err != nil {
 		return nil, err
@@ -175,11 +191,11 @@ func (m *Main) telegram(ctx context.Context, cfg Config, st *store.Store, h bot.
 // zalo connects the Zalo adapter. Photos and voice notes are kept in
 // zalo.media_dir beside the store; documents become links where
 // zalo.public_url is set.
-func (m *Main) zalo(ctx context.Context, cfg Config, st *store.Store, h bot.Handler, log *slog.Logger, notify func()) (*zalo.Bot, error) {
+func (m *Main) zalo(ctx context.Context, cfg Config, st *store.Store, h bot.Handler, log *slog.Logger, notify, onPoll func()) (*zalo.Bot, error) {
 	zc := zalo.Config{
 		Token: cfg.Zalo.Token, APIBase: cfg.Zalo.APIBase, Mode: cfg.Zalo.Mode, PollTimeout: cfg.zaloPollTimeout,
 		WebhookSecret: cfg.Zalo.Webhook.Secret, Handler: h, Store: st, Log: log, PerSecond: cfg.Zalo.MessagesPerSecond,
-		MediaDir: mediaDir(cfg), Notify: notify, Now: m.Now,
+		MediaDir: mediaDir(cfg), Notify: notify, Now: m.Now, OnPoll: onPoll,
 		// A zero overall cap means no limits at all: tests and the demo.
 		NoChatLimits: cfg.Zalo.MessagesPerSecond == 0,
 	}
