@@ -21,11 +21,11 @@ var en = map[string]string{
 	"cmd.trogiup.official": "/trogiup — show this help again",
 	"help.admin": "You are an administrator.\n\n" +
 		"On the server:\n" +
-		"totuquan areas import FILE.csv — import the area tree\n" +
+		"totuquan areas import FILE.csv|.xlsx — import the area tree\n" +
 		"totuquan invite -group CODE — create a leader invite\n" +
 		"totuquan export -format csv — export the reports\n" +
 		"totuquan restore FILE — restore from a backup (bot stopped)\n\n" +
-		"In the chat (send an area .csv file to import it):",
+		"In the chat (send the area file, .csv or .xlsx, to import it):",
 	"cmd.saoluu.admin":    "/saoluu — back up now, without stopping the bot",
 	"cmd.thongbao.admin":  "/thongbao CODE text — send a notice to the leaders of an area",
 	"cmd.moi.admin":       "/moi to GROUP, /moi canbo CODE [agency] [uses] [days] — make an invite",

@@ -21,11 +21,11 @@ var vi = map[string]string{
 	"cmd.trogiup.official": "/trogiup — xem lại hướng dẫn này",
 	"help.admin": "Anh/chị là quản trị viên.\n\n" +
 		"Trên máy chủ:\n" +
-		"totuquan areas import FILE.csv — nhập cây địa bàn\n" +
+		"totuquan areas import FILE.csv|.xlsx — nhập cây địa bàn\n" +
 		"totuquan invite -group MÃ — tạo mã mời tổ trưởng\n" +
 		"totuquan export -format csv — xuất báo cáo\n" +
 		"totuquan restore FILE — khôi phục từ bản sao lưu (khi bot dừng)\n\n" +
-		"Trong chat (gửi tệp .csv địa bàn để nhập):",
+		"Trong chat (gửi tệp địa bàn .csv hoặc .xlsx để nhập):",
 	"cmd.saoluu.admin":    "/saoluu — sao lưu dữ liệu ngay, không cần dừng bot",
 	"cmd.thongbao.admin":  "/thongbao MÃ nội dung — gửi thông báo tới các tổ trưởng của một địa bàn",
 	"cmd.moi.admin":       "/moi to MÃ_TỔ, /moi canbo MÃ [lĩnh vực] [số lần] [số ngày] — tạo mã mời",

@@ -2,7 +2,7 @@
 //
 //	totuquan [run]            run the bot (the local demo when no token is set)
 //	totuquan demo             chat with the bot in the terminal, offline
-//	totuquan areas import F   import the area tree from CSV
+//	totuquan areas import F   import the area tree from CSV or Excel
 //	totuquan invite -group C  create a leader invite
 //	totuquan export           write the reports as JSON or CSV
 //
@@ -83,7 +83,7 @@ Usage:
   totuquan [run] [-config FILE]      run the bot; with no token, the local demo
   totuquan demo [-script] [-lang vi|en] [-config FILE]
                                      chat with the bot offline in this terminal
-  totuquan areas import [-config FILE] FILE.csv
+  totuquan areas import [-config FILE] FILE.csv|FILE.xlsx
                                      import the area tree (code,name,level,parent_code)
   totuquan areas list [-config FILE]
                                      the tree, with its groups, leaders and officials
