@@ -116,6 +116,9 @@ type Config struct {
 	// OnPoll, if set, is called after each poll that Telegram answered,
 	// with updates or without: the adapter is alive and reaches it.
 	OnPoll func()
+	// Conns is how many connections to keep alive for sending (default
+	// 16): at least as many as the sender's lanes.
+	Conns int
 }
 
 // DefaultPerSecond is Telegram's published overall limit on a bot's sends,
@@ -196,6 +199,9 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if cfg.GroupLimit.Every == 0 {
 		cfg.GroupLimit = bot.RateLimit{Burst: 20, Every: 3 * time.Second}
 	}
+	if cfg.Conns <= 0 {
+		cfg.Conns = 16
+	}
 	switch {
 	case cfg.PerSecond < 0:
 		cfg.PerSecond = 0
@@ -209,7 +215,12 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		return nil, fmt.Errorf("telegram: connect: %w", b.redact(err))
 	}
 	sendLib := *lib
-	sendLib.Client = &http.Client{Timeout: 60 * time.Second} // uploads included
+	// Kept-alive connections for as many sends as the sender's lanes make
+	// at once: the default two a host would have the lanes dial again and
+	// again, each a TLS handshake of several round trips from Vietnam.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost, tr.MaxIdleConns = cfg.Conns, 2*cfg.Conns
+	sendLib.Client = &http.Client{Timeout: 60 * time.Second, Transport: tr} // uploads included
 	b.poll, b.send, b.username = lib, &sendLib, lib.Self.UserName
 	if len(cfg.Commands) > 0 {
 		cmds := make([]tgbotapi.BotCommand, 0, len(cfg.Commands))

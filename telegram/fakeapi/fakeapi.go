@@ -155,6 +155,7 @@ type Server struct {
 	global   *limiter
 	perChat  map[int64]*limiter
 	refused  int               // sends refused for going over the limits
+	conns    int               // connections opened by clients
 	files    map[string][]byte // by file id, sent by users
 	chats    map[int64]Chat    // groups users wrote in, for the bot's replies
 	requests []Request         // with Options.RecordRequests
@@ -203,9 +204,23 @@ func New(opts Options) (*Server, error) {
 		s.global = &limiter{burst: max(1, l.PerSecond), every: time.Duration(float64(time.Second) / l.PerSecond)}
 		s.perChat = map[int64]*limiter{}
 	}
-	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				s.mu.Lock()
+				s.conns++
+				s.mu.Unlock()
+			}
+		}}
 	go s.srv.Serve(ln)
 	return s, nil
+}
+
+// Conns returns how many connections clients have opened to the server.
+func (s *Server) Conns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
 }
 
 // Close stops the server; pending long polls return.
