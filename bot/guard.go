@@ -33,17 +33,6 @@ type Guard struct {
 	swept     time.Time
 }
 
-// DefaultGuard has the limits the bot runs with: a person may send 30
-// messages at once and then one a second, a chat (a group, say) twice
-// that; a stranger is answered once an hour.
-func DefaultGuard() *Guard {
-	return &Guard{
-		PerSender:     RateLimit{Burst: 30, Every: time.Second},
-		PerChat:       RateLimit{Burst: 60, Every: 500 * time.Millisecond},
-		StrangerEvery: time.Hour,
-	}
-}
-
 func (g *Guard) init() {
 	g.once.Do(func() {
 		if g.Now == nil {
