@@ -31,6 +31,9 @@ type Tx interface {
 
 	Invite(code string) (Invite, error)
 	PutInvite(inv Invite) error
+	// Invites returns every invite kept, used up, expired and revoked
+	// ones too.
+	Invites() ([]Invite, error)
 
 	Session(chat Address) (Session, error)
 	PutSession(s Session) error

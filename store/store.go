@@ -358,6 +358,8 @@ func (t *tx) Invite(code string) (inv bot.Invite, err error) {
 
 func (t *tx) PutInvite(inv bot.Invite) error { return t.putJSON(bInvites, inv.Code, inv) }
 
+func (t *tx) Invites() ([]bot.Invite, error) { return allJSON[bot.Invite](t, bInvites) }
+
 func (t *tx) Session(chat bot.Address) (s bot.Session, err error) {
 	return s, t.getJSON(bSessions, string(chat), &s, "session")
 }

@@ -128,21 +128,6 @@ func TestUsage(t *testing.T) {
 	}
 }
 
-// With no token and no config file, run starts the offline demo and ends
-// when its input does.
-func TestRunWithoutTokenStartsDemo(t *testing.T) {
-	m := &Main{Stdin: strings.NewReader("/trogiup\n"), Getenv: noenv, Now: func() time.Time { return testNow }}
-	var out, errb syncBuffer
-	m.Stdout, m.Stderr = &out, &errb
-	t.Chdir(t.TempDir()) // no config.yaml there
-	if err := m.Run(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(errb.String(), "starting the offline demo") || !strings.Contains(out.String(), "tổ trưởng của Tổ tự quản số 1 xóm Bãi") {
-		t.Errorf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
-	}
-}
-
 // Ensure the server's command says what it does: "totuquan run" with no
 // token stops with the keys to set, rather than running a demo under a
 // service manager; a store in a folder that does not exist is named; with

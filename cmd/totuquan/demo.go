@@ -96,15 +96,19 @@ var demoScript = []string{
 const demoInvite = "demo"
 
 func (m *Main) cmdDemo(ctx context.Context, args []string) error {
-	fs, path := m.flags("demo", "demo [-script] [-lang vi|en] [-v] [-config FILE]")
+	fs, path := m.flags("demo", "demo [-terminal | -script] [-listen ADDR] [-lang vi|en] [-v] [-config FILE]")
 	script := fs.Bool("script", false, "play a scripted conversation and print the transcript")
+	terminal := fs.Bool("terminal", false, "chat with the bot in this terminal instead of the training room")
+	listen := fs.String("listen", roomListen, "the training room's `address`")
 	lang := fs.String("lang", "", "language of the bot: vi or en (default: the config's language)")
 	verbose := fs.Bool("v", false, "print the bot's log")
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, "Usage: totuquan demo [-script] [-lang vi|en] [-v] [-config FILE]\n\n"+
-			"Chat with the bot as a group leader, offline: the bot runs against a\n"+
-			"built-in Telegram server on 127.0.0.1 with a fresh store. The config's\n"+
-			"language, time zone and session timeout apply; its store and token do not.\n\nFlags:\n")
+		fmt.Fprint(m.Stderr, "Usage: totuquan demo [-terminal | -script] [-listen ADDR] [-lang vi|en] [-v] [-config FILE]\n\n"+
+			"The bot offline, with a fresh store: by default the training room in a\n"+
+			"browser (see totuquan room); with -terminal, chat as a group leader in\n"+
+			"this terminal against a built-in Telegram server on 127.0.0.1. The\n"+
+			"config's language, time zone and session timeout apply; its store and\n"+
+			"token do not.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -121,6 +125,9 @@ func (m *Main) cmdDemo(ctx context.Context, args []string) error {
 		cfg.Language = *lang
 	}
 	m.demoLog = *verbose
+	if !*script && !*terminal {
+		return m.room(ctx, cfg, *listen)
+	}
 	return m.demo(ctx, *script, cfg)
 }
 

@@ -1,7 +1,8 @@
 // Command totuquan runs the bot for tổ tự quản leaders and its admin tasks.
 //
-//	totuquan [run]            run the bot (the local demo when no token is set)
-//	totuquan demo             chat with the bot in the terminal, offline
+//	totuquan [run]            run the bot (the training room when no token is set)
+//	totuquan room             the training room in a browser, offline
+//	totuquan demo -terminal   chat with the bot in the terminal, offline
 //	totuquan areas import F   import the area tree from CSV or Excel
 //	totuquan invite -group C  create a leader invite
 //	totuquan export           write the reports as JSON or CSV
@@ -66,6 +67,8 @@ type Main struct {
 	clock schedule.Clock
 	// metricsAddr, set by tests, is told where /metrics is served.
 	metricsAddr func(net.Addr)
+	// roomReady, set by tests, is told where the training room is served.
+	roomReady func(url string, r *Room)
 }
 
 // NewMain returns a Main on the process's own streams and clock.
@@ -80,8 +83,11 @@ func (e usageError) Error() string { return e.msg }
 const usage = `totuquan: a reporting bot for tổ tự quản (residential self-management groups)
 
 Usage:
-  totuquan [run] [-config FILE]      run the bot; with no token, the local demo
-  totuquan demo [-script] [-lang vi|en] [-config FILE]
+  totuquan [run] [-config FILE]      run the bot; with no token, the training room
+  totuquan room [-listen 127.0.0.1:8088] [-lang vi|en] [-config FILE]
+                                     the training room: phones of a sample commune in
+                                     a browser, on Telegram or Zalo, all offline
+  totuquan demo -terminal | -script [-lang vi|en] [-config FILE]
                                      chat with the bot offline in this terminal
   totuquan areas import [-config FILE] FILE.csv|FILE.xlsx
                                      import the area tree (code,name,level,parent_code)
@@ -138,6 +144,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.cmdRun(ctx, args, !bare)
 	case "demo":
 		return m.cmdDemo(ctx, args)
+	case "room":
+		return m.cmdRoom(ctx, args)
 	case "areas":
 		return m.cmdAreas(args)
 	case "invite":

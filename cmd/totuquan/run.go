@@ -28,6 +28,7 @@ import (
 // under a service manager; bare ("totuquan") it runs the demo then.
 func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
 	fs, path := m.flags("run [-config FILE]", "run [-config FILE]")
+	listen := fs.String("listen", roomListen, "with no token, the training room's `address`")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
 	}
 	if noToken {
 		fmt.Fprintln(m.Stderr, "No Telegram or Zalo token (telegram.token or TELEGRAM_BOT_TOKEN, zalo.token or ZALO_BOT_TOKEN): starting the offline demo.")
-		return m.demo(ctx, false, cfg)
+		return m.room(ctx, cfg, *listen)
 	}
 	log := m.logger(cfg.Log.Level, cfg.Log.Format)
 	st, err := m.openStore(cfg)
