@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/")
+var update = flag.Bool("update", false, "rewrite the golden files: transcripts in testdata/ and docs/training-room.png")
 
 // Ensure the scripted demo plays the whole conversation; the transcripts
 // in testdata/ are the Vietnamese and English conversations for people to
