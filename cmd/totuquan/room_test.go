@@ -462,3 +462,22 @@ func TestRoomExposedWarning(t *testing.T) {
 		}
 	}
 }
+
+// Ensure the mediation and correction exercises tick off from what the
+// store holds: a case taken in and updated, a report corrected.
+func TestRoomExercisesFromTheStore(t *testing.T) {
+	e := startRoom(t)
+	e.answer("lan", "/baocao", "4", "1", "Bà Lò Thị Mai", "Nguyễn Văn A, 45, xóm Bãi\nTrần Văn B, 50, xóm Bãi",
+		"Tranh chấp lối đi chung giữa hai nhà", "2", "2", "2", "2", "1")
+	st := e.state()
+	if exerciseDone(st, "mediation") {
+		t.Fatal("the mediation exercise is done before the case was updated")
+	}
+	e.answer("lan", "/vuviec", "1", "2", "2", "Hai bên thống nhất mở lối đi rộng 1,5 m", "1")
+	e.waitFor("the mediation exercise ticked", func(st roomState) bool { return exerciseDone(st, "mediation") })
+	if exerciseDone(e.state(), "correction") {
+		t.Fatal("the correction exercise is done before any correction")
+	}
+	e.answer("lan", "/cuatoi", "1", "1", "3", "Bà Lò Thị Mai, ông Lê Văn Tư", "1")
+	e.waitFor("the correction exercise ticked", func(st roomState) bool { return exerciseDone(st, "correction") })
+}
