@@ -169,6 +169,7 @@ func (d *Dispatcher) commit(in Inbound, now time.Time) (*handled, error) {
 				return err
 			}
 		}
+		pressed := pressedLabel(tx, in)
 		out, err := d.safeRoute(tx, in, now)
 		if err != nil {
 			return err
@@ -176,9 +177,7 @@ func (d *Dispatcher) commit(in Inbound, now time.Time) (*handled, error) {
 		h = handled{ack: out.ack, after: out.after, stranger: out.stranger, joined: out.joined, logs: out.logs}
 		msgs := out.msgs
 		if out.pressed != "" && !out.redrawn {
-			// A pressed keyboard is finished with: clear it so that old
-			// buttons do not invite stale presses.
-			msgs = append([]Outbound{{Chat: in.Chat, Op: OpClearButtons, MessageID: out.pressed}}, msgs...)
+			msgs = afterPress(msgs, in.Chat, out.pressed, pressed)
 		}
 		if err := tx.Unblock(in.Chat); err != nil { // they write again: they can be reached
 			return err
@@ -869,4 +868,47 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// pressedLabel is the label of the button in pressed, from the menu its
+// chat was last offered; "" when it is not on it (a stale press).
+func pressedLabel(tx Tx, in Inbound) string {
+	if !in.IsCallback() {
+		return ""
+	}
+	m, err := tx.Menu(in.Chat)
+	if err != nil {
+		return ""
+	}
+	for _, c := range m.Choices {
+		if c.Value == in.Callback {
+			return c.Label
+		}
+	}
+	return ""
+}
+
+// afterPress settles the keyboard that was pressed. When the reply asks
+// something more, the old keyboard stays (a press on it is refused as
+// stale) and the reply opens with the answer pressed, so the chat keeps a
+// visible trail of answers at one message an answer. When nothing follows
+// to answer, the keyboard is cleared, after the reply so as not to delay
+// it.
+func afterPress(msgs []Outbound, chat Address, messageID, label string) []Outbound {
+	asks := false
+	for _, m := range msgs {
+		asks = asks || (m.Chat == chat && len(m.Choices) > 0)
+	}
+	if !asks {
+		return append(msgs, Outbound{Chat: chat, Op: OpClearButtons, MessageID: messageID})
+	}
+	for i, m := range msgs {
+		if m.Chat == chat && (m.Op == "" || m.Op == OpSend) && m.Document == nil && m.Text != "" {
+			if label != "" {
+				msgs[i].Text = "✓ " + label + "\n\n" + m.Text
+			}
+			break
+		}
+	}
+	return msgs
 }

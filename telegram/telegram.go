@@ -142,11 +142,6 @@ type Bot struct {
 	poll, send api
 	username   string
 
-	// keyboards holds, per chat, the message whose buttons are still
-	// shown, so they can be removed when the next question goes out: old
-	// buttons invite stale presses and confuse. Cosmetic, so kept in memory.
-	mu        sync.Mutex
-	keyboards map[int64]int
 }
 
 var (
@@ -209,7 +204,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		cfg.PerSecond = DefaultPerSecond
 	}
 	client := ctxClient{ctx: ctx, c: &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}}
-	b := &Bot{cfg: cfg, keyboards: map[int64]int{}}
+	b := &Bot{cfg: cfg}
 	lib, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, client)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: connect: %w", b.redact(err))
@@ -755,11 +750,6 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 		if err != nil {
 			return &bot.DeliveryError{Permanent: true, Err: fmt.Errorf("telegram: bad message id %q", m.MessageID)}
 		}
-		b.mu.Lock()
-		if b.keyboards[chat] == id {
-			delete(b.keyboards, chat)
-		}
-		b.mu.Unlock()
 		return b.clearButtons(chat, id)
 	case bot.OpEdit:
 		id, err := strconv.Atoi(m.MessageID)
@@ -773,11 +763,6 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 		}
 		// Too long for one message: the text goes as new messages, and
 		// the old one keeps no buttons to press.
-		b.mu.Lock()
-		if b.keyboards[chat] == id {
-			delete(b.keyboards, chat)
-		}
-		b.mu.Unlock()
 		if err := b.clearButtons(chat, id); err != nil {
 			var de *bot.DeliveryError
 			if errors.As(err, &de) && de.RetryAfter > 0 {
@@ -802,24 +787,10 @@ func (b *Bot) Deliver(ctx context.Context, m bot.Outbound) error {
 }
 
 // sendText sends text as one message or more, with the choices under the
-// last, and removes the buttons of the chat's previous question.
+// last. Earlier questions keep their buttons: clearing them would cost a
+// call from the chat's budget for every answer, and a press on one is
+// refused by the dispatcher anyway.
 func (b *Bot) sendText(chat int64, text string, choices [][]bot.Choice) error {
-	b.mu.Lock()
-	open, ok := b.keyboards[chat]
-	delete(b.keyboards, chat)
-	b.mu.Unlock()
-	if ok {
-		if err := b.clearButtons(chat, open); err != nil {
-			var de *bot.DeliveryError
-			if errors.As(err, &de) && de.RetryAfter > 0 {
-				b.mu.Lock()
-				b.keyboards[chat] = open
-				b.mu.Unlock()
-				return err
-			}
-			b.cfg.Log.Debug("telegram: clear old buttons", "chat", chat, "err", err)
-		}
-	}
 	parts := Split(text, maxText)
 	for i, part := range parts {
 		msg := tgbotapi.NewMessage(chat, part)
@@ -827,14 +798,8 @@ func (b *Bot) sendText(chat int64, text string, choices [][]bot.Choice) error {
 		if last && len(choices) > 0 {
 			msg.ReplyMarkup = keyboard(choices)
 		}
-		sent, err := b.send.Send(msg)
-		if err != nil {
+		if _, err := b.send.Send(msg); err != nil {
 			return b.classify(err)
-		}
-		if last && len(choices) > 0 {
-			b.mu.Lock()
-			b.keyboards[chat] = sent.MessageID
-			b.mu.Unlock()
 		}
 	}
 	return nil

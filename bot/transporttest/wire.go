@@ -81,7 +81,7 @@ type InboundCase struct {
 type OutboundCase struct {
 	Name string
 	// Before are delivered first, on the same adapter (a message to edit,
-	// a question whose buttons the next one clears); their requests are
+	// a question asked before the next one); their requests are
 	// not compared.
 	Before []bot.Outbound
 	Out    bot.Outbound

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"github.com/totuquan/totuquan/telegram/fakeapi"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,6 +29,69 @@ func (u *user) report() *user {
 		press("Khẩn cấp").expect("ảnh hiện trường").
 		photo().expect("Đã nhận 1/10 ảnh").
 		press("Xong").expect("Kiểm tra lại báo cáo", "• Ngày: 24/11/2026", "• Giờ: 21:30", "• Mức độ: Khẩn cấp", "• Ảnh: 1 ảnh")
+}
+
+// Ensure a report costs about one call into the chat an answer, from
+// Telegram's budget of about 30 a second: earlier questions keep their
+// buttons, the next question names the answer pressed (the chat's trail of
+// answers), a press on an old keyboard is refused, and only the keyboard of
+// the sent report is cleared.
+func TestOneSendPerAnswer(t *testing.T) {
+	e := newEnv(t)
+	code, _ := e.invite("-group", "PT-TL-XB-T1")
+	e.start()
+	lan := e.user(501, "Lan")
+	lan.say("/start " + code)
+	calls := func() int {
+		n := 0
+		for _, m := range []string{"sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup"} {
+			n += e.fake.Calls(m)
+		}
+		return n
+	}
+	before, answers := calls(), e.sent
+	lan.report().press("Gửi").expect("AN-2026-000001")
+	answers = e.sent - answers
+	perAnswer := float64(calls()-before) / float64(answers)
+	if perAnswer > 1.2 {
+		t.Errorf("%d calls for %d answers: %.2f an answer, want at most 1.2", calls()-before, answers, perAnswer)
+	}
+	var trail []string
+	for _, m := range e.fake.BotMessages(lan.u.ID) {
+		if line, _, ok := strings.Cut(m.Text, "\n"); ok && strings.HasPrefix(line, "✓ ") {
+			trail = append(trail, strings.TrimPrefix(line, "✓ "))
+		}
+	}
+	if want := []string{"An ninh trật tự", "Trộm cắp tài sản", "Hôm qua", "Đã báo công an", "Khẩn cấp", "Xong"}; !slices.Equal(trail, want) {
+		t.Errorf("trail of answers = %q, want %q", trail, want)
+	}
+	// An old keyboard is still there; its press is refused, and that
+	// keyboard is then cleared.
+	var old fakeapi.Message
+	for _, m := range e.fake.BotMessages(lan.u.ID) {
+		if strings.Contains(m.Text, "Loại vụ việc là gì?") {
+			old = m
+		}
+	}
+	if len(old.Buttons) == 0 {
+		t.Fatal("the category question lost its buttons")
+	}
+	n := len(e.fake.BotMessages(lan.u.ID))
+	e.fake.Press(lan.u, old.ID, old.Buttons[0][0].CallbackData)
+	e.sent++
+	e.settle()
+	if got := e.fake.BotMessages(lan.u.ID); len(got) != n+1 || !strings.Contains(got[n].Text, "Câu hỏi này đã qua") {
+		t.Errorf("a stale press was answered with %d messages", len(got)-n)
+	}
+	for _, m := range e.fake.BotMessages(lan.u.ID) {
+		if m.ID == old.ID && len(m.Buttons) > 0 {
+			t.Error("the stale keyboard was not cleared")
+		}
+	}
+	e.stop()
+	if n := len(e.exportJSON()); n != 1 {
+		t.Errorf("%d reports after the stale press, want 1", n)
+	}
 }
 
 // photo sends a photo and waits for the bot to finish answering.
@@ -58,8 +123,10 @@ func TestLeaderReportsIncident(t *testing.T) {
 	if err := e.fake.WaitFor(ctx, func() bool { return len(e.fake.CallbackAnswers()) == 7 }); err != nil {
 		t.Errorf("answered %d of 7 presses", len(e.fake.CallbackAnswers()))
 	}
-	if _, ok := e.fake.LastWithButtons(lan.u.ID); ok {
-		t.Error("a keyboard is still open after the receipt")
+	for _, m := range e.fake.BotMessages(lan.u.ID) {
+		if strings.HasPrefix(m.Text, "Kiểm tra lại báo cáo") && len(m.Buttons) > 0 {
+			t.Error("the sent report's keyboard is still open after the receipt")
+		}
 	}
 	// A second report gets the next number.
 	lan.report().press("Gửi").expect("AN-2026-000002")
@@ -347,7 +414,11 @@ func TestTelegramErrors(t *testing.T) {
 	var questions []string
 	for _, m := range e.fake.BotMessages(lan.u.ID) {
 		if len(m.Buttons) > 0 || m.Edits > 0 {
-			questions = append(questions, strings.SplitN(m.Text, "\n", 2)[0])
+			text := m.Text
+			if strings.HasPrefix(text, "✓ ") { // the answer pressed, then the question
+				text = strings.SplitN(text, "\n\n", 2)[1]
+			}
+			questions = append(questions, strings.SplitN(text, "\n", 2)[0])
 		}
 	}
 	want := []string{"Anh/chị muốn báo cáo gì?", "Loại vụ việc là gì?", "Vụ việc xảy ra ngày nào?", "Vào khoảng mấy giờ?", "Xảy ra ở đâu?", "Chuyện gì đã xảy ra?", "Có bao nhiêu người liên quan?", "Đã xử lý thế nào?", "Có cần công an xã/phường biết ngay không?", "Có ảnh hiện trường không?", "Có ảnh hiện trường không?", "Kiểm tra lại báo cáo an ninh trật tự:"}
