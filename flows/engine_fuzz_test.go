@@ -216,4 +216,3 @@ func FuzzCallback(f *testing.F) {
 		}
 	})
 }
-
