@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -154,7 +155,10 @@ func csvRows(text string) rowsFunc {
 	cr.TrimLeadingSpace = cr.Comma != '\t'
 	return func() ([]string, int, error) {
 		rec, err := cr.Read()
-		line, _ := cr.FieldPos(0)
+		line := 0
+		if len(rec) > 0 { // FieldPos panics when no record was read
+			line, _ = cr.FieldPos(0)
+		}
 		return rec, line, err
 	}
 }
@@ -258,7 +262,9 @@ func areaRow(rec []string, line int) (Area, []error) {
 	switch {
 	case a.Code == "":
 		errs = append(errs, fmt.Errorf("line %d: missing code", line))
-	case strings.ContainsAny(a.Code, " \t/"):
+	case strings.ContainsFunc(a.Code, func(r rune) bool { return unicode.IsSpace(r) || r == '/' }):
+		// A code is typed as one word of a command: a line break or a
+		// no-break space inside it would make it two.
 		errs = append(errs, fmt.Errorf("line %d: code %q has a space or a slash", line, a.Code))
 	case a.Name == "":
 		errs = append(errs, fmt.Errorf("line %d: missing name for %s", line, a.Code))

@@ -3,6 +3,7 @@ package bot
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/totuquan/totuquan/i18n"
 )
@@ -59,9 +60,20 @@ func (in Inbound) Command() (name, arg string) {
 	if !strings.HasPrefix(in.Text, "/") {
 		return "", ""
 	}
-	head, arg, _ := strings.Cut(in.Text[1:], " ")
+	head, arg := cutWord(in.Text[1:])
 	head, _, _ = strings.Cut(head, "@")
-	return strings.ToLower(head), strings.TrimSpace(arg)
+	return strings.ToLower(head), arg
+}
+
+// cutWord splits s at its first white space, a line break or a tab as much
+// as a space ("/thongbao\nHọp tổ"): the word before it and the rest,
+// trimmed.
+func cutWord(s string) (word, rest string) {
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i:])
 }
 
 // Reply is a message for the user: text and optional rows of choices.

@@ -267,8 +267,7 @@ period:
 // broadcast queues an admin's message ("AREA text") to every active leader
 // inside the area, keyed by the update so that it goes once.
 func (d *Dispatcher) broadcast(tx Tx, r *responder, c caller, in Inbound, arg string, now time.Time) error {
-	area, text, _ := strings.Cut(arg, " ")
-	text = strings.TrimSpace(text)
+	area, text := cutWord(arg)
 	if area == "" || text == "" {
 		r.say(i18n.T(c.lang, "broadcast.usage"))
 		return nil

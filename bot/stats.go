@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -114,8 +115,9 @@ func statsPeriod(arg string, now time.Time, loc *time.Location) (from, to time.T
 	case len(f) == 0:
 		return to.AddDate(0, -6, 0), to, true
 	case len(f) == 1:
-		var months int
-		if _, err := fmt.Sscanf(f[0], "%d", &months); err != nil || months < 1 || months > 36 {
+		// All of it a number: "12/2025" or "3abc" is no number of months.
+		months, err := strconv.Atoi(f[0])
+		if err != nil || months < 1 || months > 36 {
 			return from, to, false
 		}
 		return to.AddDate(0, -months, 0), to, true

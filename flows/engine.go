@@ -37,6 +37,7 @@ const (
 	prefValue   = "v:" // v:<option value>
 	prefField   = "e:" // e:<step key>
 	prefTyped   = "t:" // typed input, never on a button
+	prefVoice   = "o:" // o:<voice answer>: a voice message, never on a button
 	prefPicks   = "m:" // m:1,3,5: numbers typed for a multi-choice step
 	prefPin     = "l:" // l:lat,lon: a map pin
 	prefPhoto   = "p:" // p:<file id>: a photo
@@ -142,7 +143,7 @@ func (e *Engine) Handle(s bot.Session, in bot.Inbound, now time.Time) bot.Turn {
 		return e.ask(s, now, i18n.T(lang, "err.photo_here"))
 	case in.Voice != "" && st != nil && st.Kind == Text:
 		// Many leaders type slowly: a voice message answers a free text.
-		return e.act(s, prefTyped+bot.VoiceAnswer(in.Voice, in.Seconds), now)
+		return e.act(s, prefVoice+bot.VoiceAnswer(in.Voice, in.Seconds), now)
 	case in.Voice != "":
 		return e.ask(s, now, i18n.T(lang, "err.voice_here"))
 	case in.Location != "" && st != nil && st.Location:

@@ -17,6 +17,9 @@ import (
 func (e *Engine) parse(st *Step, s bot.Session, value string, now time.Time) (string, string) {
 	in := input{lang: s.Lang, today: now.In(e.Location)}
 	in.typed, in.isTyped = strings.CutPrefix(value, prefTyped)
+	if v, ok := strings.CutPrefix(value, prefVoice); ok {
+		in.typed, in.isTyped, in.voice = v, true, true
+	}
 	in.picked, in.isPicked = strings.CutPrefix(value, prefValue)
 	switch st.Kind {
 	case Choice:
@@ -44,6 +47,9 @@ type input struct {
 	today             time.Time
 	typed, picked     string
 	isTyped, isPicked bool
+	// voice is set when typed is a voice message kept as a text answer
+	// (bot.VoiceAnswer), which no typed text may pass for.
+	voice bool
 }
 
 func (in input) date() (string, string) {
@@ -117,12 +123,21 @@ func (in input) text(st *Step) (string, string) {
 	switch {
 	case !in.isTyped || n == 0:
 		return "", i18n.T(in.lang, "err.text_empty")
+	case !in.voice && isVoice(text):
+		// Stored so, it would be shown and exported as a voice message.
+		return "", i18n.T(in.lang, "err.text_voice")
 	case n < st.Min:
 		return "", i18n.T(in.lang, "err.text_short", st.Min)
 	case st.Max > 0 && units > st.Max:
 		return "", i18n.T(in.lang, "err.text_long", st.Max, units)
 	}
 	return text, ""
+}
+
+// isVoice reports whether a text answer is a voice message's.
+func isVoice(answer string) bool {
+	_, _, ok := bot.ParseVoice(answer)
+	return ok
 }
 
 // civil is the calendar day of t, at midnight UTC, for comparing days.
@@ -137,7 +152,7 @@ var (
 
 // parseDate reads d/m, d/m/yy or d/m/yyyy. Without a year it means the
 // latest such day not after today, so "28/12" typed on 2 January is last
-// year's.
+// year's, and "29/02" the last leap year's.
 func parseDate(s string, today time.Time) (time.Time, bool) {
 	m := dateRe.FindStringSubmatch(strings.TrimSpace(s))
 	if m == nil {
@@ -145,21 +160,28 @@ func parseDate(s string, today time.Time) (time.Time, bool) {
 	}
 	day, _ := strconv.Atoi(m[1])
 	month, _ := strconv.Atoi(m[2])
-	year := today.Year()
 	if m[3] != "" {
-		year, _ = strconv.Atoi(m[3])
+		year, _ := strconv.Atoi(m[3])
 		if len(m[3]) == 2 {
 			year += 2000
 		}
+		return calendarDay(year, month, day)
 	}
+	// Going back a year from 29/02 would roll over to 01/03: each year is
+	// tried instead, and a leap year is never more than eight back.
+	for year := today.Year(); year > today.Year()-8; year-- {
+		if d, ok := calendarDay(year, month, day); ok && !d.After(civil(today)) {
+			return d, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// calendarDay is the day day/month/year, at midnight UTC; ok is false for
+// a day the month does not have (31/02 rolls over).
+func calendarDay(year, month, day int) (time.Time, bool) {
 	d := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-	if d.Day() != day || int(d.Month()) != month { // 31/02 rolls over
-		return time.Time{}, false
-	}
-	if m[3] == "" && d.After(civil(today)) {
-		d = d.AddDate(-1, 0, 0)
-	}
-	return d, true
+	return d, d.Day() == day && int(d.Month()) == month
 }
 
 // parseClock reads 21:30, 21h30, 21h, 21 gio 30, 9.05.

@@ -83,6 +83,7 @@ var en = map[string]string{
 	"err.text_empty":   "The answer cannot be empty.",
 	"err.text_short":   "Please write a little more (at least %d characters).",
 	"err.text_long":    "The answer is too long: at most %d characters, you typed %d.",
+	"err.text_voice":   "An answer cannot begin with «voice:», which would be taken for a voice message. Please write it another way.",
 	"err.need_text":    "Please answer in text.",
 	"err.no_skip":      "This question is required and cannot be skipped.",
 

@@ -83,6 +83,7 @@ var vi = map[string]string{
 	"err.text_empty":   "Câu trả lời không được để trống.",
 	"err.text_short":   "Vui lòng viết rõ hơn (ít nhất %d ký tự).",
 	"err.text_long":    "Câu trả lời quá dài: tối đa %d ký tự, anh/chị đã gõ %d.",
+	"err.text_voice":   "Câu trả lời không thể bắt đầu bằng «voice:», vì sẽ bị hiểu là tin nhắn thoại. Vui lòng viết khác đi.",
 	"err.need_text":    "Vui lòng trả lời bằng chữ.",
 	"err.no_skip":      "Câu này bắt buộc, không bỏ qua được.",
 

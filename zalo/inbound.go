@@ -123,7 +123,11 @@ func (b *Bot) identify(raw json.RawMessage) (u update, key string, at time.Time,
 	if u.Message != nil && u.Message.Date > 0 {
 		// The message's own time orders the inbox: a duplicate delivery
 		// keeps its place, and messages go on in the order they were sent.
-		at = time.UnixMilli(int64(u.Message.Date))
+		// A date past the year 9999 (in microseconds, say) is no time the
+		// inbox can keep, and would fail the whole batch: now stands in.
+		if t := time.UnixMilli(int64(u.Message.Date)); t.Year() <= 9999 {
+			at = t
+		}
 	}
 	return u, key, at, nil
 }
