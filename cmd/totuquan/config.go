@@ -302,7 +302,7 @@ func (c *Config) checkTelegram() error {
 	if strings.Count(tg.APIEndpoint, "%s") != 2 || !(strings.HasPrefix(tg.APIEndpoint, "https://") || strings.HasPrefix(tg.APIEndpoint, "http://")) {
 		return c.bad("telegram.api_endpoint", "%q must be an http(s) URL with two %%s, for the token and the method", tg.APIEndpoint)
 	}
-	if tg.MessagesPerSecond < 0 || tg.MessagesPerSecond > 1000 {
+	if !(tg.MessagesPerSecond >= 0 && tg.MessagesPerSecond <= 1000) { // NaN too
 		return c.bad("telegram.messages_per_second", "%v must be from 0 (no cap) to 1000", tg.MessagesPerSecond)
 	}
 	if tok := tg.Token; tok != "" && (!strings.Contains(tok, ":") || strings.ContainsAny(tok, " /\t")) {
@@ -346,7 +346,7 @@ func (c *Config) checkZalo() error {
 	if (z.PublicURL != "" || z.Mode == "webhook") && z.Webhook.Listen == "" {
 		return c.bad("zalo.webhook.listen", "is needed with zalo.public_url: the address to serve the webhook and file links on, such as 127.0.0.1:8443 behind a proxy")
 	}
-	if z.MessagesPerSecond < 0 || z.MessagesPerSecond > 1000 {
+	if !(z.MessagesPerSecond >= 0 && z.MessagesPerSecond <= 1000) { // NaN too
 		return c.bad("zalo.messages_per_second", "%v must be from 0 (no cap) to 1000", z.MessagesPerSecond)
 	}
 	return nil

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,10 +67,6 @@ func FuzzLoadConfig(f *testing.F) {
 			t.Fatalf("stranger_answer_every %v", c.strangerEvery)
 		case c.pollTimeout < time.Second || c.pollTimeout > 50*time.Second || c.zaloPollTimeout < time.Second || c.zaloPollTimeout > 50*time.Second:
 			t.Fatalf("poll timeouts %v, %v", c.pollTimeout, c.zaloPollTimeout)
-		// validate lets "messages_per_second: .nan" through (NaN fails
-		// both of its comparisons), and the sender then caps nothing: a
-		// finding of this target, left to config.go's owners (see
-		// RELIABILITY.md), so NaN alone is not asserted here yet.
 		case !inRate(c.Telegram.MessagesPerSecond) || !inRate(c.Zalo.MessagesPerSecond):
 			t.Fatalf("messages per second %v, %v: not from 0 to 1000", c.Telegram.MessagesPerSecond, c.Zalo.MessagesPerSecond)
 		case c.Store.BackupKeep < 1 || c.Store.BackupKeep > 1000 || c.Limits.Burst < 0 || c.Limits.Burst > 10000 ||
@@ -96,4 +91,4 @@ func FuzzLoadConfig(f *testing.F) {
 }
 
 // inRate reports whether v is a rate from 0 (no cap) to 1000 a second.
-func inRate(v float64) bool { return math.IsNaN(v) || v >= 0 && v <= 1000 }
+func inRate(v float64) bool { return v >= 0 && v <= 1000 }
