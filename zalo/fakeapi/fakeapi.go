@@ -150,6 +150,7 @@ type Server struct {
 	delivered  int // webhook deliveries answered 2xx
 	hookFailed int // webhook deliveries that failed
 	duplicate  int // next deliveries to post twice
+	conns      int // connections opened by clients
 }
 
 // New starts a fake on a free loopback port.
@@ -174,11 +175,25 @@ func New(opts Options) (*Server, error) {
 		messages: map[string][]*Message{}, failures: map[string][]failure{}, throttled: map[string]time.Time{},
 		calls: map[string]int{}, files: map[string]file{}, fetches: map[string]int{},
 	}
-	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				s.mu.Lock()
+				s.conns++
+				s.mu.Unlock()
+			}
+		}}
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.srv.Serve(ln) }()
 	go func() { defer s.wg.Done(); s.deliverWebhooks() }()
 	return s, nil
+}
+
+// Conns returns how many connections clients have opened to the server.
+func (s *Server) Conns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
 }
 
 // Close stops the server; pending long polls return.
