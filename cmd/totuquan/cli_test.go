@@ -157,7 +157,7 @@ func TestRunSaysWhatItDoes(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no token: set TELEGRAM_BOT_TOKEN or telegram.token") {
 		t.Fatalf("run with no token = %v", err)
 	}
-	if !strings.Contains(errb.String(), "No config.yaml here: using the built-in defaults") || !strings.Contains(errb.String(), filepath.Join(dir, "totuquan.db")) {
+	if !strings.Contains(errb.String(), "Không có config.yaml ở đây: dùng cấu hình mặc định") || !strings.Contains(errb.String(), filepath.Join(dir, "totuquan.db")) {
 		t.Errorf("no word on the defaults:\n%s", errb.String())
 	}
 	cfg := filepath.Join(dir, "c.yaml")

@@ -66,6 +66,8 @@ type Main struct {
 	clock schedule.Clock
 	// metricsAddr, set by tests, is told where /metrics is served.
 	metricsAddr func(net.Addr)
+	// lang is the language the command line speaks (see lang.go).
+	lang string
 }
 
 // NewMain returns a Main on the process's own streams and clock.
@@ -124,6 +126,7 @@ telegram.token.
 // Run runs the subcommand in args.
 func (m *Main) Run(ctx context.Context, args []string) error {
 	cmd := "run"
+	m.lang = fileLanguage(configArg(args))
 	// Bare, with no subcommand, the bot runs the demo when no token is set.
 	bare := len(args) == 0 || strings.HasPrefix(args[0], "-")
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
@@ -195,11 +198,15 @@ func (m *Main) config(fs *flag.FlagSet, path string) (Config, error) {
 	explicit := false
 	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
 	cfg, err := loadConfig(path, !explicit, m.Getenv)
-	if err == nil && cfg.source == defaultSource {
-		where, _ := filepath.Abs(cfg.Store.Path)
-		fmt.Fprintf(m.Stderr, "No %s here: using the built-in defaults (see config.example.yaml); the store is %s.\n", path, where)
+	if err != nil {
+		return cfg, err
 	}
-	return cfg, err
+	m.lang = cfg.Language
+	if cfg.source == defaultSource {
+		where, _ := filepath.Abs(cfg.Store.Path)
+		fmt.Fprintln(m.Stderr, m.T("cli.config.defaults_used", path, where))
+	}
+	return cfg, nil
 }
 
 // logger writes to standard error at level, as key=value text or, with
