@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/i18n"
 	"github.com/totuquan/totuquan/store"
 	"github.com/totuquan/totuquan/telegram/fakeapi"
 )
@@ -115,10 +116,12 @@ func (m *Main) cmdDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	if *lang != "" {
-		if *lang != "vi" && *lang != "en" {
-			return usageError{"demo -lang must be vi or en"}
+		if !i18n.Supported(*lang) {
+			return usageError{m.T("cli.lang.bad", *lang, strings.Join(i18n.Languages, ", "))}
 		}
-		cfg.Language = *lang
+		// The person at the terminal chose the bot's language: the demo's
+		// own words follow it.
+		cfg.Language, m.lang = *lang, *lang
 	}
 	m.demoLog = *verbose
 	return m.demo(ctx, *script, cfg)
@@ -204,7 +207,7 @@ func (m *Main) demo(ctx context.Context, script bool, base Config) error {
 
 	d := &demoChat{m: m, fake: fake, st: st, handled: handled, user: fakeapi.User{ID: 1001, FirstName: "Lan", Language: lang}}
 	if !script {
-		fmt.Fprint(m.Stdout, i18nDemoIntro(lang))
+		fmt.Fprint(m.Stdout, i18n.T(lang, "cli.demo.intro"))
 	}
 	err = d.turn(ctx, "/start "+demoInvite)
 	if script {
@@ -227,13 +230,6 @@ func (m *Main) demo(ctx context.Context, script bool, base Config) error {
 		err = rerr
 	}
 	return err
-}
-
-func i18nDemoIntro(lang string) string {
-	if lang == "en" {
-		return "Offline demo: you are Lan, a group leader who has just opened an invite link.\nType answers, or the number of a button to press it. Ctrl-D ends.\n\n"
-	}
-	return "Bản chạy thử offline: anh/chị là Lan, tổ trưởng vừa mở link mời.\nGõ câu trả lời, hoặc gõ số của nút để bấm. Ctrl-D để thoát.\n\n"
 }
 
 type handlerFunc func(context.Context, bot.Inbound) (bot.Ack, error)
@@ -261,10 +257,10 @@ func (d *demoChat) turn(ctx context.Context, line string) error {
 	select {
 	case <-d.handled:
 	case <-ctx.Done():
-		return fmt.Errorf("the bot did not answer %q: %w", line, ctx.Err())
+		return d.m.fail(ctx.Err(), "cli.demo.no_answer", line, ctx.Err())
 	}
 	if err := waitDelivered(ctx, d.st); err != nil {
-		return fmt.Errorf("the bot's replies to %q were not delivered: %w", line, err)
+		return d.m.fail(err, "cli.demo.undelivered", line, err)
 	}
 	d.print(d.m.Stdout)
 	return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -80,3 +81,23 @@ func (m *Main) language() string {
 
 // T is the command line's text of key, in its language.
 func (m *Main) T(key string, args ...any) string { return i18n.T(m.language(), key, args...) }
+
+// N is T for a text about n things.
+func (m *Main) N(key string, n int, args ...any) string {
+	return i18n.N(m.language(), key, n, args...)
+}
+
+// fail is the command line's sentence of key around err, which stays in
+// the error's chain; args usually hold err for the text's %v.
+func (m *Main) fail(err error, key string, args ...any) error {
+	return wordedError{m.T(key, args...), err}
+}
+
+// day writes a day as people read it in lang: 25/11/2026 in Vietnamese,
+// 2026-11-25 (as the flags take it) in English.
+func day(lang string, t time.Time) string {
+	if lang == "vi" {
+		return t.Format("02/01/2006")
+	}
+	return t.Format(time.DateOnly)
+}

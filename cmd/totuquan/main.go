@@ -166,7 +166,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return nil
 	}
 	fmt.Fprint(m.Stderr, usage)
-	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	return usageError{m.T("cli.unknown_command", cmd)}
 }
 
 // cmdAreas runs "areas import" or "areas list".
@@ -177,7 +177,7 @@ func (m *Main) cmdAreas(args []string) error {
 	case len(args) > 0 && args[0] == "list":
 		return m.cmdAreasList(args[1:])
 	}
-	return usageError{"usage: totuquan areas import [-config FILE] FILE.csv | totuquan areas list [-config FILE]"}
+	return usageError{m.T("cli.areas.usage")}
 }
 
 // flags returns a flag set for a subcommand with the common -config flag.

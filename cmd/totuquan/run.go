@@ -37,10 +37,10 @@ func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
 	}
 	noToken := cfg.Telegram.Token == "" && cfg.Zalo.Token == ""
 	if noToken && named {
-		return errors.New("no token: set TELEGRAM_BOT_TOKEN or telegram.token, or ZALO_BOT_TOKEN or zalo.token (in " + cfg.source + "); `totuquan` alone runs the offline demo")
+		return errors.New(m.T("cli.run.no_token", cfg.sourceName()))
 	}
 	if noToken {
-		fmt.Fprintln(m.Stderr, "No Telegram or Zalo token (telegram.token or TELEGRAM_BOT_TOKEN, zalo.token or ZALO_BOT_TOKEN): starting the offline demo.")
+		fmt.Fprintln(m.Stderr, m.T("cli.run.demo"))
 		return m.demo(ctx, false, cfg)
 	}
 	log := m.logger(cfg.Log.Level, cfg.Log.Format)
@@ -230,7 +230,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, st *store.Store, z *zalo.B
 	}
 	ln, err := net.Listen("tcp", cfg.Zalo.Webhook.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("zalo.webhook.listen %s: %w", cfg.Zalo.Webhook.Listen, err)
+		return nil, m.fail(err, "cli.listen_failed", "zalo.webhook.listen", cfg.Zalo.Webhook.Listen, err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	go func() {
