@@ -388,16 +388,114 @@ var en = map[string]string{
 	"svc.not_group":           "«%s» is not a group: it has groups inside it. A leader's invite names one group (see /diaban).",
 
 	// The command line (cmd/totuquan): its usage, results, notes and errors.
-	"cli.unknown_command":          "unknown command %q",
-	"cli.users.takes.list":         "[-area CODE]",
-	"cli.users.takes.move":         "-group CODE ADDRESS",
-	"cli.users.takes.address":      "ADDRESS",
-	"cli.users.takes.handover":     "-group CODE",
-	"cli.users.takes.agency":       "-agency police|justice|mttq|ubnd ADDRESS",
-	"cli.users.takes.link":         "-to NEW_ADDRESS ADDRESS",
-	"cli.areas.usage":              "usage: totuquan areas import [-config FILE] FILE.csv|FILE.xlsx | totuquan areas list [-config FILE]",
-	"cli.users.usage":              "usage: totuquan %s",
-	"cli.users.unknown":            "unknown users command %q; usage: totuquan %s",
+	"cli.usage": `totuquan: a reporting bot for tổ tự quản (residential self-management groups)
+
+Usage:
+  totuquan [run] [-config FILE]      run the bot; with no token, the local demo
+  totuquan demo [-script] [-lang vi|en] [-config FILE]
+                                     chat with the bot offline in this terminal
+  totuquan areas import [-config FILE] FILE.csv|FILE.xlsx
+                                     import the area tree (code,name,level,parent_code)
+  totuquan areas list [-config FILE]
+                                     the tree, with its groups, leaders and officials
+  totuquan invite (-group CODE | -official CODE [-agency police|justice|mttq|ubnd]) [-uses 1..1000] [-valid 168h] [-config FILE]
+  totuquan invite -revoke CODE [-config FILE]
+                                     create an invite for a group's leader or an area's
+                                     official; prints the code, then the link
+  totuquan export [-format json|csv|xlsx] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]
+                                     write the stored reports
+  totuquan summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]
+                                     an area's weekly summary (default: this week so far)
+  totuquan stats -area CODE [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config FILE]
+                                     mediation statistics in the periodic report's buckets
+                                     (default: the last six months)
+  totuquan backup -o FILE [-config FILE]
+                                     copy the store (bot stopped; while it runs, /saoluu)
+  totuquan restore [-config FILE] BACKUP
+                                     check a backup, then put it in the store's place
+  totuquan users list [-area CODE] | users move -group CODE ADDRESS
+  totuquan users deactivate ADDRESS | users reactivate ADDRESS
+  totuquan users handover -group CODE | users admin ADDRESS | users unadmin ADDRESS
+  totuquan users agency -agency police|justice|mttq|ubnd ADDRESS
+  totuquan users link -to NEW_ADDRESS ADDRESS
+                                     the people: list them, move a leader, deactivate one
+                                     or reactivate them, hand a group to a new leader,
+                                     promote or demote an admin (not one the configuration
+                                     names), change the topics an official follows, add an
+                                     address (a Zalo account, say) to a person
+  totuquan broadcast -area CODE TEXT
+                                     a notice to the leaders of an area, sent when the bot runs
+  totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]
+                                     who did what and when: admin actions, exports,
+                                     views of personal data, refused attempts
+
+Each command takes -h for its flags. The configuration defaults to
+config.yaml; see config.example.yaml. TELEGRAM_BOT_TOKEN overrides
+telegram.token. What the commands print is in the configuration's
+language (language: vi or en).
+`,
+	"cli.unknown_command":       "unknown command %q",
+	"cli.flags.usage":           "Usage: totuquan %s\n\nFlags:\n",
+	"cli.flags.default":         " (default %s)",
+	"cli.flag.config":           "configuration `file`",
+	"cli.flag.area_required":    "`code` of the area (required)",
+	"cli.flag.lang":             "language, vi or en (default: the config's)",
+	"cli.flag.to":               "last `day` to include, YYYY-MM-DD (default: today)",
+	"cli.synopsis.run":          "run [-config FILE]",
+	"cli.synopsis.demo":         "demo [-script] [-lang vi|en] [-v] [-config FILE]",
+	"cli.synopsis.areas_import": "areas import [-config FILE] FILE.csv|FILE.xlsx",
+	"cli.synopsis.areas_list":   "areas list [-config FILE]",
+	"cli.synopsis.invite":       "invite (-group CODE | -official CODE [-agency BODY]) [-uses N] [-valid DURATION] [-qr FILE.png] [-config FILE] | invite -revoke CODE [-config FILE]",
+	"cli.synopsis.export":       "export [-format json|csv|xlsx] [-codes] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]",
+	"cli.synopsis.summary":      "summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]",
+	"cli.synopsis.stats":        "stats -area CODE [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config FILE]",
+	"cli.synopsis.backup":       "backup -o FILE [-config FILE]",
+	"cli.synopsis.restore":      "restore [-config FILE] BACKUP",
+	"cli.synopsis.audit":        "audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]",
+	"cli.synopsis.broadcast":    "broadcast -area CODE [-config FILE] TEXT",
+	"cli.synopsis.users":        "users %s [-config FILE] %s",
+	"cli.flag.demo.script":      "play a scripted conversation and print the transcript",
+	"cli.flag.demo.lang":        "language of the bot: vi or en (default: the config's language)",
+	"cli.flag.demo.v":           "print the bot's log",
+	"cli.flag.invite.group":     "`code` of the group a leader will lead",
+	"cli.flag.invite.official":  "`code` of the area (a commune, say) an official will follow",
+	"cli.flag.invite.agency":    "an official's `body`: police (incidents), justice (mediation), mttq or ubnd (everything)",
+	"cli.flag.invite.uses":      "how many people may join with this invite, up to %d",
+	"cli.flag.invite.valid":     "how long the invite stays valid: days (7d) or a duration (72h), up to %dd",
+	"cli.flag.invite.revoke":    "withdraw the invite with this `code` instead",
+	"cli.flag.invite.qr":        "also write the link as a QR code to this PNG `file`, to print",
+	"cli.flag.export.format":    "json, csv or xlsx (one sheet per kind, Vietnamese headers)",
+	"cli.flag.export.codes":     "CSV for programs: codes (theft, not Trộm cắp tài sản) and ISO dates under the keys' names, instead of what people read",
+	"cli.flag.export.area":      "only the reports of this area and the areas inside it",
+	"cli.flag.export.kind":      "only incident, meeting or mediation reports",
+	"cli.flag.export.from":      "first `day` to include, YYYY-MM-DD (default: the first report)",
+	"cli.flag.export.o":         "write to `file` instead of standard output",
+	"cli.flag.summary.week":     "ISO `week` such as 2026-W48 (default: this week so far)",
+	"cli.flag.stats.from":       "first `day`, YYYY-MM-DD (default: six months before -to)",
+	"cli.flag.backup.o":         "write the copy to `file` (required)",
+	"cli.flag.audit.from":       "first `day`, YYYY-MM-DD (default: the beginning)",
+	"cli.flag.users.area":       "with list: only users of this area and inside it",
+	"cli.flag.users.group":      "with move and handover: the group",
+	"cli.flag.users.agency":     "with agency: police, justice, mttq or ubnd",
+	"cli.flag.users.to":         "with link: the address to add to the person, such as zalo:6ede9afa",
+	"cli.flag.broadcast.area":   "`code` of the area whose leaders get the notice (required)",
+	"cli.users.takes.list":      "[-area CODE]",
+	"cli.users.takes.move":      "-group CODE ADDRESS",
+	"cli.users.takes.address":   "ADDRESS",
+	"cli.users.takes.handover":  "-group CODE",
+	"cli.users.takes.agency":    "-agency police|justice|mttq|ubnd ADDRESS",
+	"cli.users.takes.link":      "-to NEW_ADDRESS ADDRESS",
+	"cli.areas.usage":           "usage: totuquan areas import [-config FILE] FILE.csv|FILE.xlsx | totuquan areas list [-config FILE]",
+	"cli.users.usage":           "usage: totuquan %s",
+	"cli.users.unknown":         "unknown users command %q; usage: totuquan %s",
+	"cli.demo.usage": `Usage: totuquan %s
+
+Chat with the bot as a group leader, offline: the bot runs against a
+built-in Telegram server on 127.0.0.1 with a fresh store. The config's
+language, time zone and session timeout apply; its store and token do not.
+
+Flags:
+`,
 	"cli.areas.import.needs":       "areas import takes one area file, CSV or an Excel workbook (.xlsx)",
 	"cli.invite.needs":             "invite needs one of -group CODE or -official CODE",
 	"cli.export.format":            "export -format must be json, csv or xlsx",

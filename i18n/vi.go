@@ -388,16 +388,116 @@ var vi = map[string]string{
 	"svc.not_group":           "«%s» không phải là tổ: trong đó còn các tổ. Mã mời tổ trưởng phải ghi mã của một tổ (xem /diaban).",
 
 	// The command line (cmd/totuquan): its usage, results, notes and errors.
-	"cli.unknown_command":          "Không có lệnh %q.",
-	"cli.users.takes.list":         "[-area MÃ]",
-	"cli.users.takes.move":         "-group MÃ ĐỊA_CHỈ",
-	"cli.users.takes.address":      "ĐỊA_CHỈ",
-	"cli.users.takes.handover":     "-group MÃ",
-	"cli.users.takes.agency":       "-agency police|justice|mttq|ubnd ĐỊA_CHỈ",
-	"cli.users.takes.link":         "-to ĐỊA_CHỈ_MỚI ĐỊA_CHỈ",
-	"cli.areas.usage":              "Cách dùng: totuquan areas import [-config TỆP] TỆP.csv|TỆP.xlsx | totuquan areas list [-config TỆP]",
-	"cli.users.usage":              "Cách dùng: totuquan %s",
-	"cli.users.unknown":            "Không có lệnh users %q; cách dùng: totuquan %s",
+	"cli.usage": `totuquan: bot nhận báo cáo của các tổ tự quản ở khu dân cư
+
+Cách dùng:
+  totuquan [run] [-config TỆP]       chạy bot; chưa có token thì chạy bản thử offline
+  totuquan demo [-script] [-lang vi|en] [-config TỆP]
+                                     trò chuyện thử với bot ngay trong cửa sổ này, không cần mạng
+  totuquan areas import [-config TỆP] TỆP.csv|TỆP.xlsx
+                                     nhập cây địa bàn (code,name,level,parent_code)
+  totuquan areas list [-config TỆP]
+                                     cây địa bàn, kèm các tổ, tổ trưởng và cán bộ
+  totuquan invite (-group MÃ | -official MÃ [-agency police|justice|mttq|ubnd]) [-uses 1..1000] [-valid 168h] [-config TỆP]
+  totuquan invite -revoke MÃ [-config TỆP]
+                                     tạo mã mời cho tổ trưởng của một tổ hoặc cán bộ của một
+                                     địa bàn; in ra mã, rồi đến link (-revoke: thu hồi mã mời)
+  totuquan export [-format json|csv|xlsx] [-area MÃ] [-kind LOẠI] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o TỆP] [-config TỆP]
+                                     xuất các báo cáo đã lưu
+  totuquan summary -area MÃ [-week 2026-W48] [-lang vi|en] [-config TỆP]
+                                     tổng hợp tuần của một địa bàn (mặc định: tuần này, đến lúc này)
+  totuquan stats -area MÃ [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config TỆP]
+                                     thống kê hòa giải theo các mục của báo cáo định kỳ
+                                     (mặc định: 6 tháng gần nhất)
+  totuquan backup -o TỆP [-config TỆP]
+                                     sao lưu tệp dữ liệu (khi bot đã dừng; khi bot đang chạy,
+                                     dùng /saoluu trong chat)
+  totuquan restore [-config TỆP] BẢN_SAO_LƯU
+                                     kiểm tra bản sao lưu, rồi đặt nó vào chỗ tệp dữ liệu
+  totuquan users list [-area MÃ] | users move -group MÃ ĐỊA_CHỈ
+  totuquan users deactivate ĐỊA_CHỈ | users reactivate ĐỊA_CHỈ
+  totuquan users handover -group MÃ | users admin ĐỊA_CHỈ | users unadmin ĐỊA_CHỈ
+  totuquan users agency -agency police|justice|mttq|ubnd ĐỊA_CHỈ
+  totuquan users link -to ĐỊA_CHỈ_MỚI ĐỊA_CHỈ
+                                     người dùng: xem danh sách, chuyển tổ trưởng sang tổ khác,
+                                     ngừng hoặc mở lại hoạt động, giao tổ cho tổ trưởng mới,
+                                     thêm hoặc bỏ quản trị viên (trừ người có trong tệp cấu hình),
+                                     đổi lĩnh vực cán bộ theo dõi, gắn thêm địa chỉ (ví dụ
+                                     tài khoản Zalo) cho một người
+  totuquan broadcast -area MÃ NỘI_DUNG
+                                     gửi thông báo tới các tổ trưởng của một địa bàn; thông báo
+                                     được gửi đi khi bot chạy
+  totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config TỆP]
+                                     ai đã làm gì, lúc nào: thao tác quản trị, xuất dữ liệu,
+                                     xem thông tin cá nhân, các lần bị từ chối
+
+Thêm -h sau mỗi lệnh để xem các tùy chọn của lệnh đó. Tệp cấu hình mặc định là
+config.yaml; xem config.example.yaml. Biến môi trường TELEGRAM_BOT_TOKEN được
+dùng thay cho telegram.token. Các lệnh trả lời bằng ngôn ngữ trong tệp cấu
+hình (language: vi hoặc en).
+`,
+	"cli.unknown_command":       "Không có lệnh %q.",
+	"cli.flags.usage":           "Cách dùng: totuquan %s\n\nTùy chọn:\n",
+	"cli.flags.default":         " (mặc định %s)",
+	"cli.flag.config":           "`tệp` cấu hình",
+	"cli.flag.area_required":    "`mã` của địa bàn (bắt buộc)",
+	"cli.flag.lang":             "`ngôn_ngữ`: vi hoặc en (mặc định: theo tệp cấu hình)",
+	"cli.flag.to":               "`ngày` cuối cùng, dạng YYYY-MM-DD (mặc định: hôm nay)",
+	"cli.synopsis.run":          "run [-config TỆP]",
+	"cli.synopsis.demo":         "demo [-script] [-lang vi|en] [-v] [-config TỆP]",
+	"cli.synopsis.areas_import": "areas import [-config TỆP] TỆP.csv|TỆP.xlsx",
+	"cli.synopsis.areas_list":   "areas list [-config TỆP]",
+	"cli.synopsis.invite":       "invite (-group MÃ | -official MÃ [-agency LĨNH_VỰC]) [-uses SỐ] [-valid THỜI_HẠN] [-qr TỆP.png] [-config TỆP] | invite -revoke MÃ [-config TỆP]",
+	"cli.synopsis.export":       "export [-format json|csv|xlsx] [-codes] [-area MÃ] [-kind LOẠI] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o TỆP] [-config TỆP]",
+	"cli.synopsis.summary":      "summary -area MÃ [-week 2026-W48] [-lang vi|en] [-config TỆP]",
+	"cli.synopsis.stats":        "stats -area MÃ [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config TỆP]",
+	"cli.synopsis.backup":       "backup -o TỆP [-config TỆP]",
+	"cli.synopsis.restore":      "restore [-config TỆP] BẢN_SAO_LƯU",
+	"cli.synopsis.audit":        "audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config TỆP]",
+	"cli.synopsis.broadcast":    "broadcast -area MÃ [-config TỆP] NỘI_DUNG",
+	"cli.synopsis.users":        "users %s [-config TỆP] %s",
+	"cli.flag.demo.script":      "chạy một cuộc trò chuyện soạn sẵn và in ra toàn bộ nội dung",
+	"cli.flag.demo.lang":        "`ngôn_ngữ` của bot: vi hoặc en (mặc định: theo tệp cấu hình)",
+	"cli.flag.demo.v":           "in nhật ký (log) của bot",
+	"cli.flag.invite.group":     "`mã` của tổ mà tổ trưởng sẽ phụ trách",
+	"cli.flag.invite.official":  "`mã` của địa bàn (ví dụ một xã) mà cán bộ sẽ theo dõi",
+	"cli.flag.invite.agency":    "`lĩnh_vực`: police (an ninh trật tự), justice (hòa giải), mttq hoặc ubnd (mọi việc); cán bộ nhận các báo cáo thuộc lĩnh vực này",
+	"cli.flag.invite.uses":      "`số` người có thể tham gia bằng mã mời này, tối đa %d",
+	"cli.flag.invite.valid":     "`thời_hạn` của mã mời: số ngày (7d) hoặc khoảng thời gian (72h), tối đa %dd",
+	"cli.flag.invite.revoke":    "thu hồi mã mời có `mã` này (thay vì tạo mã mới)",
+	"cli.flag.invite.qr":        "ghi thêm link dưới dạng mã QR vào `tệp` PNG này, để in ra giấy",
+	"cli.flag.export.format":    "`định_dạng`: json, csv hoặc xlsx (mỗi loại báo cáo một trang, tiêu đề tiếng Việt)",
+	"cli.flag.export.codes":     "CSV cho phần mềm khác đọc: mã (theft, thay vì Trộm cắp tài sản) và ngày dạng ISO, dưới tên các khóa, thay vì chữ cho người đọc",
+	"cli.flag.export.area":      "chỉ báo cáo của địa bàn có `mã` này và các địa bàn bên trong",
+	"cli.flag.export.kind":      "chỉ một `loại` báo cáo: incident (an ninh trật tự), meeting (sinh hoạt tổ) hoặc mediation (hòa giải)",
+	"cli.flag.export.from":      "`ngày` đầu tiên, dạng YYYY-MM-DD (mặc định: từ báo cáo đầu tiên)",
+	"cli.flag.export.o":         "ghi vào `tệp` thay vì in ra màn hình",
+	"cli.flag.summary.week":     "`tuần` theo ISO, ví dụ 2026-W48 (mặc định: tuần này, đến lúc này)",
+	"cli.flag.stats.from":       "`ngày` đầu tiên, dạng YYYY-MM-DD (mặc định: 6 tháng trước ngày -to)",
+	"cli.flag.backup.o":         "ghi bản sao vào `tệp` này (bắt buộc)",
+	"cli.flag.audit.from":       "`ngày` đầu tiên, dạng YYYY-MM-DD (mặc định: từ đầu)",
+	"cli.flag.users.area":       "với list: chỉ người dùng của địa bàn có `mã` này và các địa bàn bên trong",
+	"cli.flag.users.group":      "với move và handover: `mã` của tổ",
+	"cli.flag.users.agency":     "với agency: `lĩnh_vực` police, justice, mttq hoặc ubnd",
+	"cli.flag.users.to":         "với link: `địa_chỉ` gắn thêm cho người đó, ví dụ zalo:6ede9afa",
+	"cli.flag.broadcast.area":   "`mã` của địa bàn có các tổ trưởng nhận thông báo (bắt buộc)",
+	"cli.users.takes.list":      "[-area MÃ]",
+	"cli.users.takes.move":      "-group MÃ ĐỊA_CHỈ",
+	"cli.users.takes.address":   "ĐỊA_CHỈ",
+	"cli.users.takes.handover":  "-group MÃ",
+	"cli.users.takes.agency":    "-agency police|justice|mttq|ubnd ĐỊA_CHỈ",
+	"cli.users.takes.link":      "-to ĐỊA_CHỈ_MỚI ĐỊA_CHỈ",
+	"cli.areas.usage":           "Cách dùng: totuquan areas import [-config TỆP] TỆP.csv|TỆP.xlsx | totuquan areas list [-config TỆP]",
+	"cli.users.usage":           "Cách dùng: totuquan %s",
+	"cli.users.unknown":         "Không có lệnh users %q; cách dùng: totuquan %s",
+	"cli.demo.usage": `Cách dùng: totuquan %s
+
+Trò chuyện thử với bot trong vai tổ trưởng, không cần mạng: bot chạy với một
+máy chủ Telegram giả lập trên 127.0.0.1 và một tệp dữ liệu mới. Ngôn ngữ, múi
+giờ và thời gian chờ của tệp cấu hình được áp dụng; tệp dữ liệu và token thì không.
+
+Tùy chọn:
+`,
 	"cli.areas.import.needs":       "Lệnh areas import cần đúng một tệp địa bàn, CSV hoặc Excel (.xlsx).",
 	"cli.invite.needs":             "Lệnh invite cần một trong hai: -group MÃ (mời tổ trưởng) hoặc -official MÃ (mời cán bộ).",
 	"cli.export.format":            "export -format phải là json, csv hoặc xlsx.",

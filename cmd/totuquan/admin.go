@@ -113,7 +113,7 @@ func isDir(path string) bool {
 }
 
 func (m *Main) cmdAreasImport(args []string) error {
-	fs, path := m.flags("areas import", "areas import [-config FILE] FILE.csv|FILE.xlsx")
+	fs, path := m.flags("areas import", m.T("cli.synopsis.areas_import"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -148,15 +148,15 @@ func (m *Main) cmdAreasImport(args []string) error {
 }
 
 func (m *Main) cmdInvite(args []string) error {
-	fs, path := m.flags("invite", "invite (-group CODE | -official CODE [-agency BODY]) [-uses N] [-valid DURATION] [-config FILE]")
-	group := fs.String("group", "", "`code` of the group a leader will lead")
-	official := fs.String("official", "", "`code` of the area (a commune, say) an official will follow")
-	agency := fs.String("agency", "ubnd", "an official's `body`: police (incidents), justice (mediation), mttq or ubnd (everything)")
-	uses := fs.Int("uses", bot.DefaultInviteUses, fmt.Sprintf("how many people may join with this invite, up to %d", bot.MaxInviteUses))
+	fs, path := m.flags("invite", m.T("cli.synopsis.invite"))
+	group := fs.String("group", "", m.T("cli.flag.invite.group"))
+	official := fs.String("official", "", m.T("cli.flag.invite.official"))
+	agency := fs.String("agency", "ubnd", m.T("cli.flag.invite.agency"))
+	uses := fs.Int("uses", bot.DefaultInviteUses, m.T("cli.flag.invite.uses", bot.MaxInviteUses))
 	valid := &daysValue{d: bot.DefaultInviteValidity, lang: m.language()}
-	fs.Var(valid, "valid", fmt.Sprintf("how long the invite stays valid: days (7d) or a duration (72h), up to %dd", int(bot.MaxInviteValidity.Hours()/24)))
-	revoke := fs.String("revoke", "", "withdraw the invite with this `code` instead")
-	qr := fs.String("qr", "", "also write the link as a QR code to this PNG `file`, to print")
+	fs.Var(valid, "valid", m.T("cli.flag.invite.valid", int(bot.MaxInviteValidity.Hours()/24)))
+	revoke := fs.String("revoke", "", m.T("cli.flag.invite.revoke"))
+	qr := fs.String("qr", "", m.T("cli.flag.invite.qr"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -241,14 +241,14 @@ func (m *Main) cmdInvite(args []string) error {
 }
 
 func (m *Main) cmdExport(args []string) error {
-	fs, path := m.flags("export", "export [-format json|csv|xlsx] [-codes] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]")
-	format := fs.String("format", "json", "json, csv or xlsx (one sheet per kind, Vietnamese headers)")
-	codes := fs.Bool("codes", false, "CSV for programs: codes (theft, not Trộm cắp tài sản) and ISO dates under the keys' names, instead of what people read")
-	areaF := fs.String("area", "", "only the reports of this area and the areas inside it")
-	kindF := fs.String("kind", "", "only incident, meeting or mediation reports")
-	fromS := fs.String("from", "", "first `day` to include, YYYY-MM-DD (default: the first report)")
-	toS := fs.String("to", "", "last `day` to include, YYYY-MM-DD (default: today)")
-	out := fs.String("o", "", "write to `file` instead of standard output")
+	fs, path := m.flags("export", m.T("cli.synopsis.export"))
+	format := fs.String("format", "json", m.T("cli.flag.export.format"))
+	codes := fs.Bool("codes", false, m.T("cli.flag.export.codes"))
+	areaF := fs.String("area", "", m.T("cli.flag.export.area"))
+	kindF := fs.String("kind", "", m.T("cli.flag.export.kind"))
+	fromS := fs.String("from", "", m.T("cli.flag.export.from"))
+	toS := fs.String("to", "", m.T("cli.flag.to"))
+	out := fs.String("o", "", m.T("cli.flag.export.o"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -318,10 +318,10 @@ func writeWhole(path string, write func(io.Writer) error) error {
 }
 
 func (m *Main) cmdSummary(args []string) error {
-	fs, path := m.flags("summary", "summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]")
-	area := fs.String("area", "", "`code` of the area (required)")
-	week := fs.String("week", "", "ISO `week` such as 2026-W48 (default: this week so far)")
-	lang := fs.String("lang", "", "language, vi or en (default: the config's)")
+	fs, path := m.flags("summary", m.T("cli.synopsis.summary"))
+	area := fs.String("area", "", m.T("cli.flag.area_required"))
+	week := fs.String("week", "", m.T("cli.flag.summary.week"))
+	lang := fs.String("lang", "", m.T("cli.flag.lang"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -357,8 +357,8 @@ func (m *Main) cmdSummary(args []string) error {
 }
 
 func (m *Main) cmdBackup(args []string) error {
-	fs, path := m.flags("backup", "backup -o FILE [-config FILE]")
-	out := fs.String("o", "", "write the copy to `file` (required)")
+	fs, path := m.flags("backup", m.T("cli.synopsis.backup"))
+	out := fs.String("o", "", m.T("cli.flag.backup.o"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -390,7 +390,7 @@ func (m *Main) cmdBackup(args []string) error {
 }
 
 func (m *Main) cmdRestore(args []string) error {
-	fs, path := m.flags("restore", "restore [-config FILE] BACKUP")
+	fs, path := m.flags("restore", m.T("cli.synopsis.restore"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -479,9 +479,9 @@ func (m *Main) audit(st *store.Store, action, area, detail string) error {
 }
 
 func (m *Main) cmdAudit(args []string) error {
-	fs, path := m.flags("audit", "audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]")
-	fromS := fs.String("from", "", "first `day`, YYYY-MM-DD (default: the beginning)")
-	toS := fs.String("to", "", "last `day`, YYYY-MM-DD (default: today)")
+	fs, path := m.flags("audit", m.T("cli.synopsis.audit"))
+	fromS := fs.String("from", "", m.T("cli.flag.audit.from"))
+	toS := fs.String("to", "", m.T("cli.flag.to"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -575,11 +575,11 @@ func (m *Main) cmdUsers(args []string) error {
 		return usageError{m.T("cli.users.unknown", sub, strings.Join(all, " | "))}
 	}
 	c := usersCommands[i]
-	fs, path := m.flags("users "+sub, "users "+sub+" [-config FILE] "+c.takes)
-	area := fs.String("area", "", "with list: only users of this area and inside it")
-	group := fs.String("group", "", "with move and handover: the group")
-	agency := fs.String("agency", "", "with agency: police, justice, mttq or ubnd")
-	to := fs.String("to", "", "with link: the address to add to the person, such as zalo:6ede9afa")
+	fs, path := m.flags("users "+sub, m.T("cli.synopsis.users", sub, m.T(c.shown)))
+	area := fs.String("area", "", m.T("cli.flag.users.area"))
+	group := fs.String("group", "", m.T("cli.flag.users.group"))
+	agency := fs.String("agency", "", m.T("cli.flag.users.agency"))
+	to := fs.String("to", "", m.T("cli.flag.users.to"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -708,7 +708,7 @@ func (m *Main) revokeInvite(fs *flag.FlagSet, path, code string) error {
 }
 
 func (m *Main) cmdAreasList(args []string) error {
-	fs, path := m.flags("areas list", "areas list [-config FILE]")
+	fs, path := m.flags("areas list", m.T("cli.synopsis.areas_list"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -727,11 +727,11 @@ func (m *Main) cmdAreasList(args []string) error {
 }
 
 func (m *Main) cmdStats(args []string) error {
-	fs, path := m.flags("stats", "stats -area CODE [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config FILE]")
-	area := fs.String("area", "", "`code` of the area (required)")
-	fromS := fs.String("from", "", "first `day`, YYYY-MM-DD (default: six months before -to)")
-	toS := fs.String("to", "", "last `day`, YYYY-MM-DD (default: today)")
-	lang := fs.String("lang", "", "language, vi or en (default: the config's)")
+	fs, path := m.flags("stats", m.T("cli.synopsis.stats"))
+	area := fs.String("area", "", m.T("cli.flag.area_required"))
+	fromS := fs.String("from", "", m.T("cli.flag.stats.from"))
+	toS := fs.String("to", "", m.T("cli.flag.to"))
+	lang := fs.String("lang", "", m.T("cli.flag.lang"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -825,8 +825,8 @@ func workbook(tables []bot.Table) ([]byte, error) {
 }
 
 func (m *Main) cmdBroadcast(args []string) error {
-	fs, path := m.flags("broadcast", "broadcast -area CODE [-config FILE] TEXT")
-	area := fs.String("area", "", "`code` of the area whose leaders get the notice (required)")
+	fs, path := m.flags("broadcast", m.T("cli.synopsis.broadcast"))
+	area := fs.String("area", "", m.T("cli.flag.broadcast.area"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -97,16 +97,13 @@ var demoScript = []string{
 const demoInvite = "demo"
 
 func (m *Main) cmdDemo(ctx context.Context, args []string) error {
-	fs, path := m.flags("demo", "demo [-script] [-lang vi|en] [-v] [-config FILE]")
-	script := fs.Bool("script", false, "play a scripted conversation and print the transcript")
-	lang := fs.String("lang", "", "language of the bot: vi or en (default: the config's language)")
-	verbose := fs.Bool("v", false, "print the bot's log")
+	fs, path := m.flags("demo", m.T("cli.synopsis.demo"))
+	script := fs.Bool("script", false, m.T("cli.flag.demo.script"))
+	lang := fs.String("lang", "", m.T("cli.flag.demo.lang"))
+	verbose := fs.Bool("v", false, m.T("cli.flag.demo.v"))
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, "Usage: totuquan demo [-script] [-lang vi|en] [-v] [-config FILE]\n\n"+
-			"Chat with the bot as a group leader, offline: the bot runs against a\n"+
-			"built-in Telegram server on 127.0.0.1 with a fresh store. The config's\n"+
-			"language, time zone and session timeout apply; its store and token do not.\n\nFlags:\n")
-		fs.PrintDefaults()
+		fmt.Fprint(m.Stderr, m.T("cli.demo.usage", m.T("cli.synopsis.demo")))
+		m.printFlags(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return err

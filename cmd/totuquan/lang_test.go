@@ -9,7 +9,7 @@ import (
 
 // Ensure the language before a configuration is loaded: the -config
 // file's language key, Vietnamese when there is no file or it does not
-// parse.
+// parse; and that the top-level usage is in it.
 func TestLanguageBeforeTheConfig(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -52,6 +52,28 @@ func TestLanguageBeforeTheConfig(t *testing.T) {
 		t.Errorf("no file: %q, want vi", got)
 	}
 
+	// The top-level usage and an unknown command, in the language of
+	// config.yaml where the command runs, or Vietnamese without it.
+	t.Chdir(dir)
+	for _, tc := range []struct{ config, want, not string }{
+		{"", "Cách dùng:", "Usage:"},
+		{"language: en\n", "Usage:", "Cách dùng:"},
+		{"language: [en\n", "Cách dùng:", "Usage:"},
+	} {
+		os.Remove("config.yaml")
+		if tc.config != "" {
+			os.WriteFile("config.yaml", []byte(tc.config), 0o600)
+		}
+		var out, errb syncBuffer
+		m := &Main{Stdout: &out, Stderr: &errb, Getenv: noenv}
+		if err := m.Run(t.Context(), []string{"-h"}); err != nil || !strings.Contains(out.String(), tc.want) || strings.Contains(out.String(), tc.not) {
+			t.Errorf("config %q: -h said %v\n%s", tc.config, err, out.String())
+		}
+		err := m.Run(t.Context(), []string{"nosuch"})
+		if err == nil || !strings.Contains(errb.String(), tc.want) || strings.Contains(errb.String(), tc.not) {
+			t.Errorf("config %q: an unknown command said %v\n%s", tc.config, err, errb.String())
+		}
+	}
 }
 
 // Ensure the configuration's errors are in its language, still naming

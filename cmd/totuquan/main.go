@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -79,50 +80,6 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-const usage = `totuquan: a reporting bot for tổ tự quản (residential self-management groups)
-
-Usage:
-  totuquan [run] [-config FILE]      run the bot; with no token, the local demo
-  totuquan demo [-script] [-lang vi|en] [-config FILE]
-                                     chat with the bot offline in this terminal
-  totuquan areas import [-config FILE] FILE.csv|FILE.xlsx
-                                     import the area tree (code,name,level,parent_code)
-  totuquan areas list [-config FILE]
-                                     the tree, with its groups, leaders and officials
-  totuquan invite (-group CODE | -official CODE [-agency police|justice|mttq|ubnd]) [-uses 1..1000] [-valid 168h] [-config FILE]
-  totuquan invite -revoke CODE [-config FILE]
-                                     create an invite for a group's leader or an area's
-                                     official; prints the code, then the link
-  totuquan export [-format json|csv|xlsx] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]
-                                     write the stored reports
-  totuquan summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]
-                                     an area's weekly summary (default: this week so far)
-  totuquan stats -area CODE [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config FILE]
-                                     mediation statistics in the periodic report's buckets
-                                     (default: the last six months)
-  totuquan backup -o FILE [-config FILE]
-                                     copy the store (bot stopped; while it runs, /saoluu)
-  totuquan restore [-config FILE] BACKUP
-                                     check a backup, then put it in the store's place
-  totuquan users list [-area CODE] | users move -group CODE ADDRESS
-  totuquan users deactivate ADDRESS | users reactivate ADDRESS
-  totuquan users handover -group CODE | users admin ADDRESS | users unadmin ADDRESS
-  totuquan users agency -agency police|justice|mttq|ubnd ADDRESS
-                                     the people: list them, move a leader, deactivate one
-                                     or reactivate them, hand a group to a new leader,
-                                     promote or demote an admin (not one the configuration
-                                     names), change the topics an official follows
-  totuquan broadcast -area CODE TEXT
-                                     a notice to the leaders of an area, sent when the bot runs
-  totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]
-                                     who did what and when: admin actions, exports,
-                                     views of personal data, refused attempts
-
-Each command takes -h for its flags. The configuration defaults to
-config.yaml; see config.example.yaml. TELEGRAM_BOT_TOKEN overrides
-telegram.token.
-`
-
 // Run runs the subcommand in args.
 func (m *Main) Run(ctx context.Context, args []string) error {
 	cmd := "run"
@@ -130,7 +87,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	// Bare, with no subcommand, the bot runs the demo when no token is set.
 	bare := len(args) == 0 || strings.HasPrefix(args[0], "-")
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		fmt.Fprint(m.Stdout, usage)
+		fmt.Fprint(m.Stdout, m.T("cli.usage"))
 		return nil
 	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -162,10 +119,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "broadcast":
 		return m.cmdBroadcast(args)
 	case "help", "-h", "--help":
-		fmt.Fprint(m.Stdout, usage)
+		fmt.Fprint(m.Stdout, m.T("cli.usage"))
 		return nil
 	}
-	fmt.Fprint(m.Stderr, usage)
+	fmt.Fprint(m.Stderr, m.T("cli.usage"))
 	return usageError{m.T("cli.unknown_command", cmd)}
 }
 
@@ -180,16 +137,44 @@ func (m *Main) cmdAreas(args []string) error {
 	return usageError{m.T("cli.areas.usage")}
 }
 
-// flags returns a flag set for a subcommand with the common -config flag.
+// flags returns a flag set for a subcommand with the common -config flag;
+// synopsis is what the subcommand takes, in the command line's language.
 func (m *Main) flags(name, synopsis string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(m.Stderr, "Usage: totuquan %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
+		fmt.Fprint(m.Stderr, m.T("cli.flags.usage", synopsis))
+		m.printFlags(fs)
 	}
-	cfg := fs.String("config", "config.yaml", "configuration `file`")
+	cfg := fs.String("config", "config.yaml", m.T("cli.flag.config"))
 	return fs, cfg
+}
+
+// printFlags lists the flags as flag.PrintDefaults does, with the
+// default values said in the command line's language.
+func (m *Main) printFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  -" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		if len(line) <= 4 { // a one-letter flag without a value name
+			line += "\t"
+		} else {
+			line += "\n    \t"
+		}
+		line += strings.ReplaceAll(usage, "\n", "\n    \t")
+		if def := f.DefValue; def != "" && def != "false" && def != "0" {
+			if g, ok := f.Value.(flag.Getter); ok {
+				if _, ok := g.Get().(string); ok {
+					def = strconv.Quote(def)
+				}
+			}
+			line += m.T("cli.flags.default", def)
+		}
+		fmt.Fprintln(fs.Output(), line)
+	})
 }
 
 // config loads the file named by -config; only the default name may be

@@ -27,7 +27,7 @@ import (
 // with no token it stops with an error rather than silently running a demo
 // under a service manager; bare ("totuquan") it runs the demo then.
 func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
-	fs, path := m.flags("run [-config FILE]", "run [-config FILE]")
+	fs, path := m.flags("run", m.T("cli.synopsis.run"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
