@@ -387,4 +387,236 @@ var en = map[string]string{
 	"file.elsewhere":          "📎 Zalo cannot carry the file %s. You can get it with /xuat on Telegram, or ask an admin to export it on the server.",
 	"invite.open_type":        "%s: open %s (or scan the QR code), then send the code %s as your first message",
 	"svc.not_group":           "«%s» is not a group: it has groups inside it. A leader's invite names one group (see /diaban).",
+
+	// The command line (cmd/totuquan): its usage, results, notes and errors.
+	"cli.usage": `totuquan: a reporting bot for tổ tự quản (residential self-management groups)
+
+Usage:
+  totuquan [run] [-config FILE]      run the bot; with no token, the training room
+  totuquan room [-listen 127.0.0.1:8088] [-lang vi|en] [-config FILE]
+                                     the training room: phones of a sample commune in
+                                     a browser, on Telegram or Zalo, all offline
+  totuquan demo -terminal | -script [-lang vi|en] [-config FILE]
+                                     chat with the bot offline in this terminal
+  totuquan areas import [-config FILE] FILE.csv|FILE.xlsx
+                                     import the area tree (code,name,level,parent_code)
+  totuquan areas list [-config FILE]
+                                     the tree, with its groups, leaders and officials
+  totuquan invite (-group CODE | -official CODE [-agency police|justice|mttq|ubnd]) [-uses 1..1000] [-valid 168h] [-config FILE]
+  totuquan invite -revoke CODE [-config FILE]
+                                     create an invite for a group's leader or an area's
+                                     official; prints the code, then the link
+  totuquan export [-format json|csv|xlsx] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]
+                                     write the stored reports
+  totuquan summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]
+                                     an area's weekly summary (default: this week so far)
+  totuquan stats -area CODE [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config FILE]
+                                     mediation statistics in the periodic report's buckets
+                                     (default: the last six months)
+  totuquan backup -o FILE [-config FILE]
+                                     copy the store (bot stopped; while it runs, /saoluu)
+  totuquan restore [-config FILE] BACKUP
+                                     check a backup, then put it in the store's place
+  totuquan users list [-area CODE] | users move -group CODE ADDRESS
+  totuquan users deactivate ADDRESS | users reactivate ADDRESS
+  totuquan users handover -group CODE | users admin ADDRESS | users unadmin ADDRESS
+  totuquan users agency -agency police|justice|mttq|ubnd ADDRESS
+  totuquan users link -to NEW_ADDRESS ADDRESS
+                                     the people: list them, move a leader, deactivate one
+                                     or reactivate them, hand a group to a new leader,
+                                     promote or demote an admin (not one the configuration
+                                     names), change the topics an official follows, add an
+                                     address (a Zalo account, say) to a person
+  totuquan broadcast -area CODE TEXT
+                                     a notice to the leaders of an area, sent when the bot runs
+  totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]
+                                     who did what and when: admin actions, exports,
+                                     views of personal data, refused attempts
+
+Each command takes -h for its flags. The configuration defaults to
+config.yaml; see config.example.yaml. TELEGRAM_BOT_TOKEN overrides
+telegram.token. What the commands print is in the configuration's
+language (language: vi or en).
+`,
+	"cli.unknown_command":       "unknown command %q",
+	"cli.flags.usage":           "Usage: totuquan %s\n\nFlags:\n",
+	"cli.flags.default":         " (default %s)",
+	"cli.flag.config":           "configuration `file`",
+	"cli.flag.area_required":    "`code` of the area (required)",
+	"cli.flag.lang":             "language, vi or en (default: the config's)",
+	"cli.flag.to":               "last `day` to include, YYYY-MM-DD (default: today)",
+	"cli.synopsis.run":          "run [-config FILE]",
+	"cli.synopsis.demo":         "demo [-terminal | -script] [-listen ADDR] [-lang vi|en] [-v] [-config FILE]",
+	"cli.synopsis.room":         "room [-listen ADDR] [-lang vi|en] [-v] [-config FILE]",
+	"cli.flag.demo.terminal":    "chat with the bot in this terminal instead of the training room",
+	"cli.flag.demo.listen":      "the training room's `address`",
+	"cli.flag.run.listen":       "with no token, the training room's `address`",
+	"cli.flag.room.listen":      "the room's `address`; anything but loopback opens it to the network",
+	"cli.flag.room.lang":        "`language` of the room and the bot: vi or en (default: the config's language)",
+	"cli.flag.room.v":           "print the bot's log",
+	"cli.synopsis.areas_import": "areas import [-config FILE] FILE.csv|FILE.xlsx",
+	"cli.synopsis.areas_list":   "areas list [-config FILE]",
+	"cli.synopsis.invite":       "invite (-group CODE | -official CODE [-agency BODY]) [-uses N] [-valid DURATION] [-qr FILE.png] [-config FILE] | invite -revoke CODE [-config FILE]",
+	"cli.synopsis.export":       "export [-format json|csv|xlsx] [-codes] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]",
+	"cli.synopsis.summary":      "summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]",
+	"cli.synopsis.stats":        "stats -area CODE [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config FILE]",
+	"cli.synopsis.backup":       "backup -o FILE [-config FILE]",
+	"cli.synopsis.restore":      "restore [-config FILE] BACKUP",
+	"cli.synopsis.audit":        "audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]",
+	"cli.synopsis.broadcast":    "broadcast -area CODE [-config FILE] TEXT",
+	"cli.synopsis.users":        "users %s [-config FILE] %s",
+	"cli.flag.demo.script":      "play a scripted conversation and print the transcript",
+	"cli.flag.demo.lang":        "language of the bot: vi or en (default: the config's language)",
+	"cli.flag.demo.v":           "print the bot's log",
+	"cli.flag.invite.group":     "`code` of the group a leader will lead",
+	"cli.flag.invite.official":  "`code` of the area (a commune, say) an official will follow",
+	"cli.flag.invite.agency":    "an official's `body`: police (incidents), justice (mediation), mttq or ubnd (everything)",
+	"cli.flag.invite.uses":      "how many people may join with this invite, up to %d",
+	"cli.flag.invite.valid":     "how long the invite stays valid: days (7d) or a duration (72h), up to %dd",
+	"cli.flag.invite.revoke":    "withdraw the invite with this `code` instead",
+	"cli.flag.invite.qr":        "also write the link as a QR code to this PNG `file`, to print",
+	"cli.flag.export.format":    "json, csv or xlsx (one sheet per kind, Vietnamese headers)",
+	"cli.flag.export.codes":     "CSV for programs: codes (theft, not Trộm cắp tài sản) and ISO dates under the keys' names, instead of what people read",
+	"cli.flag.export.area":      "only the reports of this area and the areas inside it",
+	"cli.flag.export.kind":      "only incident, meeting or mediation reports",
+	"cli.flag.export.from":      "first `day` to include, YYYY-MM-DD (default: the first report)",
+	"cli.flag.export.o":         "write to `file` instead of standard output",
+	"cli.flag.summary.week":     "ISO `week` such as 2026-W48 (default: this week so far)",
+	"cli.flag.stats.from":       "first `day`, YYYY-MM-DD (default: six months before -to)",
+	"cli.flag.backup.o":         "write the copy to `file` (required)",
+	"cli.flag.audit.from":       "first `day`, YYYY-MM-DD (default: the beginning)",
+	"cli.flag.users.area":       "with list: only users of this area and inside it",
+	"cli.flag.users.group":      "with move and handover: the group",
+	"cli.flag.users.agency":     "with agency: police, justice, mttq or ubnd",
+	"cli.flag.users.to":         "with link: the address to add to the person, such as zalo:6ede9afa",
+	"cli.flag.broadcast.area":   "`code` of the area whose leaders get the notice (required)",
+	"cli.users.takes.list":      "[-area CODE]",
+	"cli.users.takes.move":      "-group CODE ADDRESS",
+	"cli.users.takes.address":   "ADDRESS",
+	"cli.users.takes.handover":  "-group CODE",
+	"cli.users.takes.agency":    "-agency police|justice|mttq|ubnd ADDRESS",
+	"cli.users.takes.link":      "-to NEW_ADDRESS ADDRESS",
+	"cli.areas.usage":           "usage: totuquan areas import [-config FILE] FILE.csv|FILE.xlsx | totuquan areas list [-config FILE]",
+	"cli.users.usage":           "usage: totuquan %s",
+	"cli.users.unknown":         "unknown users command %q; usage: totuquan %s",
+	"cli.room.usage": `Usage: totuquan %s
+
+The training room: phones of a sample commune side by side in a browser,
+each on Telegram or Zalo, all talking to the real bot offline, with a
+clock to move and exercises that tick themselves off.
+
+Flags:
+`,
+	"cli.demo.usage": `Usage: totuquan %s
+
+The bot offline, with a fresh store: by default the training room in a
+browser (see totuquan room); with -terminal, chat as a group leader in
+this terminal against a built-in Telegram server on 127.0.0.1. The
+config's language, time zone and session timeout apply; its store and
+token do not.
+
+Flags:
+`,
+	"cli.areas.import.needs":       "areas import takes one area file, CSV or an Excel workbook (.xlsx)",
+	"cli.invite.needs":             "invite needs one of -group CODE or -official CODE",
+	"cli.export.format":            "export -format must be json, csv or xlsx",
+	"cli.export.codes":             "export -codes is for -format csv",
+	"cli.export.terminal":          "export -format xlsx writes a binary file: give one with -o FILE.xlsx (or redirect the output to a file)",
+	"cli.summary.needs":            "summary needs -area CODE",
+	"cli.summary.week":             "-week %q is not a week such as 2026-W48",
+	"cli.stats.needs":              "stats needs -area CODE",
+	"cli.backup.needs":             "backup needs -o FILE",
+	"cli.restore.needs":            "restore takes one backup file",
+	"cli.broadcast.needs":          "broadcast needs -area CODE and the text",
+	"cli.lang.bad":                 "-lang %q is not one of %s",
+	"cli.day.bad":                  "%s %q is not a date YYYY-MM-DD",
+	"cli.day.after":                "-from %s is after -to %s",
+	"cli.days.bad":                 "%q is not a number of days such as 7d",
+	"cli.days.neither":             "%q is neither days (7d) nor a duration (72h)",
+	"cli.svc.invalid":              "%s (totuquan -h shows the commands and what they take)",
+	"cli.svc.not_found":            "%s: check the code or the address (totuquan areas list and totuquan users list show them)",
+	"cli.svc.retired":              "%s: it takes no new invites, leaders or reports; its reports are kept",
+	"cli.svc.forbidden":            "refused: %s",
+	"cli.svc.not_group":            "%s; areas list shows the groups",
+	"cli.svc.conflict":             "%s; nothing was changed",
+	"cli.store.locked":             "open store %s: the store file is in use by another totuquan process (stop the running bot first: the store file is used by one process at a time)",
+	"cli.store.no_folder":          "open store %s: the folder %s does not exist: create it, or choose another store.path",
+	"cli.areas.import.open":        "cannot read the area file: %v",
+	"cli.areas.import.failed":      "%s: %v; nothing was imported",
+	"cli.areas.imported":           "imported %d areas (%d new, %d updated) from %s",
+	"cli.areas.imported.one":       "imported %d area (%d new, %d updated) from %s",
+	"cli.invite.qr_unwritable":     "-qr %s: %v",
+	"cli.invite.qr_no_name":        "no QR code before the bot's name is known: a code printed now would open nothing; set telegram.bot_username, or run the bot once",
+	"cli.invite.qr_failed":         "write the QR code: %v",
+	"cli.invite.zalo":              "zalo: %s (then send the code)",
+	"cli.invite.no_link":           "note: no link yet: the bot's name is not known; set telegram.bot_username, or run the bot once.",
+	"cli.invite.no_username":       "note: the bot's username is not known yet; set telegram.bot_username or run the bot once.",
+	"cli.invite.made.leader":       "Invite for the leader of %s (%s): %d uses, valid until %s.",
+	"cli.invite.made.leader.one":   "Invite for the leader of %s (%s): %d use, valid until %s.",
+	"cli.invite.made.official":     "Invite for an official of %s (%s): %d uses, valid until %s.",
+	"cli.invite.made.official.one": "Invite for an official of %s (%s): %d use, valid until %s.",
+	"cli.invite.revoked":           "invite %s revoked",
+	"cli.export.write_failed":      "write %s: %v",
+	"cli.export.written":           "%d reports written to %s",
+	"cli.export.written.one":       "%d report written to %s",
+	"cli.backup.locked":            "open store %s: the store file is in use by another totuquan process: while the bot runs, an admin backs up from the chat with /saoluu",
+	"cli.backup.failed":            "back up to %s: %v",
+	"cli.backup.unchecked":         "the copy %s failed its check: %v",
+	"cli.backup.done":              "backed up %s to %s (%d bytes), checked",
+	"cli.restore.bad_backup":       "%v; nothing was restored",
+	"cli.restore.failed":           "restore %s: %v; the store was left as it was",
+	"cli.restore.done":             "restored %s from %s",
+	"cli.restore.done_kept":        "restored %s from %s; the store it replaced is kept as %s",
+	"cli.users.done.move":          "move: done: %s now leads %s",
+	"cli.users.done.deactivate":    "deactivate: done: %s is deactivated; their reports are kept",
+	"cli.users.done.reactivate":    "reactivate: done: %s is active again",
+	"cli.users.done.admin":         "admin: done: %s is an admin",
+	"cli.users.done.unadmin":       "unadmin: done: %s is no longer an admin",
+	"cli.users.done.agency":        "agency: done: %s follows %s",
+	"cli.users.done.link":          "link: done: %s is also %s",
+	"cli.users.deactivated":        "deactivated %s (%s)",
+	"cli.broadcast.queued":         "the notice is queued for %d leaders; it goes out when the bot runs",
+	"cli.broadcast.queued.one":     "the notice is queued for %d leader; it goes out when the bot runs",
+	"cli.listen_failed":            "%s %s: %v",
+	"cli.run.no_token":             "no token: set TELEGRAM_BOT_TOKEN or telegram.token, or ZALO_BOT_TOKEN or zalo.token (in %s); `totuquan` alone opens the training room",
+	"cli.run.demo":                 "No Telegram or Zalo token (telegram.token or TELEGRAM_BOT_TOKEN, zalo.token or ZALO_BOT_TOKEN): opening the training room.",
+	"cli.demo.intro":               "Offline demo: you are Lan, a group leader who has just opened an invite link.\nType answers, or the number of a button to press it. Ctrl-D ends.\n\n",
+	"cli.demo.no_answer":           "the bot did not answer %q: %v",
+	"cli.demo.undelivered":         "the bot's replies to %q were not delivered: %v",
+	"cli.config.defaults_used":     "No %s here: using the built-in defaults (see config.example.yaml); the store is %s.",
+	"cli.config.builtin":           "built-in defaults",
+	"cli.config.read":              "read config: %v",
+	"cli.config.yaml":              "%s: %v",
+	"cli.config.types":             "%s: %s",
+	"cli.config.not_mapping":       "%s:%d: %s must be a mapping of keys",
+	"cli.config.unknown_key":       "%s:%d: unknown key %s",
+	"cli.config.empty":             "must not be empty",
+	"cli.config.timezone":          "%q is not a time zone name such as Asia/Ho_Chi_Minh",
+	"cli.config.language":          "%q is not one of %s",
+	"cli.config.duration_min":      "%q is not a duration of at least %s, such as %s",
+	"cli.config.draft_expiry":      "%q is not a duration of at least 24h, such as 720h (30 days)",
+	"cli.config.draft_longer":      "%s must be longer than session_timeout (%s)",
+	"cli.config.range":             "%v must be from %v to %v",
+	"cli.config.per_minute":        "%d must be from 0 (no limit) to 60000",
+	"cli.config.poll_timeout":      "%q is not a duration from 1s to 50s, such as 30s",
+	"cli.config.api_endpoint":      "%q must be an http(s) URL with two %%s, for the token and the method",
+	"cli.config.per_second":        "%v must be from 0 (no cap) to 1000",
+	"cli.config.telegram_token":    "does not look like a bot token from @BotFather (123456:ABC-DEF…)",
+	"cli.config.bot_username":      "%q must be the bare username, without @",
+	"cli.config.api_base":          "%q must be an http(s) URL, such as https://bot-api.zaloplatforms.com",
+	"cli.config.zalo_token":        "does not look like a Zalo bot token (<bot id>:<secret>, from Zalo Bot Creator)",
+	"cli.config.public_url_needed": "is needed in webhook mode: the public https address Zalo posts to",
+	"cli.config.webhook_secret":    "must be 8 to 256 characters in webhook mode (or set ZALO_WEBHOOK_SECRET)",
+	"cli.config.zalo_mode":         "%q is not polling or webhook",
+	"cli.config.public_url":        "%q must be an https address (Zalo and phones fetch from it)",
+	"cli.config.webhook_listen":    "is needed with zalo.public_url: the address to serve the webhook and file links on, such as 127.0.0.1:8443 behind a proxy",
+	"cli.config.telegram_id":       "%d is not a Telegram user id",
+	"cli.config.zalo_id":           "%q is not a Zalo user id (the string the bot sees as the sender's id)",
+	"cli.config.cron":              "%q is not a cron expression (minute hour day month weekday, such as \"30 7 * * 1\"): %v",
+	"cli.config.quiet_hours":       "%q is not a span such as 21:00-07:00",
+	"cli.config.log_level":         "%q is not one of debug, info, warn, error",
+	"cli.config.log_format":        "%q is not text or json",
+	"cli.config.health_every":      "%q is not 0 (off) or a duration of at least 1s, such as 15m",
+	"cli.config.metrics_address":   "%q is not host:port, such as 127.0.0.1:9464",
+	"cli.config.metrics_loopback":  "%q is not a loopback address (127.0.0.1, [::1], localhost); set metrics.public: true to serve the metrics beyond this machine",
 }

@@ -387,4 +387,238 @@ var vi = map[string]string{
 	"file.elsewhere":          "📎 Zalo không gửi được tệp %s. Anh/chị có thể lấy tệp bằng /xuat trên Telegram, hoặc nhờ quản trị viên xuất trên máy chủ.",
 	"invite.open_type":        "%s: mở %s (hoặc quét mã QR), rồi nhắn mã %s làm tin nhắn đầu tiên",
 	"svc.not_group":           "«%s» không phải là tổ: trong đó còn các tổ. Mã mời tổ trưởng phải ghi mã của một tổ (xem /diaban).",
+
+	// The command line (cmd/totuquan): its usage, results, notes and errors.
+	"cli.usage": `totuquan: bot nhận báo cáo của các tổ tự quản ở khu dân cư
+
+Cách dùng:
+  totuquan [run] [-config TỆP]       chạy bot; chưa có token thì mở phòng tập huấn
+  totuquan room [-listen 127.0.0.1:8088] [-lang vi|en] [-config TỆP]
+                                     phòng tập huấn: điện thoại của một xã mẫu trong trình
+                                     duyệt, trên Telegram hoặc Zalo, không cần mạng
+  totuquan demo -terminal | -script [-lang vi|en] [-config TỆP]
+                                     trò chuyện thử với bot ngay trong cửa sổ này, không cần mạng
+  totuquan areas import [-config TỆP] TỆP.csv|TỆP.xlsx
+                                     nhập cây địa bàn (code,name,level,parent_code)
+  totuquan areas list [-config TỆP]
+                                     cây địa bàn, kèm các tổ, tổ trưởng và cán bộ
+  totuquan invite (-group MÃ | -official MÃ [-agency police|justice|mttq|ubnd]) [-uses 1..1000] [-valid 168h] [-config TỆP]
+  totuquan invite -revoke MÃ [-config TỆP]
+                                     tạo mã mời cho tổ trưởng của một tổ hoặc cán bộ của một
+                                     địa bàn; in ra mã, rồi đến link (-revoke: thu hồi mã mời)
+  totuquan export [-format json|csv|xlsx] [-area MÃ] [-kind LOẠI] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o TỆP] [-config TỆP]
+                                     xuất các báo cáo đã lưu
+  totuquan summary -area MÃ [-week 2026-W48] [-lang vi|en] [-config TỆP]
+                                     tổng hợp tuần của một địa bàn (mặc định: tuần này, đến lúc này)
+  totuquan stats -area MÃ [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config TỆP]
+                                     thống kê hòa giải theo các mục của báo cáo định kỳ
+                                     (mặc định: 6 tháng gần nhất)
+  totuquan backup -o TỆP [-config TỆP]
+                                     sao lưu tệp dữ liệu (khi bot đã dừng; khi bot đang chạy,
+                                     dùng /saoluu trong chat)
+  totuquan restore [-config TỆP] BẢN_SAO_LƯU
+                                     kiểm tra bản sao lưu, rồi đặt nó vào chỗ tệp dữ liệu
+  totuquan users list [-area MÃ] | users move -group MÃ ĐỊA_CHỈ
+  totuquan users deactivate ĐỊA_CHỈ | users reactivate ĐỊA_CHỈ
+  totuquan users handover -group MÃ | users admin ĐỊA_CHỈ | users unadmin ĐỊA_CHỈ
+  totuquan users agency -agency police|justice|mttq|ubnd ĐỊA_CHỈ
+  totuquan users link -to ĐỊA_CHỈ_MỚI ĐỊA_CHỈ
+                                     người dùng: xem danh sách, chuyển tổ trưởng sang tổ khác,
+                                     ngừng hoặc mở lại hoạt động, giao tổ cho tổ trưởng mới,
+                                     thêm hoặc bỏ quản trị viên (trừ người có trong tệp cấu hình),
+                                     đổi lĩnh vực cán bộ theo dõi, gắn thêm địa chỉ (ví dụ
+                                     tài khoản Zalo) cho một người
+  totuquan broadcast -area MÃ NỘI_DUNG
+                                     gửi thông báo tới các tổ trưởng của một địa bàn; thông báo
+                                     được gửi đi khi bot chạy
+  totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config TỆP]
+                                     ai đã làm gì, lúc nào: thao tác quản trị, xuất dữ liệu,
+                                     xem thông tin cá nhân, các lần bị từ chối
+
+Thêm -h sau mỗi lệnh để xem các tùy chọn của lệnh đó. Tệp cấu hình mặc định là
+config.yaml; xem config.example.yaml. Biến môi trường TELEGRAM_BOT_TOKEN được
+dùng thay cho telegram.token. Các lệnh trả lời bằng ngôn ngữ trong tệp cấu
+hình (language: vi hoặc en).
+`,
+	"cli.unknown_command":       "Không có lệnh %q.",
+	"cli.flags.usage":           "Cách dùng: totuquan %s\n\nTùy chọn:\n",
+	"cli.flags.default":         " (mặc định %s)",
+	"cli.flag.config":           "`tệp` cấu hình",
+	"cli.flag.area_required":    "`mã` của địa bàn (bắt buộc)",
+	"cli.flag.lang":             "`ngôn_ngữ`: vi hoặc en (mặc định: theo tệp cấu hình)",
+	"cli.flag.to":               "`ngày` cuối cùng, dạng YYYY-MM-DD (mặc định: hôm nay)",
+	"cli.synopsis.run":          "run [-config TỆP]",
+	"cli.synopsis.demo":         "demo [-terminal | -script] [-listen ĐỊA_CHỈ] [-lang vi|en] [-v] [-config TỆP]",
+	"cli.synopsis.room":         "room [-listen ĐỊA_CHỈ] [-lang vi|en] [-v] [-config TỆP]",
+	"cli.flag.demo.terminal":    "trò chuyện với bot ngay trong cửa sổ này, thay cho phòng tập huấn",
+	"cli.flag.demo.listen":      "`địa_chỉ` của phòng tập huấn",
+	"cli.flag.run.listen":       "khi chưa có token: `địa_chỉ` của phòng tập huấn",
+	"cli.flag.room.listen":      "`địa_chỉ` của phòng tập huấn; ngoài 127.0.0.1 là mở cho cả mạng",
+	"cli.flag.room.lang":        "`ngôn_ngữ` của phòng tập và của bot: vi hoặc en (mặc định: theo tệp cấu hình)",
+	"cli.flag.room.v":           "in nhật ký (log) của bot",
+	"cli.synopsis.areas_import": "areas import [-config TỆP] TỆP.csv|TỆP.xlsx",
+	"cli.synopsis.areas_list":   "areas list [-config TỆP]",
+	"cli.synopsis.invite":       "invite (-group MÃ | -official MÃ [-agency LĨNH_VỰC]) [-uses SỐ] [-valid THỜI_HẠN] [-qr TỆP.png] [-config TỆP] | invite -revoke MÃ [-config TỆP]",
+	"cli.synopsis.export":       "export [-format json|csv|xlsx] [-codes] [-area MÃ] [-kind LOẠI] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o TỆP] [-config TỆP]",
+	"cli.synopsis.summary":      "summary -area MÃ [-week 2026-W48] [-lang vi|en] [-config TỆP]",
+	"cli.synopsis.stats":        "stats -area MÃ [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config TỆP]",
+	"cli.synopsis.backup":       "backup -o TỆP [-config TỆP]",
+	"cli.synopsis.restore":      "restore [-config TỆP] BẢN_SAO_LƯU",
+	"cli.synopsis.audit":        "audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config TỆP]",
+	"cli.synopsis.broadcast":    "broadcast -area MÃ [-config TỆP] NỘI_DUNG",
+	"cli.synopsis.users":        "users %s [-config TỆP] %s",
+	"cli.flag.demo.script":      "chạy một cuộc trò chuyện soạn sẵn và in ra toàn bộ nội dung",
+	"cli.flag.demo.lang":        "`ngôn_ngữ` của bot: vi hoặc en (mặc định: theo tệp cấu hình)",
+	"cli.flag.demo.v":           "in nhật ký (log) của bot",
+	"cli.flag.invite.group":     "`mã` của tổ mà tổ trưởng sẽ phụ trách",
+	"cli.flag.invite.official":  "`mã` của địa bàn (ví dụ một xã) mà cán bộ sẽ theo dõi",
+	"cli.flag.invite.agency":    "`lĩnh_vực`: police (an ninh trật tự), justice (hòa giải), mttq hoặc ubnd (mọi việc); cán bộ nhận các báo cáo thuộc lĩnh vực này",
+	"cli.flag.invite.uses":      "`số` người có thể tham gia bằng mã mời này, tối đa %d",
+	"cli.flag.invite.valid":     "`thời_hạn` của mã mời: số ngày (7d) hoặc khoảng thời gian (72h), tối đa %dd",
+	"cli.flag.invite.revoke":    "thu hồi mã mời có `mã` này (thay vì tạo mã mới)",
+	"cli.flag.invite.qr":        "ghi thêm link dưới dạng mã QR vào `tệp` PNG này, để in ra giấy",
+	"cli.flag.export.format":    "`định_dạng`: json, csv hoặc xlsx (mỗi loại báo cáo một trang, tiêu đề tiếng Việt)",
+	"cli.flag.export.codes":     "CSV cho phần mềm khác đọc: mã (theft, thay vì Trộm cắp tài sản) và ngày dạng ISO, dưới tên các khóa, thay vì chữ cho người đọc",
+	"cli.flag.export.area":      "chỉ báo cáo của địa bàn có `mã` này và các địa bàn bên trong",
+	"cli.flag.export.kind":      "chỉ một `loại` báo cáo: incident (an ninh trật tự), meeting (sinh hoạt tổ) hoặc mediation (hòa giải)",
+	"cli.flag.export.from":      "`ngày` đầu tiên, dạng YYYY-MM-DD (mặc định: từ báo cáo đầu tiên)",
+	"cli.flag.export.o":         "ghi vào `tệp` thay vì in ra màn hình",
+	"cli.flag.summary.week":     "`tuần` theo ISO, ví dụ 2026-W48 (mặc định: tuần này, đến lúc này)",
+	"cli.flag.stats.from":       "`ngày` đầu tiên, dạng YYYY-MM-DD (mặc định: 6 tháng trước ngày -to)",
+	"cli.flag.backup.o":         "ghi bản sao vào `tệp` này (bắt buộc)",
+	"cli.flag.audit.from":       "`ngày` đầu tiên, dạng YYYY-MM-DD (mặc định: từ đầu)",
+	"cli.flag.users.area":       "với list: chỉ người dùng của địa bàn có `mã` này và các địa bàn bên trong",
+	"cli.flag.users.group":      "với move và handover: `mã` của tổ",
+	"cli.flag.users.agency":     "với agency: `lĩnh_vực` police, justice, mttq hoặc ubnd",
+	"cli.flag.users.to":         "với link: `địa_chỉ` gắn thêm cho người đó, ví dụ zalo:6ede9afa",
+	"cli.flag.broadcast.area":   "`mã` của địa bàn có các tổ trưởng nhận thông báo (bắt buộc)",
+	"cli.users.takes.list":      "[-area MÃ]",
+	"cli.users.takes.move":      "-group MÃ ĐỊA_CHỈ",
+	"cli.users.takes.address":   "ĐỊA_CHỈ",
+	"cli.users.takes.handover":  "-group MÃ",
+	"cli.users.takes.agency":    "-agency police|justice|mttq|ubnd ĐỊA_CHỈ",
+	"cli.users.takes.link":      "-to ĐỊA_CHỈ_MỚI ĐỊA_CHỈ",
+	"cli.areas.usage":           "Cách dùng: totuquan areas import [-config TỆP] TỆP.csv|TỆP.xlsx | totuquan areas list [-config TỆP]",
+	"cli.users.usage":           "Cách dùng: totuquan %s",
+	"cli.users.unknown":         "Không có lệnh users %q; cách dùng: totuquan %s",
+	"cli.room.usage": `Cách dùng: totuquan %s
+
+Phòng tập huấn: điện thoại của một xã mẫu đặt cạnh nhau trong trình duyệt,
+mỗi chiếc trên Telegram hoặc Zalo, tất cả nói chuyện với bot thật, không cần
+mạng; có đồng hồ để tua và các bài tập tự đánh dấu khi làm xong.
+
+Tùy chọn:
+`,
+	"cli.demo.usage": `Cách dùng: totuquan %s
+
+Chạy thử bot không cần mạng, với một tệp dữ liệu mới: mặc định là phòng tập
+huấn trong trình duyệt (xem totuquan room); với -terminal, trò chuyện trong vai
+tổ trưởng ngay trong cửa sổ này, với một máy chủ Telegram giả lập trên
+127.0.0.1. Ngôn ngữ, múi giờ và thời gian chờ của tệp cấu hình được áp dụng;
+tệp dữ liệu và token thì không.
+
+Tùy chọn:
+`,
+	"cli.areas.import.needs":       "Lệnh areas import cần đúng một tệp địa bàn, CSV hoặc Excel (.xlsx).",
+	"cli.invite.needs":             "Lệnh invite cần một trong hai: -group MÃ (mời tổ trưởng) hoặc -official MÃ (mời cán bộ).",
+	"cli.export.format":            "export -format phải là json, csv hoặc xlsx.",
+	"cli.export.codes":             "export -codes chỉ dùng với -format csv.",
+	"cli.export.terminal":          "export -format xlsx tạo ra tệp nhị phân, không hiện được trên màn hình: hãy chỉ tệp cần ghi bằng -o TỆP.xlsx (hoặc chuyển hướng đầu ra vào một tệp).",
+	"cli.summary.needs":            "Lệnh summary cần -area MÃ (mã địa bàn).",
+	"cli.summary.week":             "-week %q không phải là một tuần dạng 2026-W48.",
+	"cli.stats.needs":              "Lệnh stats cần -area MÃ (mã địa bàn).",
+	"cli.backup.needs":             "Lệnh backup cần -o TỆP (nơi ghi bản sao).",
+	"cli.restore.needs":            "Lệnh restore cần đúng một tệp sao lưu.",
+	"cli.broadcast.needs":          "Lệnh broadcast cần -area MÃ và nội dung thông báo.",
+	"cli.lang.bad":                 "-lang %q không hợp lệ: chỉ nhận %s.",
+	"cli.day.bad":                  "%s %q không phải là ngày dạng YYYY-MM-DD (ví dụ 2026-11-25).",
+	"cli.day.after":                "Ngày -from (%s) sau ngày -to (%s).",
+	"cli.days.bad":                 "%q không phải là số ngày, ví dụ 7d",
+	"cli.days.neither":             "%q không phải là số ngày (7d), cũng không phải là khoảng thời gian (72h)",
+	"cli.svc.invalid":              "Yêu cầu không hợp lệ (%s); totuquan -h cho biết các lệnh và những gì mỗi lệnh cần.",
+	"cli.svc.not_found":            "Không tìm thấy (%s): vui lòng kiểm tra lại mã hoặc địa chỉ (xem bằng totuquan areas list và totuquan users list).",
+	"cli.svc.retired":              "Địa bàn đã ngừng hoạt động (%s): không nhận mã mời, tổ trưởng hay báo cáo mới; các báo cáo cũ vẫn được giữ.",
+	"cli.svc.forbidden":            "Không được phép (%s).",
+	"cli.svc.not_group":            "Đây không phải là một tổ (%s): mã mời tổ trưởng phải ghi mã của một tổ; xem các tổ bằng totuquan areas list.",
+	"cli.svc.conflict":             "Trùng với dữ liệu đã có (%s); chưa thay đổi gì.",
+	"cli.store.locked":             "Tệp dữ liệu %s đang được một tiến trình totuquan khác dùng: hãy dừng bot đang chạy trước (mỗi lúc chỉ một tiến trình dùng được tệp dữ liệu).",
+	"cli.store.no_folder":          "Không mở được tệp dữ liệu %s: thư mục %s không tồn tại; hãy tạo thư mục này, hoặc chọn store.path khác.",
+	"cli.areas.import.open":        "Không đọc được tệp địa bàn: %v",
+	"cli.areas.import.failed":      "Tệp %s có lỗi, chưa nhập gì: %v",
+	"cli.areas.imported":           "Đã nhập %d địa bàn (%d mới, %d cập nhật) từ %s",
+	"cli.areas.imported.one":       "Đã nhập %d địa bàn (%d mới, %d cập nhật) từ %s",
+	"cli.invite.qr_unwritable":     "-qr %s: không ghi được tệp mã QR vào đó (%v)",
+	"cli.invite.qr_no_name":        "Chưa tạo được mã QR vì chưa biết tên bot: mã in ra lúc này sẽ không mở được gì. Hãy đặt telegram.bot_username, hoặc chạy bot một lần.",
+	"cli.invite.qr_failed":         "Không ghi được mã QR: %v",
+	"cli.invite.zalo":              "zalo: %s (mở link, rồi nhắn mã mời)",
+	"cli.invite.no_link":           "Lưu ý: chưa có link vì chưa biết tên bot; hãy đặt telegram.bot_username, hoặc chạy bot một lần.",
+	"cli.invite.no_username":       "Lưu ý: chưa biết tên bot nên link còn để trống <bot>; hãy đặt telegram.bot_username hoặc chạy bot một lần.",
+	"cli.invite.made.leader":       "Mã mời cho tổ trưởng của %s (%s): dùng được %d lần, hết hạn lúc %s.",
+	"cli.invite.made.leader.one":   "Mã mời cho tổ trưởng của %s (%s): dùng được %d lần, hết hạn lúc %s.",
+	"cli.invite.made.official":     "Mã mời cho cán bộ của %s (%s): dùng được %d lần, hết hạn lúc %s.",
+	"cli.invite.made.official.one": "Mã mời cho cán bộ của %s (%s): dùng được %d lần, hết hạn lúc %s.",
+	"cli.invite.revoked":           "Đã thu hồi mã mời %s.",
+	"cli.export.write_failed":      "Không ghi được %s: %v",
+	"cli.export.written":           "Đã ghi %d báo cáo vào %s",
+	"cli.export.written.one":       "Đã ghi %d báo cáo vào %s",
+	"cli.backup.locked":            "Tệp dữ liệu %s đang được một tiến trình totuquan khác dùng: khi bot đang chạy, quản trị viên sao lưu ngay trong chat bằng lệnh /saoluu.",
+	"cli.backup.failed":            "Không sao lưu được vào %s: %v",
+	"cli.backup.unchecked":         "Bản sao %s không qua được bước kiểm tra: %v",
+	"cli.backup.done":              "Đã sao lưu %s vào %s (%d byte) và đã kiểm tra bản sao.",
+	"cli.restore.bad_backup":       "Bản sao lưu không dùng được (%v); chưa khôi phục gì.",
+	"cli.restore.failed":           "Không khôi phục được từ %s: %v; tệp dữ liệu vẫn giữ nguyên.",
+	"cli.restore.done":             "Đã khôi phục %s từ %s",
+	"cli.restore.done_kept":        "Đã khôi phục %s từ %s; tệp dữ liệu cũ được giữ lại ở %s",
+	"cli.users.done.move":          "Đã chuyển %s sang làm tổ trưởng của %s.",
+	"cli.users.done.deactivate":    "Đã ngừng hoạt động %s; các báo cáo đã gửi vẫn được giữ.",
+	"cli.users.done.reactivate":    "Đã cho %s hoạt động trở lại.",
+	"cli.users.done.admin":         "Đã thêm %s làm quản trị viên.",
+	"cli.users.done.unadmin":       "Đã bỏ quyền quản trị viên của %s.",
+	"cli.users.done.agency":        "Đã đổi lĩnh vực theo dõi của %s thành %s.",
+	"cli.users.done.link":          "Đã gắn thêm địa chỉ cho %s: %s.",
+	"cli.users.deactivated":        "Đã ngừng hoạt động %s (%s).",
+	"cli.broadcast.queued":         "Thông báo đang chờ gửi tới %d tổ trưởng; thông báo sẽ được gửi đi khi bot chạy.",
+	"cli.broadcast.queued.one":     "Thông báo đang chờ gửi tới %d tổ trưởng; thông báo sẽ được gửi đi khi bot chạy.",
+	"cli.listen_failed":            "Không mở được %s %s: %v",
+	"cli.run.no_token":             "Chưa có token: hãy đặt TELEGRAM_BOT_TOKEN hoặc telegram.token, hoặc ZALO_BOT_TOKEN hoặc zalo.token (trong %s); lệnh `totuquan` không kèm gì sẽ mở phòng tập huấn.",
+	"cli.run.demo":                 "Chưa có token Telegram hay Zalo (telegram.token hoặc TELEGRAM_BOT_TOKEN, zalo.token hoặc ZALO_BOT_TOKEN): mở phòng tập huấn.",
+	"cli.demo.intro":               "Bản chạy thử offline: anh/chị là Lan, tổ trưởng vừa mở link mời.\nGõ câu trả lời, hoặc gõ số của nút để bấm. Ctrl-D để thoát.\n\n",
+	"cli.demo.no_answer":           "Bot không trả lời %q: %v",
+	"cli.demo.undelivered":         "Các câu trả lời của bot cho %q không được gửi tới: %v",
+	"cli.config.defaults_used":     "Không có %s ở đây: dùng cấu hình mặc định (xem config.example.yaml); tệp dữ liệu là %s",
+	"cli.config.builtin":           "cấu hình mặc định",
+	"cli.config.read":              "Không đọc được tệp cấu hình: %v",
+	"cli.config.yaml":              "%s: tệp cấu hình sai cú pháp YAML: %v",
+	"cli.config.types":             "%s: giá trị sai kiểu: %s",
+	"cli.config.not_mapping":       "%s:%d: %s phải là một nhóm khóa (khóa: giá trị)",
+	"cli.config.unknown_key":       "%s:%d: không có khóa %s (các khóa có trong config.example.yaml)",
+	"cli.config.empty":             "không được để trống",
+	"cli.config.timezone":          "%q không phải là tên múi giờ, ví dụ Asia/Ho_Chi_Minh",
+	"cli.config.language":          "%q không phải là một trong %s",
+	"cli.config.duration_min":      "%q không phải là khoảng thời gian từ %s trở lên, ví dụ %s",
+	"cli.config.draft_expiry":      "%q không phải là khoảng thời gian từ 24h trở lên, ví dụ 720h (30 ngày)",
+	"cli.config.draft_longer":      "%s phải dài hơn session_timeout (%s)",
+	"cli.config.range":             "%v phải từ %v đến %v",
+	"cli.config.per_minute":        "%d phải từ 0 (không giới hạn) đến 60000",
+	"cli.config.poll_timeout":      "%q không phải là khoảng thời gian từ 1s đến 50s, ví dụ 30s",
+	"cli.config.api_endpoint":      "%q phải là địa chỉ http(s) có hai chỗ %%s, cho token và tên phương thức",
+	"cli.config.per_second":        "%v phải từ 0 (không giới hạn) đến 1000",
+	"cli.config.telegram_token":    "không giống token bot do @BotFather cấp (123456:ABC-DEF…)",
+	"cli.config.bot_username":      "%q phải là tên bot, không kèm @",
+	"cli.config.api_base":          "%q phải là địa chỉ http(s), ví dụ https://bot-api.zaloplatforms.com",
+	"cli.config.zalo_token":        "không giống token bot Zalo (<bot id>:<secret>, lấy từ Zalo Bot Creator)",
+	"cli.config.public_url_needed": "là bắt buộc ở chế độ webhook: địa chỉ https công khai mà Zalo gửi tin tới",
+	"cli.config.webhook_secret":    "phải dài từ 8 đến 256 ký tự ở chế độ webhook (hoặc đặt ZALO_WEBHOOK_SECRET)",
+	"cli.config.zalo_mode":         "%q không phải là polling hay webhook",
+	"cli.config.public_url":        "%q phải là địa chỉ https (Zalo và điện thoại tải tệp từ đó)",
+	"cli.config.webhook_listen":    "là bắt buộc khi có zalo.public_url: địa chỉ phục vụ webhook và các link tệp, ví dụ 127.0.0.1:8443 đặt sau một proxy",
+	"cli.config.telegram_id":       "%d không phải là ID người dùng Telegram",
+	"cli.config.zalo_id":           "%q không phải là ID người dùng Zalo (chuỗi mà bot thấy là ID của người gửi)",
+	"cli.config.cron":              "%q không phải là biểu thức cron (phút giờ ngày tháng thứ, ví dụ \"30 7 * * 1\"): %v",
+	"cli.config.quiet_hours":       "%q không phải là khoảng giờ dạng 21:00-07:00",
+	"cli.config.log_level":         "%q không phải là một trong debug, info, warn, error",
+	"cli.config.log_format":        "%q không phải là text hay json",
+	"cli.config.health_every":      "%q không phải là 0 (tắt) hay khoảng thời gian từ 1s trở lên, ví dụ 15m",
+	"cli.config.metrics_address":   "%q không có dạng host:port (máy:cổng), ví dụ 127.0.0.1:9464",
+	"cli.config.metrics_loopback":  "%q không phải là địa chỉ nội bộ của máy này (loopback: 127.0.0.1, [::1], localhost); đặt metrics.public: true nếu muốn cho máy khác xem số liệu",
 }

@@ -36,31 +36,31 @@ func init() {
 	bot.SetForms(flows.New(time.UTC, 0).Forms())
 }
 
-// errorWords are the command line's words for the codes of the errors the
-// bot's services return; %s is the service's own message. A code not here
-// (a failing store) is reported as it is.
+// errorWords are the keys of the command line's words for the codes of the
+// errors the bot's services return; each text takes the service's own
+// message. A code not here (a failing store) is reported as it is.
 var errorWords = map[string]string{
-	bot.EINVALID:   "%s (totuquan -h shows the commands and what they take)",
-	bot.ENOTFOUND:  "%s: check the code or the address (totuquan areas list and totuquan users list show them)",
-	bot.ERETIRED:   "%s: it takes no new invites, leaders or reports; its reports are kept",
-	bot.EFORBIDDEN: "refused: %s",
-	bot.ENOTGROUP:  "%s; areas list shows the groups",
-	bot.ECONFLICT:  "%s; nothing was changed",
+	bot.EINVALID:   "cli.svc.invalid",
+	bot.ENOTFOUND:  "cli.svc.not_found",
+	bot.ERETIRED:   "cli.svc.retired",
+	bot.EFORBIDDEN: "cli.svc.forbidden",
+	bot.ENOTGROUP:  "cli.svc.not_group",
+	bot.ECONFLICT:  "cli.svc.conflict",
 }
 
 // cliError puts a service's error in the command line's words. An invalid
 // request is a usage error (exit status 2); any other error exits with 1
 // and keeps the service's error in its chain.
-func cliError(err error) error {
+func (m *Main) cliError(err error) error {
 	var e *bot.Error
 	if !errors.As(err, &e) {
 		return err
 	}
-	format, ok := errorWords[e.Code]
+	key, ok := errorWords[e.Code]
 	if !ok {
 		return err
 	}
-	msg := fmt.Sprintf(format, e.Message)
+	msg := m.T(key, e.Message)
 	if e.Code == bot.EINVALID {
 		return usageError{msg}
 	}
@@ -86,22 +86,40 @@ func (m *Main) open(fs *flag.FlagSet, path string) (Config, *store.Store, error)
 	return cfg, st, err
 }
 
+// openStore opens the configured store, saying so when another process
+// (the running bot) holds it or its folder does not exist.
 func (m *Main) openStore(cfg Config) (*store.Store, error) {
-	st, err := store.Open(cfg.Store.Path, cfg.storeOptions())
+	return m.openStoreSaying(cfg, "cli.store.locked")
+}
+
+// openStoreSaying is openStore with locked, the key of what to say when
+// another process holds the store; it takes the store's path.
+func (m *Main) openStoreSaying(cfg Config, locked string) (*store.Store, error) {
+	path := cfg.Store.Path
+	if dir := filepath.Dir(path); !isDir(dir) {
+		return nil, errors.New(m.T("cli.store.no_folder", path, dir))
+	}
+	st, err := store.Open(path, cfg.storeOptions())
 	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("%w (stop the running bot first: the store file is used by one process at a time)", err)
+		return nil, m.fail(err, locked, path)
 	}
 	return st, err
 }
 
+// isDir reports whether path is a folder.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
 func (m *Main) cmdAreasImport(args []string) error {
-	fs, path := m.flags("areas import", "areas import [-config FILE] FILE.csv|FILE.xlsx")
+	fs, path := m.flags("areas import", m.T("cli.synopsis.areas_import"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return usageError{"areas import takes one area file, CSV or an Excel workbook (.xlsx)"}
+		return usageError{m.T("cli.areas.import.needs")}
 	}
 	cfg, err := m.config(fs, *path)
 	if err != nil {
@@ -109,7 +127,7 @@ func (m *Main) cmdAreasImport(args []string) error {
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
-		return err
+		return m.fail(err, "cli.areas.import.open", err)
 	}
 	defer f.Close()
 	st, err := m.openStore(cfg)
@@ -123,22 +141,22 @@ func (m *Main) cmdAreasImport(args []string) error {
 			Detail: fmt.Sprintf("%s: %d new, %d updated", fs.Arg(0), added, updated)})
 	})
 	if err != nil {
-		return fmt.Errorf("%s: %w; nothing was imported", fs.Arg(0), err)
+		return m.fail(err, "cli.areas.import.failed", fs.Arg(0), err)
 	}
-	fmt.Fprintf(m.Stdout, "imported %d areas (%d new, %d updated) from %s\n", added+updated, added, updated, fs.Arg(0))
+	fmt.Fprintln(m.Stdout, m.N("cli.areas.imported", added+updated, added+updated, added, updated, fs.Arg(0)))
 	return nil
 }
 
 func (m *Main) cmdInvite(args []string) error {
-	fs, path := m.flags("invite", "invite (-group CODE | -official CODE [-agency BODY]) [-uses N] [-valid DURATION] [-config FILE]")
-	group := fs.String("group", "", "`code` of the group a leader will lead")
-	official := fs.String("official", "", "`code` of the area (a commune, say) an official will follow")
-	agency := fs.String("agency", "ubnd", "an official's `body`: police (incidents), justice (mediation), mttq or ubnd (everything)")
-	uses := fs.Int("uses", bot.DefaultInviteUses, fmt.Sprintf("how many people may join with this invite, up to %d", bot.MaxInviteUses))
-	valid := &daysValue{bot.DefaultInviteValidity}
-	fs.Var(valid, "valid", fmt.Sprintf("how long the invite stays valid: days (7d) or a duration (72h), up to %dd", int(bot.MaxInviteValidity.Hours()/24)))
-	revoke := fs.String("revoke", "", "withdraw the invite with this `code` instead")
-	qr := fs.String("qr", "", "also write the link as a QR code to this PNG `file`, to print")
+	fs, path := m.flags("invite", m.T("cli.synopsis.invite"))
+	group := fs.String("group", "", m.T("cli.flag.invite.group"))
+	official := fs.String("official", "", m.T("cli.flag.invite.official"))
+	agency := fs.String("agency", "ubnd", m.T("cli.flag.invite.agency"))
+	uses := fs.Int("uses", bot.DefaultInviteUses, m.T("cli.flag.invite.uses", bot.MaxInviteUses))
+	valid := &daysValue{d: bot.DefaultInviteValidity, lang: m.language()}
+	fs.Var(valid, "valid", m.T("cli.flag.invite.valid", int(bot.MaxInviteValidity.Hours()/24)))
+	revoke := fs.String("revoke", "", m.T("cli.flag.invite.revoke"))
+	qr := fs.String("qr", "", m.T("cli.flag.invite.qr"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -147,7 +165,7 @@ func (m *Main) cmdInvite(args []string) error {
 	}
 	if (*group == "") == (*official == "") || fs.NArg() > 0 {
 		fs.Usage()
-		return usageError{"invite needs one of -group CODE or -official CODE"}
+		return usageError{m.T("cli.invite.needs")}
 	}
 	spec := bot.InviteSpec{Role: bot.RoleLeader, Area: *group, Uses: *uses, Valid: valid.d}
 	if *official != "" {
@@ -157,7 +175,7 @@ func (m *Main) cmdInvite(args []string) error {
 		// Before the invite exists: a QR that cannot be written must not
 		// leave a code nobody has.
 		if err := writable(*qr); err != nil {
-			return fmt.Errorf("-qr %s: %w", *qr, err)
+			return m.fail(err, "cli.invite.qr_unwritable", *qr, err)
 		}
 	}
 	cfg, st, err := m.open(fs, *path)
@@ -185,14 +203,14 @@ func (m *Main) cmdInvite(args []string) error {
 	case account != "":
 		link = zalo.ChatLink(account)
 	case *qr != "":
-		return errors.New("no QR code before the bot's name is known: a code printed now would open nothing; set telegram.bot_username, or run the bot once")
+		return errors.New(m.T("cli.invite.qr_no_name"))
 	}
 	err = st.Update(func(tx bot.Tx) (err error) {
 		inv, area, err = bot.CreateInvite(tx, spec, cliUser(), m.Now())
 		return err
 	})
 	if err != nil {
-		return cliError(err)
+		return m.cliError(err)
 	}
 	fmt.Fprintln(m.Stdout, inv.Code)
 	if username != "" {
@@ -200,10 +218,10 @@ func (m *Main) cmdInvite(args []string) error {
 		fmt.Fprintln(m.Stdout, link)
 	}
 	if account != "" {
-		fmt.Fprintf(m.Stdout, "zalo: %s (then send the code)\n", zalo.ChatLink(account))
+		fmt.Fprintln(m.Stdout, m.T("cli.invite.zalo", zalo.ChatLink(account)))
 	}
 	if username == "" && account == "" {
-		fmt.Fprintln(m.Stderr, "note: no link yet: the bot's name is not known; set telegram.bot_username, or run the bot once.")
+		fmt.Fprintln(m.Stderr, m.T("cli.invite.no_link"))
 	}
 	if *qr != "" {
 		png, err := inviteQR(link)
@@ -211,46 +229,45 @@ func (m *Main) cmdInvite(args []string) error {
 			err = writePrivate(*qr, png)
 		}
 		if err != nil {
-			return fmt.Errorf("write the QR code: %w", err)
+			return m.fail(err, "cli.invite.qr_failed", err)
 		}
 	}
-	who := "the leader of"
+	made := "cli.invite.made.leader"
 	if inv.Role == bot.RoleOfficial {
-		who = "an official of"
+		made = "cli.invite.made.official"
 	}
-	fmt.Fprintf(m.Stderr, "Invite for %s %s (%s): %d use(s), valid until %s.\n",
-		who, area.Name, area.Code, inv.MaxUses, inv.ExpiresAt.In(cfg.location).Format("15:04 02/01/2006"))
+	fmt.Fprintln(m.Stderr, m.N(made, inv.MaxUses, area.Name, area.Code, inv.MaxUses, inv.ExpiresAt.In(cfg.location).Format("15:04 02/01/2006")))
 	return nil
 }
 
 func (m *Main) cmdExport(args []string) error {
-	fs, path := m.flags("export", "export [-format json|csv|xlsx] [-codes] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]")
-	format := fs.String("format", "json", "json, csv or xlsx (one sheet per kind, Vietnamese headers)")
-	codes := fs.Bool("codes", false, "CSV for programs: codes (theft, not Trộm cắp tài sản) and ISO dates under the keys' names, instead of what people read")
-	areaF := fs.String("area", "", "only the reports of this area and the areas inside it")
-	kindF := fs.String("kind", "", "only incident, meeting or mediation reports")
-	fromS := fs.String("from", "", "first `day` to include, YYYY-MM-DD (default: the first report)")
-	toS := fs.String("to", "", "last `day` to include, YYYY-MM-DD (default: today)")
-	out := fs.String("o", "", "write to `file` instead of standard output")
+	fs, path := m.flags("export", m.T("cli.synopsis.export"))
+	format := fs.String("format", "json", m.T("cli.flag.export.format"))
+	codes := fs.Bool("codes", false, m.T("cli.flag.export.codes"))
+	areaF := fs.String("area", "", m.T("cli.flag.export.area"))
+	kindF := fs.String("kind", "", m.T("cli.flag.export.kind"))
+	fromS := fs.String("from", "", m.T("cli.flag.export.from"))
+	toS := fs.String("to", "", m.T("cli.flag.to"))
+	out := fs.String("o", "", m.T("cli.flag.export.o"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || (*format != "json" && *format != "csv" && *format != "xlsx") {
 		fs.Usage()
-		return usageError{"export -format must be json, csv or xlsx"}
+		return usageError{m.T("cli.export.format")}
 	}
 	if *codes && *format != "csv" {
-		return usageError{"export -codes is for -format csv"}
+		return usageError{m.T("cli.export.codes")}
 	}
 	if *format == "xlsx" && *out == "" && isTerminal(m.Stdout) {
-		return usageError{"export -format xlsx writes a binary file: give one with -o FILE.xlsx (or redirect the output to a file)"}
+		return usageError{m.T("cli.export.terminal")}
 	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	period, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
+	period, err := m.dayRange(*fromS, *toS, cfg.location)
 	if err != nil {
 		return err
 	}
@@ -259,7 +276,7 @@ func (m *Main) cmdExport(args []string) error {
 	// An export carries personal data: recorded before it is written.
 	err = st.Update(func(tx bot.Tx) (err error) { x, err = bot.Export(tx, q, cliUser(), m.Now()); return err })
 	if err != nil {
-		return cliError(err)
+		return m.cliError(err)
 	}
 	write := func(f io.Writer) error {
 		switch {
@@ -276,9 +293,9 @@ func (m *Main) cmdExport(args []string) error {
 		return write(m.Stdout)
 	}
 	if err := writeWhole(*out, write); err != nil {
-		return err
+		return m.fail(err, "cli.export.write_failed", *out, err)
 	}
-	fmt.Fprintf(m.Stderr, "%d reports written to %s\n", len(x.Records), strings.TrimSpace(*out))
+	fmt.Fprintln(m.Stderr, m.N("cli.export.written", len(x.Records), len(x.Records), strings.TrimSpace(*out)))
 	return nil
 }
 
@@ -301,30 +318,30 @@ func writeWhole(path string, write func(io.Writer) error) error {
 }
 
 func (m *Main) cmdSummary(args []string) error {
-	fs, path := m.flags("summary", "summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]")
-	area := fs.String("area", "", "`code` of the area (required)")
-	week := fs.String("week", "", "ISO `week` such as 2026-W48 (default: this week so far)")
-	lang := fs.String("lang", "", "language, vi or en (default: the config's)")
+	fs, path := m.flags("summary", m.T("cli.synopsis.summary"))
+	area := fs.String("area", "", m.T("cli.flag.area_required"))
+	week := fs.String("week", "", m.T("cli.flag.summary.week"))
+	lang := fs.String("lang", "", m.T("cli.flag.lang"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *area == "" || fs.NArg() > 0 {
 		fs.Usage()
-		return usageError{"summary needs -area CODE"}
+		return usageError{m.T("cli.summary.needs")}
 	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if *lang, err = langFlag(*lang, cfg); err != nil {
+	if *lang, err = m.langFlag(*lang, cfg); err != nil {
 		return err
 	}
 	now := m.Now()
 	monday, until := bot.WeekStart(now, cfg.location), now
 	if *week != "" {
 		if monday, err = bot.ParseWeek(*week, cfg.location); err != nil {
-			return usageError{err.Error()}
+			return usageError{m.T("cli.summary.week", *week)}
 		}
 		until = monday.AddDate(0, 0, 7)
 	}
@@ -332,7 +349,7 @@ func (m *Main) cmdSummary(args []string) error {
 	return st.View(func(tx bot.Tx) error {
 		sum, err := bot.BuildSummary(tx, *area, monday, until, cfg.location)
 		if err != nil {
-			return cliError(err)
+			return m.cliError(err)
 		}
 		_, err = fmt.Fprintln(m.Stdout, sum.Text(*lang, cfg.location, engine.Title))
 		return err
@@ -340,23 +357,21 @@ func (m *Main) cmdSummary(args []string) error {
 }
 
 func (m *Main) cmdBackup(args []string) error {
-	fs, path := m.flags("backup", "backup -o FILE [-config FILE]")
-	out := fs.String("o", "", "write the copy to `file` (required)")
+	fs, path := m.flags("backup", m.T("cli.synopsis.backup"))
+	out := fs.String("o", "", m.T("cli.flag.backup.o"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *out == "" || fs.NArg() > 0 {
 		fs.Usage()
-		return usageError{"backup needs -o FILE"}
+		return usageError{m.T("cli.backup.needs")}
 	}
 	cfg, err := m.config(fs, *path)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(cfg.Store.Path, cfg.storeOptions())
-	if errors.Is(err, store.ErrLocked) {
-		return fmt.Errorf("%w: while the bot runs, an admin backs up from the chat with /saoluu", err)
-	} else if err != nil {
+	st, err := m.openStoreSaying(cfg, "cli.backup.locked")
+	if err != nil {
 		return err
 	}
 	defer st.Close()
@@ -365,23 +380,23 @@ func (m *Main) cmdBackup(args []string) error {
 	}
 	size, err := st.Backup(*out)
 	if err != nil {
-		return err
+		return m.fail(err, "cli.backup.failed", *out, err)
 	}
 	if err := store.Check(*out); err != nil {
-		return err
+		return m.fail(err, "cli.backup.unchecked", *out, err)
 	}
-	fmt.Fprintf(m.Stdout, "backed up %s to %s (%d bytes), checked\n", cfg.Store.Path, *out, size)
+	fmt.Fprintln(m.Stdout, m.T("cli.backup.done", cfg.Store.Path, *out, size))
 	return nil
 }
 
 func (m *Main) cmdRestore(args []string) error {
-	fs, path := m.flags("restore", "restore [-config FILE] BACKUP")
+	fs, path := m.flags("restore", m.T("cli.synopsis.restore"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return usageError{"restore takes one backup file"}
+		return usageError{m.T("cli.restore.needs")}
 	}
 	backup := fs.Arg(0)
 	cfg, err := m.config(fs, *path)
@@ -390,7 +405,7 @@ func (m *Main) cmdRestore(args []string) error {
 	}
 	// Check the backup before touching anything.
 	if err := store.Check(backup); err != nil {
-		return fmt.Errorf("%w; nothing was restored", err)
+		return m.fail(err, "cli.restore.bad_backup", err)
 	}
 	// Hold the store's lock while replacing it: the bot must be stopped.
 	if _, err := os.Stat(cfg.Store.Path); err == nil {
@@ -404,24 +419,24 @@ func (m *Main) cmdRestore(args []string) error {
 	if _, err := os.Stat(cfg.Store.Path); err == nil {
 		kept = cfg.Store.Path + ".before-restore-" + m.Now().In(cfg.location).Format("20060102-150405")
 		if err := os.Rename(cfg.Store.Path, kept); err != nil {
-			return err
+			return m.fail(err, "cli.restore.failed", backup, err)
 		}
 	}
 	if err := copyFile(backup, cfg.Store.Path); err != nil {
 		if kept != "" {
 			os.Rename(kept, cfg.Store.Path)
 		}
-		return fmt.Errorf("restore %s: %w; the store was left as it was", backup, err)
+		return m.fail(err, "cli.restore.failed", backup, err)
 	}
 	if st, err := store.Open(cfg.Store.Path, cfg.storeOptions()); err == nil {
 		m.audit(st, "restore", "", backup)
 		st.Close()
 	}
-	fmt.Fprintf(m.Stdout, "restored %s from %s", cfg.Store.Path, backup)
 	if kept != "" {
-		fmt.Fprintf(m.Stdout, "; the store it replaced is kept as %s", kept)
+		fmt.Fprintln(m.Stdout, m.T("cli.restore.done_kept", cfg.Store.Path, backup, kept))
+	} else {
+		fmt.Fprintln(m.Stdout, m.T("cli.restore.done", cfg.Store.Path, backup))
 	}
-	fmt.Fprintln(m.Stdout)
 	return nil
 }
 
@@ -464,9 +479,9 @@ func (m *Main) audit(st *store.Store, action, area, detail string) error {
 }
 
 func (m *Main) cmdAudit(args []string) error {
-	fs, path := m.flags("audit", "audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]")
-	fromS := fs.String("from", "", "first `day`, YYYY-MM-DD (default: the beginning)")
-	toS := fs.String("to", "", "last `day`, YYYY-MM-DD (default: today)")
+	fs, path := m.flags("audit", m.T("cli.synopsis.audit"))
+	fromS := fs.String("from", "", m.T("cli.flag.audit.from"))
+	toS := fs.String("to", "", m.T("cli.flag.to"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -475,7 +490,7 @@ func (m *Main) cmdAudit(args []string) error {
 		return err
 	}
 	defer st.Close()
-	period, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
+	period, err := m.dayRange(*fromS, *toS, cfg.location)
 	if err != nil {
 		return err
 	}
@@ -490,12 +505,12 @@ func (m *Main) cmdAudit(args []string) error {
 // dayRange reads -from and -to days (inclusive) in loc: from the first
 // day's midnight (default: the beginning) to the midnight after the last
 // (default: today, or the first day if it is later: nothing yet).
-func dayRange(fromS, toS string, now time.Time, loc *time.Location) (bot.Period, error) {
-	first, last := time.Unix(0, 0).In(loc), now
+func (m *Main) dayRange(fromS, toS string, loc *time.Location) (bot.Period, error) {
+	first, last := time.Unix(0, 0).In(loc), m.Now()
 	var err error
 	if fromS != "" {
 		if first, err = time.ParseInLocation(time.DateOnly, fromS, loc); err != nil {
-			return bot.Period{}, usageError{fmt.Sprintf("-from %q is not a date YYYY-MM-DD", fromS)}
+			return bot.Period{}, usageError{m.T("cli.day.bad", "-from", fromS)}
 		}
 		if first.After(last) {
 			last = first
@@ -503,12 +518,12 @@ func dayRange(fromS, toS string, now time.Time, loc *time.Location) (bot.Period,
 	}
 	if toS != "" {
 		if last, err = time.ParseInLocation(time.DateOnly, toS, loc); err != nil {
-			return bot.Period{}, usageError{fmt.Sprintf("-to %q is not a date YYYY-MM-DD", toS)}
+			return bot.Period{}, usageError{m.T("cli.day.bad", "-to", toS)}
 		}
 	}
 	p, err := bot.Days(first, last, loc)
 	if err != nil {
-		return p, usageError{fmt.Sprintf("-from %s is after -to %s", first.Format(time.DateOnly), last.Format(time.DateOnly))}
+		return p, usageError{m.T("cli.day.after", day(m.language(), first), day(m.language(), last))}
 	}
 	return p, nil
 }
@@ -527,44 +542,50 @@ func givenAsTaken(takes string, args int, flags map[string]string, area string) 
 	return true
 }
 
-// usersCommands are the users subcommands and what each takes.
-var usersCommands = []struct{ name, takes string }{
-	{"list", "[-area CODE]"},
-	{"move", "-group CODE ADDRESS"},
-	{"deactivate", "ADDRESS"},
-	{"reactivate", "ADDRESS"},
-	{"handover", "-group CODE"},
-	{"admin", "ADDRESS"},
-	{"unadmin", "ADDRESS"},
-	{"agency", "-agency police|justice|mttq|ubnd ADDRESS"},
-	{"link", "-to NEW_ADDRESS ADDRESS"},
+// usersCommand is a users subcommand: what it takes (checked by
+// givenAsTaken), the key of how that reads in the command line's language,
+// and the key of what it says when done, of the address and then of
+// -group, -agency or -to where it takes one.
+type usersCommand struct{ name, takes, shown, done string }
+
+// usersCommands are the users subcommands.
+var usersCommands = []usersCommand{
+	{"list", "[-area CODE]", "cli.users.takes.list", ""},
+	{"move", "-group CODE ADDRESS", "cli.users.takes.move", "cli.users.done.move"},
+	{"deactivate", "ADDRESS", "cli.users.takes.address", "cli.users.done.deactivate"},
+	{"reactivate", "ADDRESS", "cli.users.takes.address", "cli.users.done.reactivate"},
+	{"handover", "-group CODE", "cli.users.takes.handover", ""},
+	{"admin", "ADDRESS", "cli.users.takes.address", "cli.users.done.admin"},
+	{"unadmin", "ADDRESS", "cli.users.takes.address", "cli.users.done.unadmin"},
+	{"agency", "-agency police|justice|mttq|ubnd ADDRESS", "cli.users.takes.agency", "cli.users.done.agency"},
+	{"link", "-to NEW_ADDRESS ADDRESS", "cli.users.takes.link", "cli.users.done.link"},
 }
 
 func (m *Main) cmdUsers(args []string) error {
 	var all []string
 	for _, c := range usersCommands {
-		all = append(all, "users "+c.name+" "+c.takes)
+		all = append(all, "users "+c.name+" "+m.T(c.shown))
 	}
 	if len(args) == 0 {
-		return usageError{"usage: totuquan " + strings.Join(all, " | ")}
+		return usageError{m.T("cli.users.usage", strings.Join(all, " | "))}
 	}
 	sub, args := args[0], args[1:]
-	i := slices.IndexFunc(usersCommands, func(c struct{ name, takes string }) bool { return c.name == sub })
+	i := slices.IndexFunc(usersCommands, func(c usersCommand) bool { return c.name == sub })
 	if i < 0 {
-		return usageError{fmt.Sprintf("unknown users command %q; usage: totuquan %s", sub, strings.Join(all, " | "))}
+		return usageError{m.T("cli.users.unknown", sub, strings.Join(all, " | "))}
 	}
-	takes := usersCommands[i].takes
-	fs, path := m.flags("users "+sub, "users "+sub+" [-config FILE] "+takes)
-	area := fs.String("area", "", "with list: only users of this area and inside it")
-	group := fs.String("group", "", "with move and handover: the group")
-	agency := fs.String("agency", "", "with agency: police, justice, mttq or ubnd")
-	to := fs.String("to", "", "with link: the address to add to the person, such as zalo:6ede9afa")
+	c := usersCommands[i]
+	fs, path := m.flags("users "+sub, m.T("cli.synopsis.users", sub, m.T(c.shown)))
+	area := fs.String("area", "", m.T("cli.flag.users.area"))
+	group := fs.String("group", "", m.T("cli.flag.users.group"))
+	agency := fs.String("agency", "", m.T("cli.flag.users.agency"))
+	to := fs.String("to", "", m.T("cli.flag.users.to"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if !givenAsTaken(takes, fs.NArg(), map[string]string{"-group": *group, "-agency": *agency, "-to": *to}, *area) {
+	if !givenAsTaken(c.takes, fs.NArg(), map[string]string{"-group": *group, "-agency": *agency, "-to": *to}, *area) {
 		fs.Usage()
-		return usageError{"usage: totuquan users " + sub + " " + takes}
+		return usageError{m.T("cli.users.usage", "users "+sub+" "+m.T(c.shown))}
 	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
@@ -601,14 +622,19 @@ func (m *Main) cmdUsers(args []string) error {
 		return err
 	})
 	if err != nil {
-		return cliError(err)
+		return m.cliError(err)
 	}
 	if sub != "handover" {
-		fmt.Fprintf(m.Stdout, "%s: done\n", sub)
+		// What the command took beside the address, if anything.
+		said := []any{addr}
+		if v := *group + agencyArg(*agency) + *to; v != "" {
+			said = append(said, v)
+		}
+		fmt.Fprintln(m.Stdout, m.T(c.done, said...))
 		return nil
 	}
 	for _, u := range old {
-		fmt.Fprintf(m.Stderr, "deactivated %s (%s)\n", u.Address, u.Name)
+		fmt.Fprintln(m.Stderr, m.T("cli.users.deactivated", u.Address, u.Name))
 	}
 	fmt.Fprintln(m.Stdout, inv.Code)
 	fmt.Fprintln(m.Stdout, m.inviteLink(username, inv.Code))
@@ -675,14 +701,14 @@ func (m *Main) revokeInvite(fs *flag.FlagSet, path, code string) error {
 		return err
 	})
 	if err != nil {
-		return cliError(err)
+		return m.cliError(err)
 	}
-	fmt.Fprintf(m.Stdout, "invite %s revoked\n", code)
+	fmt.Fprintln(m.Stdout, m.T("cli.invite.revoked", code))
 	return nil
 }
 
 func (m *Main) cmdAreasList(args []string) error {
-	fs, path := m.flags("areas list", "areas list [-config FILE]")
+	fs, path := m.flags("areas list", m.T("cli.synopsis.areas_list"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -701,27 +727,27 @@ func (m *Main) cmdAreasList(args []string) error {
 }
 
 func (m *Main) cmdStats(args []string) error {
-	fs, path := m.flags("stats", "stats -area CODE [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config FILE]")
-	area := fs.String("area", "", "`code` of the area (required)")
-	fromS := fs.String("from", "", "first `day`, YYYY-MM-DD (default: six months before -to)")
-	toS := fs.String("to", "", "last `day`, YYYY-MM-DD (default: today)")
-	lang := fs.String("lang", "", "language, vi or en (default: the config's)")
+	fs, path := m.flags("stats", m.T("cli.synopsis.stats"))
+	area := fs.String("area", "", m.T("cli.flag.area_required"))
+	fromS := fs.String("from", "", m.T("cli.flag.stats.from"))
+	toS := fs.String("to", "", m.T("cli.flag.to"))
+	lang := fs.String("lang", "", m.T("cli.flag.lang"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *area == "" || fs.NArg() > 0 {
 		fs.Usage()
-		return usageError{"stats needs -area CODE"}
+		return usageError{m.T("cli.stats.needs")}
 	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if *lang, err = langFlag(*lang, cfg); err != nil {
+	if *lang, err = m.langFlag(*lang, cfg); err != nil {
 		return err
 	}
-	period, err := dayRange(*fromS, *toS, m.Now(), cfg.location)
+	period, err := m.dayRange(*fromS, *toS, cfg.location)
 	if err != nil {
 		return err
 	}
@@ -731,7 +757,7 @@ func (m *Main) cmdStats(args []string) error {
 	return st.View(func(tx bot.Tx) error {
 		s, err := bot.BuildMediationStats(tx, *area, period.From, period.To)
 		if err != nil {
-			return cliError(err)
+			return m.cliError(err)
 		}
 		_, err = fmt.Fprintln(m.Stdout, s.Text(*lang, cfg.location))
 		return err
@@ -770,7 +796,7 @@ func writePrivate(path string, data []byte) error {
 func (m *Main) inviteLink(username, code string) string {
 	if username == "" {
 		username = "<bot>"
-		fmt.Fprintln(m.Stderr, "note: the bot's username is not known yet; set telegram.bot_username or run the bot once.")
+		fmt.Fprintln(m.Stderr, m.T("cli.invite.no_username"))
 	}
 	return telegram.JoinLink(username, code)
 }
@@ -799,15 +825,15 @@ func workbook(tables []bot.Table) ([]byte, error) {
 }
 
 func (m *Main) cmdBroadcast(args []string) error {
-	fs, path := m.flags("broadcast", "broadcast -area CODE [-config FILE] TEXT")
-	area := fs.String("area", "", "`code` of the area whose leaders get the notice (required)")
+	fs, path := m.flags("broadcast", m.T("cli.synopsis.broadcast"))
+	area := fs.String("area", "", m.T("cli.flag.broadcast.area"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	text := strings.TrimSpace(strings.Join(fs.Args(), " "))
 	if *area == "" || text == "" {
 		fs.Usage()
-		return usageError{"broadcast needs -area CODE and the text"}
+		return usageError{m.T("cli.broadcast.needs")}
 	}
 	cfg, st, err := m.open(fs, *path)
 	if err != nil {
@@ -822,19 +848,19 @@ func (m *Main) cmdBroadcast(args []string) error {
 		return err
 	})
 	if err != nil {
-		return cliError(err)
+		return m.cliError(err)
 	}
-	fmt.Fprintf(m.Stdout, "the notice is queued for %d leaders; it goes out when the bot runs\n", sent)
+	fmt.Fprintln(m.Stdout, m.N("cli.broadcast.queued", sent, sent))
 	return nil
 }
 
 // langFlag checks a -lang flag; empty means the configured language.
-func langFlag(lang string, cfg Config) (string, error) {
+func (m *Main) langFlag(lang string, cfg Config) (string, error) {
 	if lang == "" {
 		return cfg.Language, nil
 	}
 	if !i18n.Supported(lang) {
-		return "", usageError{fmt.Sprintf("-lang %q is not vi or en", lang)}
+		return "", usageError{m.T("cli.lang.bad", lang, strings.Join(i18n.Languages, ", "))}
 	}
 	return lang, nil
 }
@@ -848,8 +874,12 @@ func agencyArg(s string) string {
 	return s
 }
 
-// daysValue is a flag of days ("7d") or a Go duration ("72h").
-type daysValue struct{ d time.Duration }
+// daysValue is a flag of days ("7d") or a Go duration ("72h"); lang is
+// the language of its errors.
+type daysValue struct {
+	d    time.Duration
+	lang string
+}
 
 func (v *daysValue) String() string {
 	if v.d%(24*time.Hour) == 0 {
@@ -862,14 +892,14 @@ func (v *daysValue) Set(s string) error {
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.Atoi(n)
 		if err != nil || days < 1 {
-			return fmt.Errorf("%q is not a number of days such as 7d", s)
+			return errors.New(i18n.T(v.lang, "cli.days.bad", s))
 		}
 		v.d = time.Duration(days) * 24 * time.Hour
 		return nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("%q is neither days (7d) nor a duration (72h)", s)
+		return errors.New(i18n.T(v.lang, "cli.days.neither", s))
 	}
 	v.d = d
 	return nil

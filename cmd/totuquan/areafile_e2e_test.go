@@ -33,7 +33,7 @@ func TestAreasImportWindows1258CLI(t *testing.T) {
 		";;;;\r\n;;;;\r\n"
 	path := filepath.Join(e.dir, "diaban-1258.csv")
 	os.WriteFile(path, []byte(file), 0o600)
-	if out := e.cli("areas", "import", "-config", e.cfgPath, path); !strings.Contains(out, "imported 2 areas (2 new, 0 updated)") {
+	if out := e.cli("areas", "import", "-config", e.cfgPath, path); !strings.Contains(out, "Đã nhập 2 địa bàn (2 mới, 0 cập nhật)") {
 		t.Fatalf("output = %q", out)
 	}
 	if out := e.cli("areas", "list", "-config", e.cfgPath); !strings.Contains(out, "Tổ tự quản số 1 xóm Chùa") || !strings.Contains(out, "Xóm Chùa") {
@@ -92,7 +92,7 @@ func TestAreasImportWorkbook(t *testing.T) {
 	header := []any{"code", "name", "level", "parent_code", "households"}
 	path := filepath.Join(e.dir, "diaban.xlsx")
 	os.WriteFile(path, areaWorkbook(t, header, []any{"PT-TL-XC", "Xóm Chùa", "thon", "PT-TL"}, []any{"PT-TL-XC-T1", "Tổ tự quản số 1 xóm Chùa", "to", "PT-TL-XC", 12}), 0o600)
-	if out := e.cli("areas", "import", "-config", e.cfgPath, path); !strings.Contains(out, "imported 2 areas (2 new, 0 updated)") {
+	if out := e.cli("areas", "import", "-config", e.cfgPath, path); !strings.Contains(out, "Đã nhập 2 địa bàn (2 mới, 0 cập nhật)") {
 		t.Fatalf("output = %q", out)
 	}
 	code, _ := e.invite("-group", "PT-TL-XC-T1")

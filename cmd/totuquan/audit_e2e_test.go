@@ -258,7 +258,7 @@ func TestHandOverMoveAndNotice(t *testing.T) {
 		t.Errorf("handover printed %q", out)
 	}
 	e.cli("users", "admin", "-config", e.cfgPath, "telegram:503")
-	if out := e.cli("broadcast", "-config", e.cfgPath, "-area", "PT-TL", "Họp", "giao", "ban"); !strings.Contains(out, "queued for 2 leaders") {
+	if out := e.cli("broadcast", "-config", e.cfgPath, "-area", "PT-TL", "Họp", "giao", "ban"); !strings.Contains(out, "Thông báo đang chờ gửi tới 2 tổ trưởng") {
 		t.Errorf("broadcast said %q", out) // Tâm and Hoa, now both in group 1
 	}
 	e.start()
@@ -281,7 +281,7 @@ func TestBroadcastFromCommandLine(t *testing.T) {
 	e.start()
 	hoa := e.user(502, "Hoa").say("/start " + code)
 	e.stop()
-	if out := e.cli("broadcast", "-config", e.cfgPath, "-area", "PT-TL", "Họp giao ban thứ Hai"); !strings.Contains(out, "queued for 1 leaders") {
+	if out := e.cli("broadcast", "-config", e.cfgPath, "-area", "PT-TL", "Họp giao ban thứ Hai"); !strings.Contains(out, "Thông báo đang chờ gửi tới 1 tổ trưởng") {
 		t.Errorf("broadcast said %q", out)
 	}
 	e.start()

@@ -39,19 +39,19 @@ func TestBackupAndRestore(t *testing.T) {
 	e.stop()
 
 	out := e.cli("backup", "-config", e.cfgPath, "-o", filepath.Join(e.dir, "cli.db"))
-	if !strings.Contains(out, "checked") {
+	if !strings.Contains(out, "và đã kiểm tra bản sao") {
 		t.Errorf("backup said %q", out)
 	}
 	junk := filepath.Join(e.dir, "junk.db")
 	os.WriteFile(junk, []byte("not a store"), 0o600)
-	if _, err := e.try("restore", "-config", e.cfgPath, junk); err == nil || !strings.Contains(err.Error(), "nothing was restored") {
+	if _, err := e.try("restore", "-config", e.cfgPath, junk); err == nil || !strings.Contains(err.Error(), "chưa khôi phục gì") {
 		t.Errorf("restore of a junk file: %v", err)
 	}
 	if n := len(e.exportJSON()); n != 2 {
 		t.Fatalf("a refused restore changed the store: %d reports", n)
 	}
 	out = e.cli("restore", "-config", e.cfgPath, backup)
-	if !strings.Contains(out, "kept as") {
+	if !strings.Contains(out, "tệp dữ liệu cũ được giữ lại ở") {
 		t.Errorf("restore said %q", out)
 	}
 	if n := len(e.exportJSON()); n != 1 {

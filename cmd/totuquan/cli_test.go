@@ -26,7 +26,7 @@ func TestAreasImport(t *testing.T) {
 		"PT-TL-Y,Xóm Y,thon,NOWHERE\n"+
 		"PT-TL-NEW,Xóm Trùng,thon,PT-TL\n"), 0o600)
 	_, err := e.try("areas", "import", "-config", e.cfgPath, bad)
-	for _, want := range []string{"line 3: missing name", "line 4: unknown parent NOWHERE", "line 5: duplicate code PT-TL-NEW (first on line 2)", "nothing was imported"} {
+	for _, want := range []string{"line 3: missing name", "line 4: unknown parent NOWHERE", "line 5: duplicate code PT-TL-NEW (first on line 2)", "chưa nhập gì"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v does not contain %q", err, want)
 		}
@@ -35,7 +35,7 @@ func TestAreasImport(t *testing.T) {
 	good := filepath.Join(e.dir, "good.csv")
 	os.WriteFile(good, []byte("\ufeffcode,name,level,parent_code\nPT-TL-XB,Xóm Bãi Trên,thon,PT-TL\nPT-TL-NEW,Xóm Mới,thon,PT-TL\n"), 0o600)
 	out := e.cli("areas", "import", "-config", e.cfgPath, good)
-	if !strings.Contains(out, "imported 2 areas (1 new, 1 updated)") {
+	if !strings.Contains(out, "Đã nhập 2 địa bàn (1 mới, 1 cập nhật) từ "+good) {
 		t.Errorf("output = %q", out)
 	}
 	st, err := store.Open(filepath.Join(e.dir, "bot.db"), store.Options{})
@@ -106,7 +106,7 @@ func TestInvite(t *testing.T) {
 
 func TestUsage(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.try("frobnicate"); err == nil || !strings.Contains(err.Error(), "unknown command") {
+	if _, err := e.try("frobnicate"); err == nil || !strings.Contains(err.Error(), `Không có lệnh "frobnicate"`) {
 		t.Errorf("err = %v", err)
 	}
 	if out, err := e.try("-h"); err != nil || !strings.Contains(out, "totuquan summary -area") {
@@ -139,16 +139,16 @@ func TestRunSaysWhatItDoes(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	err := m.Run(context.Background(), []string{"run"})
-	if err == nil || !strings.Contains(err.Error(), "no token: set TELEGRAM_BOT_TOKEN or telegram.token") {
+	if err == nil || !strings.Contains(err.Error(), "Chưa có token: hãy đặt TELEGRAM_BOT_TOKEN hoặc telegram.token") {
 		t.Fatalf("run with no token = %v", err)
 	}
-	if !strings.Contains(errb.String(), "No config.yaml here: using the built-in defaults") || !strings.Contains(errb.String(), filepath.Join(dir, "totuquan.db")) {
+	if !strings.Contains(errb.String(), "Không có config.yaml ở đây: dùng cấu hình mặc định") || !strings.Contains(errb.String(), filepath.Join(dir, "totuquan.db")) {
 		t.Errorf("no word on the defaults:\n%s", errb.String())
 	}
 	cfg := filepath.Join(dir, "c.yaml")
 	os.WriteFile(cfg, []byte("store:\n  path: "+filepath.Join(dir, "nofolder", "bot.db")+"\n"), 0o600)
 	err = m.Run(context.Background(), []string{"areas", "list", "-config", cfg})
-	if err == nil || !strings.Contains(err.Error(), "the folder "+filepath.Join(dir, "nofolder")+" does not exist") || strings.Contains(err.Error(), "stop the running bot") {
+	if err == nil || !strings.Contains(err.Error(), "thư mục "+filepath.Join(dir, "nofolder")+" không tồn tại") || strings.Contains(err.Error(), "hãy dừng bot") {
 		t.Errorf("a store in a missing folder = %v", err)
 	}
 }

@@ -140,7 +140,7 @@ func loadConfig(path string, optional bool, getenv func(string) string) (Config,
 	switch {
 	case errors.Is(err, fs.ErrNotExist) && optional:
 	case err != nil:
-		return c, fmt.Errorf("read config: %w", err)
+		return c, wordedError{i18n.T(fallbackLang, "cli.config.read", err), err}
 	default:
 		c.source = path
 		if err := decodeConfig(path, data, &c); err != nil {
@@ -159,15 +159,18 @@ func loadConfig(path string, optional bool, getenv func(string) string) (Config,
 	return c, c.validate()
 }
 
+// decodeConfig reads data, the file at path, into c; its errors are in
+// the file's language, or the fallback's if it names none.
 func decodeConfig(path string, data []byte, c *Config) error {
+	lang := dataLanguage(data)
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return fmt.Errorf("%s: %v", path, strings.TrimPrefix(err.Error(), "yaml: "))
+		return errors.New(i18n.T(lang, "cli.config.yaml", path, strings.TrimPrefix(err.Error(), "yaml: ")))
 	}
 	if len(root.Content) == 0 {
 		return nil // an empty file keeps the defaults
 	}
-	if err := checkKeys(path, root.Content[0], reflect.TypeFor[Config](), ""); err != nil {
+	if err := checkKeys(lang, path, root.Content[0], reflect.TypeFor[Config](), ""); err != nil {
 		return err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -175,16 +178,17 @@ func decodeConfig(path string, data []byte, c *Config) error {
 	if err := dec.Decode(c); err != nil {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
-			return fmt.Errorf("%s: %s", path, strings.Join(te.Errors, "; "))
+			return errors.New(i18n.T(lang, "cli.config.types", path, strings.Join(te.Errors, "; ")))
 		}
-		return fmt.Errorf("%s: %v", path, err)
+		return errors.New(i18n.T(lang, "cli.config.yaml", path, err))
 	}
 	return nil
 }
 
 // checkKeys walks the YAML mapping against the struct's yaml tags so that
-// an unknown or misspelt key is named with its full path and line.
-func checkKeys(path string, n *yaml.Node, t reflect.Type, prefix string) error {
+// an unknown or misspelt key is named with its full path and line, in
+// lang.
+func checkKeys(lang, path string, n *yaml.Node, t reflect.Type, prefix string) error {
 	if t.Kind() != reflect.Struct {
 		return nil
 	}
@@ -192,7 +196,7 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, prefix string) error {
 		if n.Tag == "!!null" {
 			return nil
 		}
-		return fmt.Errorf("%s:%d: %s must be a mapping of keys", path, n.Line, strings.TrimSuffix(prefix, "."))
+		return errors.New(i18n.T(lang, "cli.config.not_mapping", path, n.Line, strings.TrimSuffix(prefix, ".")))
 	}
 	fields := map[string]reflect.Type{}
 	for i := range t.NumField() {
@@ -205,9 +209,9 @@ func checkKeys(path string, n *yaml.Node, t reflect.Type, prefix string) error {
 		k, v := n.Content[i], n.Content[i+1]
 		ft, ok := fields[k.Value]
 		if !ok {
-			return fmt.Errorf("%s:%d: unknown key %s%s", path, k.Line, prefix, k.Value)
+			return errors.New(i18n.T(lang, "cli.config.unknown_key", path, k.Line, prefix+k.Value))
 		}
-		if err := checkKeys(path, v, ft, prefix+k.Value+"."); err != nil {
+		if err := checkKeys(lang, path, v, ft, prefix+k.Value+"."); err != nil {
 			return err
 		}
 	}
@@ -228,18 +232,36 @@ func (c *Config) validate() error {
 	return nil
 }
 
-// bad is the error for the value of key, naming the file it came from.
-func (c *Config) bad(key, format string, args ...any) error {
-	return fmt.Errorf("%s: %s: %s", c.source, key, fmt.Sprintf(format, args...))
+// bad is the error for the value of key, naming the file it came from;
+// text is the key of what is wrong with it, which takes args.
+func (c *Config) bad(key, text string, args ...any) error {
+	return fmt.Errorf("%s: %s: %s", c.sourceName(), key, i18n.T(c.lang(), text, args...))
+}
+
+// lang is the language of the configuration's errors: its language key,
+// or the fallback while that is not one the bot speaks.
+func (c *Config) lang() string {
+	if i18n.Supported(c.Language) {
+		return c.Language
+	}
+	return fallbackLang
+}
+
+// sourceName names where the configuration came from, for people.
+func (c *Config) sourceName() string {
+	if c.source == defaultSource {
+		return i18n.T(c.lang(), "cli.config.builtin")
+	}
+	return c.source
 }
 
 // checkFiles checks where the store and its backups go.
 func (c *Config) checkFiles() error {
 	if c.Store.Path == "" {
-		return c.bad("store.path", "must not be empty")
+		return c.bad("store.path", "cli.config.empty")
 	}
 	if c.Store.BackupDir == "" {
-		return c.bad("store.backup_dir", "must not be empty")
+		return c.bad("store.backup_dir", "cli.config.empty")
 	}
 	return nil
 }
@@ -248,10 +270,10 @@ func (c *Config) checkFiles() error {
 func (c *Config) checkLocale() error {
 	var err error
 	if c.location, err = time.LoadLocation(c.Timezone); err != nil || c.Timezone == "" {
-		return c.bad("timezone", "%q is not a time zone name such as Asia/Ho_Chi_Minh", c.Timezone)
+		return c.bad("timezone", "cli.config.timezone", c.Timezone)
 	}
 	if !i18n.Supported(c.Language) {
-		return c.bad("language", "%q is not one of %s", c.Language, strings.Join(i18n.Languages, ", "))
+		return c.bad("language", "cli.config.language", c.Language, strings.Join(i18n.Languages, ", "))
 	}
 	return nil
 }
@@ -261,13 +283,13 @@ func (c *Config) checkLocale() error {
 func (c *Config) checkDurations() error {
 	var err error
 	if c.sessionTimeout, err = time.ParseDuration(c.SessionTimeout); err != nil || c.sessionTimeout < time.Minute {
-		return c.bad("session_timeout", "%q is not a duration of at least 1m, such as 2h", c.SessionTimeout)
+		return c.bad("session_timeout", "cli.config.duration_min", c.SessionTimeout, "1m", "2h")
 	}
 	if c.draftExpiry, err = time.ParseDuration(c.DraftExpiry); err != nil || c.draftExpiry < 24*time.Hour {
-		return c.bad("draft_expiry", "%q is not a duration of at least 24h, such as 720h (30 days)", c.DraftExpiry)
+		return c.bad("draft_expiry", "cli.config.draft_expiry", c.DraftExpiry)
 	}
 	if c.draftExpiry <= c.sessionTimeout {
-		return c.bad("draft_expiry", "%s must be longer than session_timeout (%s)", c.DraftExpiry, c.SessionTimeout)
+		return c.bad("draft_expiry", "cli.config.draft_longer", c.DraftExpiry, c.SessionTimeout)
 	}
 	return nil
 }
@@ -277,16 +299,16 @@ func (c *Config) checkDurations() error {
 func (c *Config) checkLimits() error {
 	var err error
 	if c.Store.BackupKeep < 1 || c.Store.BackupKeep > 1000 {
-		return c.bad("store.backup_keep", "%d must be from 1 to 1000", c.Store.BackupKeep)
+		return c.bad("store.backup_keep", "cli.config.range", c.Store.BackupKeep, 1, 1000)
 	}
 	if c.Limits.Burst < 0 || c.Limits.Burst > 10000 {
-		return c.bad("limits.burst", "%d must be from 0 to 10000", c.Limits.Burst)
+		return c.bad("limits.burst", "cli.config.range", c.Limits.Burst, 0, 10000)
 	}
 	if c.Limits.PerMinute < 0 || c.Limits.PerMinute > 60000 {
-		return c.bad("limits.per_minute", "%d must be from 0 (no limit) to 60000", c.Limits.PerMinute)
+		return c.bad("limits.per_minute", "cli.config.per_minute", c.Limits.PerMinute)
 	}
 	if c.strangerEvery, err = time.ParseDuration(c.Limits.StrangerAnswerEvery); err != nil || c.strangerEvery < time.Minute {
-		return c.bad("limits.stranger_answer_every", "%q is not a duration of at least 1m, such as 1h", c.Limits.StrangerAnswerEvery)
+		return c.bad("limits.stranger_answer_every", "cli.config.duration_min", c.Limits.StrangerAnswerEvery, "1m", "1h")
 	}
 	return nil
 }
@@ -297,19 +319,19 @@ func (c *Config) checkTelegram() error {
 	var err error
 	tg := &c.Telegram
 	if c.pollTimeout, err = time.ParseDuration(tg.PollTimeout); err != nil || c.pollTimeout < time.Second || c.pollTimeout > 50*time.Second {
-		return c.bad("telegram.poll_timeout", "%q is not a duration from 1s to 50s, such as 30s", tg.PollTimeout)
+		return c.bad("telegram.poll_timeout", "cli.config.poll_timeout", tg.PollTimeout)
 	}
 	if strings.Count(tg.APIEndpoint, "%s") != 2 || !(strings.HasPrefix(tg.APIEndpoint, "https://") || strings.HasPrefix(tg.APIEndpoint, "http://")) {
-		return c.bad("telegram.api_endpoint", "%q must be an http(s) URL with two %%s, for the token and the method", tg.APIEndpoint)
+		return c.bad("telegram.api_endpoint", "cli.config.api_endpoint", tg.APIEndpoint)
 	}
 	if !(tg.MessagesPerSecond >= 0 && tg.MessagesPerSecond <= 1000) { // NaN too
-		return c.bad("telegram.messages_per_second", "%v must be from 0 (no cap) to 1000", tg.MessagesPerSecond)
+		return c.bad("telegram.messages_per_second", "cli.config.per_second", tg.MessagesPerSecond)
 	}
 	if tok := tg.Token; tok != "" && (!strings.Contains(tok, ":") || strings.ContainsAny(tok, " /\t")) {
-		return c.bad("telegram.token", "does not look like a bot token from @BotFather (123456:ABC-DEF…)")
+		return c.bad("telegram.token", "cli.config.telegram_token")
 	}
 	if u := tg.BotUsername; strings.ContainsAny(u, " /@") {
-		return c.bad("telegram.bot_username", "%q must be the bare username, without @", u)
+		return c.bad("telegram.bot_username", "cli.config.bot_username", u)
 	}
 	return nil
 }
@@ -320,34 +342,34 @@ func (c *Config) checkZalo() error {
 	z := &c.Zalo
 	var err error
 	if c.zaloPollTimeout, err = time.ParseDuration(z.PollTimeout); err != nil || c.zaloPollTimeout < time.Second || c.zaloPollTimeout > 50*time.Second {
-		return c.bad("zalo.poll_timeout", "%q is not a duration from 1s to 50s, such as 30s", z.PollTimeout)
+		return c.bad("zalo.poll_timeout", "cli.config.poll_timeout", z.PollTimeout)
 	}
 	if !strings.HasPrefix(z.APIBase, "https://") && !strings.HasPrefix(z.APIBase, "http://") {
-		return c.bad("zalo.api_base", "%q must be an http(s) URL, such as https://bot-api.zaloplatforms.com", z.APIBase)
+		return c.bad("zalo.api_base", "cli.config.api_base", z.APIBase)
 	}
 	if tok := z.Token; tok != "" && (!strings.Contains(tok, ":") || strings.ContainsAny(tok, " /\t")) {
-		return c.bad("zalo.token", "does not look like a Zalo bot token (<bot id>:<secret>, from Zalo Bot Creator)")
+		return c.bad("zalo.token", "cli.config.zalo_token")
 	}
 	switch z.Mode {
 	case "polling":
 	case "webhook":
 		if z.PublicURL == "" {
-			return c.bad("zalo.public_url", "is needed in webhook mode: the public https address Zalo posts to")
+			return c.bad("zalo.public_url", "cli.config.public_url_needed")
 		}
 		if n := len(z.Webhook.Secret); n < 8 || n > 256 {
-			return c.bad("zalo.webhook.secret", "must be 8 to 256 characters in webhook mode (or set ZALO_WEBHOOK_SECRET)")
+			return c.bad("zalo.webhook.secret", "cli.config.webhook_secret")
 		}
 	default:
-		return c.bad("zalo.mode", "%q is not polling or webhook", z.Mode)
+		return c.bad("zalo.mode", "cli.config.zalo_mode", z.Mode)
 	}
 	if u := z.PublicURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://127.0.0.1") && !strings.HasPrefix(u, "http://localhost") {
-		return c.bad("zalo.public_url", "%q must be an https address (Zalo and phones fetch from it)", u)
+		return c.bad("zalo.public_url", "cli.config.public_url", u)
 	}
 	if (z.PublicURL != "" || z.Mode == "webhook") && z.Webhook.Listen == "" {
-		return c.bad("zalo.webhook.listen", "is needed with zalo.public_url: the address to serve the webhook and file links on, such as 127.0.0.1:8443 behind a proxy")
+		return c.bad("zalo.webhook.listen", "cli.config.webhook_listen")
 	}
 	if !(z.MessagesPerSecond >= 0 && z.MessagesPerSecond <= 1000) { // NaN too
-		return c.bad("zalo.messages_per_second", "%v must be from 0 (no cap) to 1000", z.MessagesPerSecond)
+		return c.bad("zalo.messages_per_second", "cli.config.per_second", z.MessagesPerSecond)
 	}
 	return nil
 }
@@ -356,12 +378,12 @@ func (c *Config) checkZalo() error {
 func (c *Config) checkAdmins() error {
 	for i, id := range c.Admins.Telegram {
 		if id <= 0 {
-			return c.bad("admins.telegram["+strconv.Itoa(i)+"]", "%d is not a Telegram user id", id)
+			return c.bad("admins.telegram["+strconv.Itoa(i)+"]", "cli.config.telegram_id", id)
 		}
 	}
 	for i, id := range c.Admins.Zalo {
 		if id == "" || strings.ContainsAny(id, " :/\t") {
-			return c.bad("admins.zalo["+strconv.Itoa(i)+"]", "%q is not a Zalo user id (the string the bot sees as the sender's id)", id)
+			return c.bad("admins.zalo["+strconv.Itoa(i)+"]", "cli.config.zalo_id", id)
 		}
 	}
 	return nil
@@ -378,12 +400,12 @@ func (c *Config) checkSchedules() error {
 		"schedules.backup":           c.Schedules.Backup,
 	} {
 		if _, err := schedule.Parse(spec); err != nil {
-			return c.bad(key, "%q is not a cron expression (minute hour day month weekday, such as \"30 7 * * 1\"): %v", spec, err)
+			return c.bad(key, "cli.config.cron", spec, err)
 		}
 	}
 	var err error
 	if c.quiet, err = schedule.ParseQuiet(c.QuietHours); err != nil {
-		return c.bad("quiet_hours", "%v", err)
+		return c.bad("quiet_hours", "cli.config.quiet_hours", c.QuietHours)
 	}
 	return nil
 }
@@ -394,14 +416,14 @@ func (c *Config) checkLog() error {
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
-		return c.bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+		return c.bad("log.level", "cli.config.log_level", c.Log.Level)
 	}
 	if c.Log.Format != "text" && c.Log.Format != "json" {
-		return c.bad("log.format", "%q is not text or json", c.Log.Format)
+		return c.bad("log.format", "cli.config.log_format", c.Log.Format)
 	}
 	var err error
 	if c.healthEvery, err = time.ParseDuration(c.Log.HealthEvery); err != nil || (c.healthEvery != 0 && c.healthEvery < time.Second) {
-		return c.bad("log.health_every", "%q is not 0 (off) or a duration of at least 1s, such as 15m", c.Log.HealthEvery)
+		return c.bad("log.health_every", "cli.config.health_every", c.Log.HealthEvery)
 	}
 	return nil
 }
@@ -415,10 +437,10 @@ func (c *Config) checkMetrics() error {
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || port == "" {
-		return c.bad("metrics.listen", "%q is not host:port, such as 127.0.0.1:9464", addr)
+		return c.bad("metrics.listen", "cli.config.metrics_address", addr)
 	}
 	if !c.Metrics.Public && !loopback(host) {
-		return c.bad("metrics.listen", "%q is not a loopback address (127.0.0.1, [::1], localhost); set metrics.public: true to serve the metrics beyond this machine", addr)
+		return c.bad("metrics.listen", "cli.config.metrics_loopback", addr)
 	}
 	return nil
 }

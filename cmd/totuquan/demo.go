@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/i18n"
 	"github.com/totuquan/totuquan/store"
 	"github.com/totuquan/totuquan/telegram/fakeapi"
 )
@@ -96,20 +97,15 @@ var demoScript = []string{
 const demoInvite = "demo"
 
 func (m *Main) cmdDemo(ctx context.Context, args []string) error {
-	fs, path := m.flags("demo", "demo [-terminal | -script] [-listen ADDR] [-lang vi|en] [-v] [-config FILE]")
-	script := fs.Bool("script", false, "play a scripted conversation and print the transcript")
-	terminal := fs.Bool("terminal", false, "chat with the bot in this terminal instead of the training room")
-	listen := fs.String("listen", roomListen, "the training room's `address`")
-	lang := fs.String("lang", "", "language of the bot: vi or en (default: the config's language)")
-	verbose := fs.Bool("v", false, "print the bot's log")
+	fs, path := m.flags("demo", m.T("cli.synopsis.demo"))
+	script := fs.Bool("script", false, m.T("cli.flag.demo.script"))
+	terminal := fs.Bool("terminal", false, m.T("cli.flag.demo.terminal"))
+	listen := fs.String("listen", roomListen, m.T("cli.flag.demo.listen"))
+	lang := fs.String("lang", "", m.T("cli.flag.demo.lang"))
+	verbose := fs.Bool("v", false, m.T("cli.flag.demo.v"))
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, "Usage: totuquan demo [-terminal | -script] [-listen ADDR] [-lang vi|en] [-v] [-config FILE]\n\n"+
-			"The bot offline, with a fresh store: by default the training room in a\n"+
-			"browser (see totuquan room); with -terminal, chat as a group leader in\n"+
-			"this terminal against a built-in Telegram server on 127.0.0.1. The\n"+
-			"config's language, time zone and session timeout apply; its store and\n"+
-			"token do not.\n\nFlags:\n")
-		fs.PrintDefaults()
+		fmt.Fprint(m.Stderr, m.T("cli.demo.usage", m.T("cli.synopsis.demo")))
+		m.printFlags(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -119,10 +115,12 @@ func (m *Main) cmdDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	if *lang != "" {
-		if *lang != "vi" && *lang != "en" {
-			return usageError{"demo -lang must be vi or en"}
+		if !i18n.Supported(*lang) {
+			return usageError{m.T("cli.lang.bad", *lang, strings.Join(i18n.Languages, ", "))}
 		}
-		cfg.Language = *lang
+		// The person at the terminal chose the bot's language: the demo's
+		// own words follow it.
+		cfg.Language, m.lang = *lang, *lang
 	}
 	m.demoLog = *verbose
 	if !*script && !*terminal {
@@ -211,7 +209,7 @@ func (m *Main) demo(ctx context.Context, script bool, base Config) error {
 
 	d := &demoChat{m: m, fake: fake, st: st, handled: handled, user: fakeapi.User{ID: 1001, FirstName: "Lan", Language: lang}}
 	if !script {
-		fmt.Fprint(m.Stdout, i18nDemoIntro(lang))
+		fmt.Fprint(m.Stdout, i18n.T(lang, "cli.demo.intro"))
 	}
 	err = d.turn(ctx, "/start "+demoInvite)
 	if script {
@@ -234,13 +232,6 @@ func (m *Main) demo(ctx context.Context, script bool, base Config) error {
 		err = rerr
 	}
 	return err
-}
-
-func i18nDemoIntro(lang string) string {
-	if lang == "en" {
-		return "Offline demo: you are Lan, a group leader who has just opened an invite link.\nType answers, or the number of a button to press it. Ctrl-D ends.\n\n"
-	}
-	return "Bản chạy thử offline: anh/chị là Lan, tổ trưởng vừa mở link mời.\nGõ câu trả lời, hoặc gõ số của nút để bấm. Ctrl-D để thoát.\n\n"
 }
 
 type handlerFunc func(context.Context, bot.Inbound) (bot.Ack, error)
@@ -268,10 +259,10 @@ func (d *demoChat) turn(ctx context.Context, line string) error {
 	select {
 	case <-d.handled:
 	case <-ctx.Done():
-		return fmt.Errorf("the bot did not answer %q: %w", line, ctx.Err())
+		return d.m.fail(ctx.Err(), "cli.demo.no_answer", line, ctx.Err())
 	}
 	if err := waitDelivered(ctx, d.st); err != nil {
-		return fmt.Errorf("the bot's replies to %q were not delivered: %w", line, err)
+		return d.m.fail(err, "cli.demo.undelivered", line, err)
 	}
 	d.print(d.m.Stdout)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"github.com/totuquan/totuquan/telegram/fakeapi"
 	"slices"
 	"strings"
@@ -460,7 +461,7 @@ func TestStoreLocked(t *testing.T) {
 	e := newEnv(t)
 	e.start()
 	_, err := e.try("export", "-config", e.cfgPath)
-	if err == nil || !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), "stop the running bot") {
+	if err == nil || !strings.Contains(err.Error(), "đang được một tiến trình totuquan khác dùng") || !strings.Contains(err.Error(), "hãy dừng bot đang chạy trước") || !errors.Is(err, store.ErrLocked) {
 		t.Errorf("export while running: %v", err)
 	}
 	e.stop()

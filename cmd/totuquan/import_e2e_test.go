@@ -99,12 +99,12 @@ func TestAreasImportBigFileCLI(t *testing.T) {
 	path := filepath.Join(e.dir, "loop.csv")
 	os.WriteFile(path, []byte(bad), 0o600)
 	_, err := e.try("areas", "import", "-config", e.cfgPath, path)
-	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("line %d: %s is inside itself", line, first)) || !strings.Contains(err.Error(), "nothing was imported") {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("line %d: %s is inside itself", line, first)) || !strings.Contains(err.Error(), "chưa nhập gì") {
 		t.Errorf("err = %.300v", err)
 	}
 	good, n := bigAreas(1_000_000)
 	os.WriteFile(path, []byte(good), 0o600)
-	if out := e.cli("areas", "import", "-config", e.cfgPath, path); !strings.Contains(out, fmt.Sprintf("imported %d areas (%d new, 0 updated)", n, n)) {
+	if out := e.cli("areas", "import", "-config", e.cfgPath, path); !strings.Contains(out, fmt.Sprintf("Đã nhập %d địa bàn (%d mới, 0 cập nhật)", n, n)) {
 		t.Errorf("output = %q", out)
 	}
 	if out := e.cli("audit", "-config", e.cfgPath); strings.Count(out, "\tareas.import\t") != 2 { // the setup's and this one

@@ -20,10 +20,10 @@ func TestInvitesOnPaper(t *testing.T) {
 	cfg, _ := os.ReadFile(e.cfgPath)
 	os.WriteFile(e.cfgPath, []byte(strings.Replace(string(cfg), "  bot_username: totuquan_test_bot\n", "", 1)), 0o600)
 	out, err := e.try("invite", "-config", e.cfgPath, "-group", "PT-TL-XB-T1")
-	if err != nil || len(strings.Fields(out)) != 1 || !strings.Contains(e.stderr.String(), "no link yet") {
+	if err != nil || len(strings.Fields(out)) != 1 || !strings.Contains(e.stderr.String(), "chưa có link vì chưa biết tên bot") {
 		t.Errorf("an invite before the name is known printed %q, %v", out, err)
 	}
-	if _, err := e.try("invite", "-config", e.cfgPath, "-group", "PT-TL-XB-T1", "-qr", filepath.Join(e.dir, "moi.png")); err == nil || !strings.Contains(err.Error(), "no QR code before the bot's name is known") {
+	if _, err := e.try("invite", "-config", e.cfgPath, "-group", "PT-TL-XB-T1", "-qr", filepath.Join(e.dir, "moi.png")); err == nil || !strings.Contains(err.Error(), "Chưa tạo được mã QR vì chưa biết tên bot") {
 		t.Errorf("a QR code before the name is known: %v", err)
 	}
 	e.writeConfig("debug")
@@ -54,7 +54,7 @@ func TestInvitesOnPaper(t *testing.T) {
 	st.Close()
 	out = e.cli("invite", "-config", e.cfgPath, "-group", "PT-TL-XB-T2")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 3 || !strings.HasPrefix(lines[1], "https://t.me/") || lines[2] != "zalo: https://zalo.me/bot.VDKyGxQvc (then send the code)" {
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "https://t.me/") || lines[2] != "zalo: https://zalo.me/bot.VDKyGxQvc (mở link, rồi nhắn mã mời)" {
 		t.Errorf("invite with both platforms known printed:\n%s", out)
 	}
 }

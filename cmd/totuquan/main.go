@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -69,6 +70,8 @@ type Main struct {
 	metricsAddr func(net.Addr)
 	// roomReady, set by tests, is told where the training room is served.
 	roomReady func(url string, r *Room)
+	// lang is the language the command line speaks (see lang.go).
+	lang string
 }
 
 // NewMain returns a Main on the process's own streams and clock.
@@ -80,60 +83,14 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
-const usage = `totuquan: a reporting bot for tổ tự quản (residential self-management groups)
-
-Usage:
-  totuquan [run] [-config FILE]      run the bot; with no token, the training room
-  totuquan room [-listen 127.0.0.1:8088] [-lang vi|en] [-config FILE]
-                                     the training room: phones of a sample commune in
-                                     a browser, on Telegram or Zalo, all offline
-  totuquan demo -terminal | -script [-lang vi|en] [-config FILE]
-                                     chat with the bot offline in this terminal
-  totuquan areas import [-config FILE] FILE.csv|FILE.xlsx
-                                     import the area tree (code,name,level,parent_code)
-  totuquan areas list [-config FILE]
-                                     the tree, with its groups, leaders and officials
-  totuquan invite (-group CODE | -official CODE [-agency police|justice|mttq|ubnd]) [-uses 1..1000] [-valid 168h] [-config FILE]
-  totuquan invite -revoke CODE [-config FILE]
-                                     create an invite for a group's leader or an area's
-                                     official; prints the code, then the link
-  totuquan export [-format json|csv|xlsx] [-area CODE] [-kind KIND] [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-o FILE] [-config FILE]
-                                     write the stored reports
-  totuquan summary -area CODE [-week 2026-W48] [-lang vi|en] [-config FILE]
-                                     an area's weekly summary (default: this week so far)
-  totuquan stats -area CODE [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-lang vi|en] [-config FILE]
-                                     mediation statistics in the periodic report's buckets
-                                     (default: the last six months)
-  totuquan backup -o FILE [-config FILE]
-                                     copy the store (bot stopped; while it runs, /saoluu)
-  totuquan restore [-config FILE] BACKUP
-                                     check a backup, then put it in the store's place
-  totuquan users list [-area CODE] | users move -group CODE ADDRESS
-  totuquan users deactivate ADDRESS | users reactivate ADDRESS
-  totuquan users handover -group CODE | users admin ADDRESS | users unadmin ADDRESS
-  totuquan users agency -agency police|justice|mttq|ubnd ADDRESS
-                                     the people: list them, move a leader, deactivate one
-                                     or reactivate them, hand a group to a new leader,
-                                     promote or demote an admin (not one the configuration
-                                     names), change the topics an official follows
-  totuquan broadcast -area CODE TEXT
-                                     a notice to the leaders of an area, sent when the bot runs
-  totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]
-                                     who did what and when: admin actions, exports,
-                                     views of personal data, refused attempts
-
-Each command takes -h for its flags. The configuration defaults to
-config.yaml; see config.example.yaml. TELEGRAM_BOT_TOKEN overrides
-telegram.token.
-`
-
 // Run runs the subcommand in args.
 func (m *Main) Run(ctx context.Context, args []string) error {
 	cmd := "run"
+	m.lang = fileLanguage(configArg(args))
 	// Bare, with no subcommand, the bot runs the demo when no token is set.
 	bare := len(args) == 0 || strings.HasPrefix(args[0], "-")
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		fmt.Fprint(m.Stdout, usage)
+		fmt.Fprint(m.Stdout, m.T("cli.usage"))
 		return nil
 	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -167,11 +124,11 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "broadcast":
 		return m.cmdBroadcast(args)
 	case "help", "-h", "--help":
-		fmt.Fprint(m.Stdout, usage)
+		fmt.Fprint(m.Stdout, m.T("cli.usage"))
 		return nil
 	}
-	fmt.Fprint(m.Stderr, usage)
-	return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	fmt.Fprint(m.Stderr, m.T("cli.usage"))
+	return usageError{m.T("cli.unknown_command", cmd)}
 }
 
 // cmdAreas runs "areas import" or "areas list".
@@ -182,19 +139,47 @@ func (m *Main) cmdAreas(args []string) error {
 	case len(args) > 0 && args[0] == "list":
 		return m.cmdAreasList(args[1:])
 	}
-	return usageError{"usage: totuquan areas import [-config FILE] FILE.csv | totuquan areas list [-config FILE]"}
+	return usageError{m.T("cli.areas.usage")}
 }
 
-// flags returns a flag set for a subcommand with the common -config flag.
+// flags returns a flag set for a subcommand with the common -config flag;
+// synopsis is what the subcommand takes, in the command line's language.
 func (m *Main) flags(name, synopsis string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(m.Stderr, "Usage: totuquan %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
+		fmt.Fprint(m.Stderr, m.T("cli.flags.usage", synopsis))
+		m.printFlags(fs)
 	}
-	cfg := fs.String("config", "config.yaml", "configuration `file`")
+	cfg := fs.String("config", "config.yaml", m.T("cli.flag.config"))
 	return fs, cfg
+}
+
+// printFlags lists the flags as flag.PrintDefaults does, with the
+// default values said in the command line's language.
+func (m *Main) printFlags(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  -" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		if len(line) <= 4 { // a one-letter flag without a value name
+			line += "\t"
+		} else {
+			line += "\n    \t"
+		}
+		line += strings.ReplaceAll(usage, "\n", "\n    \t")
+		if def := f.DefValue; def != "" && def != "false" && def != "0" {
+			if g, ok := f.Value.(flag.Getter); ok {
+				if _, ok := g.Get().(string); ok {
+					def = strconv.Quote(def)
+				}
+			}
+			line += m.T("cli.flags.default", def)
+		}
+		fmt.Fprintln(fs.Output(), line)
+	})
 }
 
 // config loads the file named by -config; only the default name may be
@@ -203,11 +188,15 @@ func (m *Main) config(fs *flag.FlagSet, path string) (Config, error) {
 	explicit := false
 	fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "config" })
 	cfg, err := loadConfig(path, !explicit, m.Getenv)
-	if err == nil && cfg.source == defaultSource {
-		where, _ := filepath.Abs(cfg.Store.Path)
-		fmt.Fprintf(m.Stderr, "No %s here: using the built-in defaults (see config.example.yaml); the store is %s.\n", path, where)
+	if err != nil {
+		return cfg, err
 	}
-	return cfg, err
+	m.lang = cfg.Language
+	if cfg.source == defaultSource {
+		where, _ := filepath.Abs(cfg.Store.Path)
+		fmt.Fprintln(m.Stderr, m.T("cli.config.defaults_used", path, where))
+	}
+	return cfg, nil
 }
 
 // logger writes to standard error at level, as key=value text or, with

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/totuquan/totuquan/bot"
+	"github.com/totuquan/totuquan/i18n"
 	"github.com/totuquan/totuquan/store"
 )
 
@@ -204,7 +205,7 @@ func serveMetrics(cfg Config, o *ops, log *slog.Logger, listening func(net.Addr)
 	}
 	ln, err := net.Listen("tcp", cfg.Metrics.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("metrics.listen %s: %w", cfg.Metrics.Listen, err)
+		return nil, wordedError{i18n.T(cfg.Language, "cli.listen_failed", "metrics.listen", cfg.Metrics.Listen, err), err}
 	}
 	if listening != nil {
 		listening(ln.Addr())

@@ -590,16 +590,13 @@ func serveRoom(ctx context.Context, r *Room, ln net.Listener) error {
 }
 
 func (m *Main) cmdRoom(ctx context.Context, args []string) error {
-	fs, path := m.flags("room", "room [-listen ADDR] [-lang vi|en] [-v] [-config FILE]")
-	listen := fs.String("listen", roomListen, "the room's `address`; anything but loopback opens it to the network")
-	lang := fs.String("lang", "", "language of the room and the bot: vi or en (default: the config's language)")
-	verbose := fs.Bool("v", false, "print the bot's log")
+	fs, path := m.flags("room", m.T("cli.synopsis.room"))
+	listen := fs.String("listen", roomListen, m.T("cli.flag.room.listen"))
+	lang := fs.String("lang", "", m.T("cli.flag.room.lang"))
+	verbose := fs.Bool("v", false, m.T("cli.flag.room.v"))
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, "Usage: totuquan room [-listen ADDR] [-lang vi|en] [-v] [-config FILE]\n\n"+
-			"The training room: phones of a sample commune side by side in a browser,\n"+
-			"each on Telegram or Zalo, all talking to the real bot offline, with a\n"+
-			"clock to move and exercises that tick themselves off.\n\nFlags:\n")
-		fs.PrintDefaults()
+		fmt.Fprint(m.Stderr, m.T("cli.room.usage", m.T("cli.synopsis.room")))
+		m.printFlags(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -609,10 +606,10 @@ func (m *Main) cmdRoom(ctx context.Context, args []string) error {
 		return err
 	}
 	if *lang != "" {
-		if !supportedLang(*lang) {
-			return usageError{"room -lang must be vi or en"}
+		if !i18n.Supported(*lang) {
+			return usageError{m.T("cli.lang.bad", *lang, strings.Join(i18n.Languages, ", "))}
 		}
-		cfg.Language = *lang
+		cfg.Language, m.lang = *lang, *lang
 	}
 	m.demoLog = *verbose
 	return m.room(ctx, cfg, *listen)

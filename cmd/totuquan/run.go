@@ -27,8 +27,8 @@ import (
 // with no token it stops with an error rather than silently running a demo
 // under a service manager; bare ("totuquan") it runs the demo then.
 func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
-	fs, path := m.flags("run [-config FILE]", "run [-config FILE]")
-	listen := fs.String("listen", roomListen, "with no token, the training room's `address`")
+	fs, path := m.flags("run", m.T("cli.synopsis.run"))
+	listen := fs.String("listen", roomListen, m.T("cli.flag.run.listen"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -38,10 +38,10 @@ func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
 	}
 	noToken := cfg.Telegram.Token == "" && cfg.Zalo.Token == ""
 	if noToken && named {
-		return errors.New("no token: set TELEGRAM_BOT_TOKEN or telegram.token, or ZALO_BOT_TOKEN or zalo.token (in " + cfg.source + "); `totuquan` alone runs the offline demo")
+		return errors.New(m.T("cli.run.no_token", cfg.sourceName()))
 	}
 	if noToken {
-		fmt.Fprintln(m.Stderr, "No Telegram or Zalo token (telegram.token or TELEGRAM_BOT_TOKEN, zalo.token or ZALO_BOT_TOKEN): starting the offline demo.")
+		fmt.Fprintln(m.Stderr, m.T("cli.run.demo"))
 		return m.room(ctx, cfg, *listen)
 	}
 	log := m.logger(cfg.Log.Level, cfg.Log.Format)
@@ -231,7 +231,7 @@ func (m *Main) serve(ctx context.Context, cfg Config, st *store.Store, z *zalo.B
 	}
 	ln, err := net.Listen("tcp", cfg.Zalo.Webhook.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("zalo.webhook.listen %s: %w", cfg.Zalo.Webhook.Listen, err)
+		return nil, m.fail(err, "cli.listen_failed", "zalo.webhook.listen", cfg.Zalo.Webhook.Listen, err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	go func() {
