@@ -77,6 +77,9 @@ type Config struct {
 	// offline demo.
 	ChatLimit    bot.RateLimit
 	NoChatLimits bool
+	// Conns is how many connections to keep alive for sending (default
+	// 16, the sender's lanes).
+	Conns int
 	// MaxDownload caps a downloaded photo or voice note (default
 	// DefaultMaxDownload).
 	MaxDownload int64
@@ -150,9 +153,13 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 	if err := defaults(&cfg); err != nil {
 		return nil, err
 	}
+	// The sender's lanes call at once: keep a connection alive for each,
+	// rather than the default two a host, and spare the handshakes.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost, tr.MaxIdleConns = cfg.Conns, 2*cfg.Conns
 	b := &Bot{
 		cfg:      cfg,
-		api:      &http.Client{Timeout: 30 * time.Second},
+		api:      &http.Client{Timeout: 30 * time.Second, Transport: tr},
 		poll:     &http.Client{Timeout: cfg.PollTimeout + 15*time.Second},
 		media:    &http.Client{Timeout: time.Minute},
 		wake:     make(chan struct{}, 1),
@@ -194,6 +201,9 @@ func defaults(cfg *Config) error {
 		}
 	default:
 		return fmt.Errorf("zalo: mode %q is neither %q nor %q", cfg.Mode, ModePolling, ModeWebhook)
+	}
+	if cfg.Conns <= 0 {
+		cfg.Conns = 16
 	}
 	cfg.APIBase = strings.TrimRight(cfg.APIBase, "/")
 	if cfg.APIBase == "" {
