@@ -100,6 +100,12 @@ func (d *Dispatcher) handle(in Inbound) (_ Ack, dropped bool, _ error) {
 	now := d.Now()
 	cmd, _ := in.Command()
 	joining := in.JoinCode != ""
+	if in.IsCallback() && !in.GroupChat && in.From != in.Chat {
+		// A private chat's buttons are its person's alone. A press from
+		// anyone else touches neither the conversation nor the chat's
+		// limits, which would let a stranger wear down a leader's.
+		return Ack{Text: i18n.T(d.Lang, "press.not_yours")}, true, nil
+	}
 	switch d.Guard.check(in, joining) {
 	case drop:
 		return Ack{}, true, nil

@@ -51,6 +51,7 @@ var en = map[string]string{
 	"cancel.done":     "Cancelled. Nothing was saved.",
 	"cancel.nothing":  "There is no report in progress.",
 	"stale":           "That question is over; please answer the latest one.",
+	"press.not_yours": "This button is not for you.",
 	"unknown":         "I did not understand. Send /baocao to report or /trogiup for help.",
 	"not_leader":      "Only group leaders can send reports.",
 	"error.internal":  "Sorry, something went wrong with this message. Please try again in a few minutes.",

@@ -51,6 +51,7 @@ var vi = map[string]string{
 	"cancel.done":     "Đã hủy. Không có gì được lưu.",
 	"cancel.nothing":  "Không có báo cáo nào đang làm.",
 	"stale":           "Câu hỏi này đã qua; xin trả lời câu hỏi mới nhất.",
+	"press.not_yours": "Nút này không dành cho anh/chị.",
 	"unknown":         "Tôi chưa hiểu. Gõ /baocao để gửi báo cáo hoặc /trogiup để xem hướng dẫn.",
 	"not_leader":      "Chỉ tổ trưởng mới gửi được báo cáo.",
 	"error.internal":  "Xin lỗi, có lỗi khi xử lý tin nhắn này. Vui lòng thử lại sau ít phút.",

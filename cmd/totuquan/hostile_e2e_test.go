@@ -2,9 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"flag"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,12 +23,14 @@ import (
 
 // converse plays one step of a leader's conversation without waiting for
 // the rest of the bot to settle (others are talking too): it sends text or
-// presses a label, then waits for the bot's next message to the leader.
-func converse(t *testing.T, fake *fakeapi.Server, u fakeapi.User, text, press string) error {
+// presses a label, then waits for the bot's next message to the leader,
+// and returns how long that took.
+func converse(t *testing.T, fake *fakeapi.Server, u fakeapi.User, text, press string) (time.Duration, error) {
 	before := fake.BotCount(u.ID)
+	start := time.Now()
 	if press != "" {
 		if _, err := fake.PressLabel(u, press); err != nil {
-			return fmt.Errorf("%s: %w", u.FirstName, err)
+			return 0, fmt.Errorf("%s: %w", u.FirstName, err)
 		}
 	} else {
 		fake.SendText(u, text)
@@ -30,26 +38,56 @@ func converse(t *testing.T, fake *fakeapi.Server, u fakeapi.User, text, press st
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := fake.WaitFor(ctx, func() bool { return fake.BotCount(u.ID) > before }); err != nil {
-		return fmt.Errorf("%s: no answer to %q%q: %w", u.FirstName, text, press, err)
+		return 0, fmt.Errorf("%s: no answer to %q%q: %w", u.FirstName, text, press, err)
 	}
-	return nil
+	return time.Since(start), nil
 }
 
-// Ensure that a mixed stream of hostile updates (emoji-heavy texts at the
-// length limits, undecodable updates, commands for other bots, bots as
-// senders, service messages, group chats, strangers, a flooding leader)
-// stops nobody: every legitimate leader's report completes, nothing is
-// stored for strangers, and the group gets at most a pointer.
+var hostileUpdates = flag.Int("hostile.updates", 1000, "hostile updates TestHostileStream sends beside the leaders (10000 for the full proof)")
+
+// Ensure that a mixed stream of hostile updates (texts at and far over the
+// length limits, control characters, lone surrogates, RTL marks, forged and
+// oversize button data, presses on other people's messages, undecodable
+// updates and unexpected kinds, commands for other bots, bots as senders,
+// service messages, group chats, strangers, a flooding leader) stops
+// nobody: every legitimate leader's reports complete, nothing is stored for
+// strangers, the group gets at most a pointer, the flooder is held to the
+// limits. The leaders' reply latency is measured with and without the
+// hostile stream, and printed (RELIABILITY.md).
 func TestHostileStream(t *testing.T) {
+	// Both runs spread the leaders' answers over the time the hostile
+	// updates take to send, two milliseconds apart.
+	span := time.Duration(*hostileUpdates) * 2 * time.Millisecond
+	quiet := hostileRun(t, 0, span)
+	loud := hostileRun(t, *hostileUpdates, span)
+	ratio := float64(loud.p99) / float64(max(quiet.p99, time.Millisecond))
+	t.Logf("hostile stream: %d hostile updates beside %d leaders (%d answers each run): reply p50/p99/max %v/%v/%v without, %v/%v/%v with (p99 ×%.2f); flooder answered %d times for %d messages; heap %.1f MB after, store %.1f MB",
+		*hostileUpdates, hostileLeaders, loud.answers, quiet.p50, quiet.p99, quiet.max, loud.p50, loud.p99, loud.max, ratio,
+		loud.flooderAnswers, loud.flooded, float64(loud.heap)/(1<<20), float64(loud.storeSize)/(1<<20))
+}
+
+const hostileLeaders = 20
+
+type hostileResult struct {
+	answers, flooderAnswers, flooded int
+	p50, p99, max                    time.Duration
+	heap                             uint64
+	storeSize                        int64
+}
+
+// hostileRun has the leaders complete two reports each, spread over span,
+// while n hostile updates are sent, and checks what must hold whatever
+// they were.
+func hostileRun(t *testing.T, n int, span time.Duration) hostileResult {
+	t.Helper()
 	e := newEnv(t)
 	e.limits = "" // the defaults: the flooder is limited
 	e.writeConfig("info")
 	code, _ := e.invite("-group", "PT-TL-XB-T1", "-uses", "20")
 	flooderCode, _ := e.invite("-group", "PT-TL-XB-T2")
 	e.start()
-	const leaders = 20
 	var us []fakeapi.User
-	for i := range leaders {
+	for i := range hostileLeaders {
 		u := e.user(int64(2000+i), fmt.Sprintf("Tổ trưởng %d", i))
 		u.say("/start " + code).expect("Chào")
 		us = append(us, u.u)
@@ -57,54 +95,90 @@ func TestHostileStream(t *testing.T) {
 	flooder := e.user(3000, "Hùng").say("/start " + flooderCode)
 	group := fakeapi.Chat{ID: -4001, Type: "group", Title: "Xóm Bãi"}
 	otherBot := fakeapi.User{ID: 4000, FirstName: "Spam", Username: "spam_bot"}
+	stranger := func(i int) fakeapi.User { return fakeapi.User{ID: int64(5000 + i%50), FirstName: "Khách"} }
+	neighbour := func(i int) fakeapi.User { return fakeapi.User{ID: int64(8000 + i%30), FirstName: "Hàng xóm"} }
+	rawText := func(from int64, text string) string {
+		return fmt.Sprintf(`{"message":{"message_id":%d,"date":%d,"chat":{"id":%d,"type":"private","first_name":"K"},"from":{"id":%d,"is_bot":false,"first_name":"K"},"text":%s}}`,
+			900000+from, time.Now().Unix(), from, from, text)
+	}
+	huge, _ := json.Marshal(strings.Repeat("Ừ ", 50000)) // 100,000 characters: Telegram would never send it
+	flooded := 0
 
-	// 1,000 hostile updates of many kinds, sent while the leaders report.
 	var hostile sync.WaitGroup
 	hostile.Go(func() {
 		r := rand.New(rand.NewPCG(1, 2))
 		emoji := strings.Repeat("🚨", 2100)
 		kinds := []func(i int){
-			func(i int) { e.fake.SendText(flooder.u, "tin "+fmt.Sprint(i)) },
-			func(i int) { e.fake.SendText(fakeapi.User{ID: int64(5000 + i%50), FirstName: "Khách"}, "/baocao") },
-			func(i int) { e.fake.SendText(fakeapi.User{ID: int64(5000 + i%50), FirstName: "Khách"}, emoji) },
+			func(i int) { e.fake.SendText(flooder.u, "tin "+fmt.Sprint(i)); flooded++ },
+			func(i int) { e.fake.SendText(stranger(i), "/baocao") },
+			func(i int) { e.fake.SendText(stranger(i), emoji) },
 			func(i int) { e.fake.SendText(flooder.u, "/baocao@otherbot") },
 			func(i int) { e.fake.SendFromBot(group, otherBot, "/vuviec") },
 			func(i int) { e.fake.SendFromBot(fakeapi.Private(otherBot), otherBot, "/start "+code) },
-			func(i int) { e.fake.SendGroupText(group, us[i%leaders], "/vuviec") },
-			func(i int) { e.fake.SendGroupText(group, us[i%leaders], "xin chào cả xóm") },
+			func(i int) { e.fake.SendGroupText(group, neighbour(i), "/vuviec") },
+			func(i int) { e.fake.SendGroupText(group, neighbour(i), "xin chào cả xóm") },
 			func(i int) {
-				e.fake.SendService(group, us[i%leaders], "new_chat_members", []fakeapi.User{{ID: 7000, FirstName: "Mới"}})
+				e.fake.SendService(group, neighbour(i), "new_chat_members", []fakeapi.User{{ID: 7000, FirstName: "Mới"}})
 			},
 			func(i int) { e.fake.InjectRaw(`{"message":{"message_id":"x","date":"yesterday"}}`) },
 			func(i int) { e.fake.InjectRaw(`{"poll":{"id":"p1","question":"?","options":[]}}`) },
 			func(i int) {
 				e.fake.Press(fakeapi.User{ID: int64(6000 + i%20), FirstName: "Lạ"}, 1, strings.Repeat("a:ack:", 20))
 			},
+			func(i int) { e.fake.SendText(stranger(i), "\u202e\u0000\x07"+strings.Repeat("x", 4000)) },
+			func(i int) { e.fake.InjectRaw(rawText(int64(5000+i%50), string(huge))) },
+			func(i int) { e.fake.InjectRaw(rawText(int64(5000+i%50), `"\ud800 lẻ \udfff \u202e đảo"`)) },
+			// A stranger presses the buttons under a leader's question.
 			func(i int) {
-				e.fake.SendText(fakeapi.User{ID: int64(5000 + i%50)}, "\u202e\u0000\x07"+strings.Repeat("x", 4000))
+				if m, ok := e.fake.LastWithButtons(us[i%hostileLeaders].ID); ok && len(m.Buttons) > 0 {
+					e.fake.PressIn(fakeapi.Private(us[i%hostileLeaders]), stranger(i), m.ID, m.Buttons[0][0].CallbackData)
+				}
 			},
+			// The flooder forges button data: another session's, and far
+			// over Telegram's 64 bytes.
+			func(i int) { e.fake.Press(flooder.u, 1, "9999|v:theft"); flooded++ },
+			func(i int) { e.fake.Press(flooder.u, 1, strings.Repeat("9|v:", 300)); flooded++ },
 		}
-		for i := range 1000 {
+		for i := range n {
 			kinds[r.IntN(len(kinds))](i)
 			time.Sleep(2 * time.Millisecond) // spread over the leaders' conversations
-
 		}
 	})
 
-	var wg sync.WaitGroup
-	errs := make(chan error, leaders)
+	const reports = 2
+	steps := func(desc string) []struct{ text, press string } {
+		return []struct{ text, press string }{
+			{"/baocao", ""}, {"", "An ninh trật tự"}, {"", "Trộm cắp tài sản"}, {"", "Hôm qua"},
+			{"21:30", ""}, {"Ngõ 3, xóm Bãi " + strings.Repeat("🏠", 90), ""}, {desc, ""}, {"2", ""},
+			{"", "Đã báo công an"}, {"", "Không khẩn cấp"}, {"", "Xong"}, {"", "Gửi"},
+		}
+	}
 	desc := "Mất trộm xe máy " + strings.Repeat("😢", 990) // 2,000 UTF-16 units with the words
-	for _, u := range us {
+	// The leaders think between answers, so that their reports span the
+	// hostile stream.
+	think := span / time.Duration(reports*len(steps(desc)))
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		lats []time.Duration
+	)
+	errs := make(chan error, hostileLeaders)
+	for li, u := range us {
 		wg.Go(func() {
-			steps := []struct{ text, press string }{
-				{"/baocao", ""}, {"", "An ninh trật tự"}, {"", "Trộm cắp tài sản"}, {"", "Hôm qua"},
-				{"21:30", ""}, {"Ngõ 3, xóm Bãi " + strings.Repeat("🏠", 90), ""}, {desc, ""}, {"2", ""},
-				{"", "Đã báo công an"}, {"", "Không khẩn cấp"}, {"", "Xong"}, {"", "Gửi"},
-			}
-			for _, s := range steps {
-				if err := converse(t, e.fake, u, s.text, s.press); err != nil {
-					errs <- err
-					return
+			r := rand.New(rand.NewPCG(uint64(li), 7))
+			for range reports {
+				for _, s := range steps(desc) {
+					if think > 0 {
+						time.Sleep(time.Duration(r.Int64N(int64(2 * think))))
+					}
+					d, err := converse(t, e.fake, u, s.text, s.press)
+					if err != nil {
+						errs <- err
+						return
+					}
+					mu.Lock()
+					lats = append(lats, d)
+					mu.Unlock()
 				}
 			}
 		})
@@ -115,7 +189,19 @@ func TestHostileStream(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+	res := hostileResult{answers: len(lats), flooded: flooded, flooderAnswers: len(e.fake.BotMessages(flooder.u.ID)) - 1}
+	slices.Sort(lats)
+	if len(lats) > 0 {
+		res.p50, res.p99, res.max = lats[len(lats)/2], lats[len(lats)*99/100], lats[len(lats)-1]
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	res.heap = ms.HeapAlloc
 	e.stop()
+	if fi, err := os.Stat(filepath.Join(e.dir, "bot.db")); err == nil {
+		res.storeSize = fi.Size()
+	}
 
 	recs := e.exportJSON()
 	byReporter := map[string]int{}
@@ -123,12 +209,12 @@ func TestHostileStream(t *testing.T) {
 		byReporter[r["reporter"].(string)]++
 	}
 	for _, u := range us {
-		if n := byReporter[fmt.Sprintf("telegram:%d", u.ID)]; n != 1 {
-			t.Errorf("%s has %d reports, want 1", u.FirstName, n)
+		if n := byReporter[fmt.Sprintf("telegram:%d", u.ID)]; n != reports {
+			t.Errorf("%s has %d reports, want %d", u.FirstName, n, reports)
 		}
 	}
-	if len(recs) != leaders {
-		t.Errorf("%d reports stored, want %d", len(recs), leaders)
+	if len(recs) != hostileLeaders*reports {
+		t.Errorf("%d reports stored, want %d", len(recs), hostileLeaders*reports)
 	}
 	st, err := store.Open(filepath.Join(e.dir, "bot.db"), store.Options{})
 	if err != nil {
@@ -137,12 +223,15 @@ func TestHostileStream(t *testing.T) {
 	defer st.Close()
 	st.View(func(tx bot.Tx) error {
 		users, _ := tx.Users()
-		if len(users) != leaders+1 {
-			t.Errorf("%d users stored, want the %d leaders", len(users), leaders+1)
+		if len(users) != hostileLeaders+1 {
+			t.Errorf("%d users stored, want the %d leaders", len(users), hostileLeaders+1)
 		}
 		return tx.Sessions(func(s bot.Session) error {
 			if s.Chat.ID() == "-4001" {
 				t.Error("a session was kept for the group chat")
+			}
+			if id, _ := strconv.Atoi(s.Chat.ID()); id >= 5000 && id < 7000 {
+				t.Errorf("a session was kept for a stranger: %s", s.Chat)
 			}
 			return nil
 		})
@@ -150,9 +239,15 @@ func TestHostileStream(t *testing.T) {
 	if got := e.fake.BotMessages(group.ID); len(got) > 1 {
 		t.Errorf("the group got %d messages, want at most one pointer; the first two: %q, %q", len(got), got[0].Text, got[1].Text)
 	}
+	// The test's clock stands still, so the flooder's budget never
+	// refills: past the burst, a notice at most.
+	if res.flooderAnswers > 30+2 {
+		t.Errorf("the flooder got %d answers to %d messages: not held to the limits", res.flooderAnswers, flooded)
+	}
 	if strings.Contains(e.stderr.String(), "panic") {
 		t.Error("a panic was logged")
 	}
+	return res
 }
 
 // Ensure an official's /vuviec in a group chat posts no case into the
@@ -231,4 +326,33 @@ func utf16Len(s string) (n int) {
 		}
 	}
 	return n
+}
+
+// Ensure a press on a leader's buttons by anyone else (which Telegram does
+// not send for a private chat, but an update can claim) is refused with a
+// notice: nothing reaches the leader's chat, the conversation stands, and
+// the leader's own limits are untouched.
+func TestPressOnAnotherPersonsButtons(t *testing.T) {
+	e := newEnv(t)
+	e.limits = "" // the defaults: the leader's chat has a budget to wear down
+	e.writeConfig("info")
+	code, _ := e.invite("-group", "PT-TL-XB-T1")
+	e.start()
+	lan := e.user(501, "Lan").say("/start " + code)
+	lan.say("/baocao").expect("Anh/chị muốn báo cáo gì?")
+	m, _ := e.fake.LastWithButtons(lan.u.ID)
+	n := len(e.fake.BotMessages(lan.u.ID))
+	for i := range 100 {
+		e.fake.PressIn(fakeapi.Private(lan.u), fakeapi.User{ID: int64(9000 + i), FirstName: "Lạ"}, m.ID, m.Buttons[1][0].CallbackData)
+		e.sent++
+	}
+	e.settle()
+	if got := len(e.fake.BotMessages(lan.u.ID)); got != n {
+		t.Errorf("the presses of others put %d messages in Lan's chat", got-n)
+	}
+	answers := e.fake.CallbackAnswers()
+	if len(answers) < 100 || !strings.Contains(answers[len(answers)-1].Text, "không dành cho") {
+		t.Errorf("the presses were answered %+v", answers[len(answers)-1])
+	}
+	lan.press("An ninh trật tự").expect("Loại vụ việc là gì?")
 }
