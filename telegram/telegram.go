@@ -141,7 +141,6 @@ type Bot struct {
 	// shutdown is finished and recorded rather than cut and sent again.
 	poll, send api
 	username   string
-
 }
 
 var (
