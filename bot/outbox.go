@@ -66,7 +66,8 @@ type Sender struct {
 	Log        *slog.Logger
 	// Workers is how many chats are served at once (default 4).
 	Workers int
-	// MinBackoff and MaxBackoff bound the wait after failures
+	// MinBackoff and MaxBackoff bound the wait after failures, a chat's
+	// own after its message failed, and everyone's after the store did
 	// (default 500ms and 1m).
 	MinBackoff, MaxBackoff time.Duration
 	// Now is the clock (default time.Now).
@@ -80,6 +81,17 @@ type Sender struct {
 	mu        sync.Mutex
 	platforms map[string]*platformLimit
 	chats     map[Address]*bucket
+	// retry holds the chats whose last message failed: when to try again,
+	// and the backoff that led there. A chat's failures hold back only
+	// that chat: on a network that fails some calls, everyone else's
+	// messages go on.
+	retry map[Address]retryAt
+}
+
+// retryAt is when a chat whose message failed is tried again.
+type retryAt struct {
+	at      time.Time
+	backoff time.Duration
 }
 
 // underLimit stretches an interval by 2%: the platform counts sends as
@@ -130,6 +142,7 @@ func (s *Sender) init() {
 	s.once.Do(func() {
 		s.wake = make(chan struct{}, 1)
 		s.chats = map[Address]*bucket{}
+		s.retry = map[Address]retryAt{}
 		if s.Workers <= 0 {
 			s.Workers = 4
 		}
@@ -215,7 +228,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		failed, wait := s.round(ctx, items)
+		storeFailed, wait := s.round(ctx, items)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -229,10 +242,11 @@ func (s *Sender) Run(ctx context.Context) error {
 			case <-time.After(wait):
 			}
 		}
-		if !failed {
+		if !storeFailed {
 			backoff = 0
 			continue
 		}
+		// The store failed to take the marks: everyone waits.
 		backoff = min(max(2*backoff, s.MinBackoff), s.MaxBackoff)
 		if err := Sleep(ctx, backoff); err != nil {
 			return err
@@ -248,9 +262,10 @@ func (s *Sender) Run(ctx context.Context) error {
 const horizon = time.Second
 
 // round delivers what of items the limits let out within horizon and
-// reports whether any message must be retried; wait is set when nothing
-// could go yet, to how long until something can.
-func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool, wait time.Duration) {
+// reports whether the store failed to take the marks (a chat whose message
+// failed is put off on its own); wait is set when nothing could go yet, to
+// how long until something can.
+func (s *Sender) round(ctx context.Context, items []OutboxItem) (storeFailed bool, wait time.Duration) {
 	lanes, at, wait := s.plan(items)
 	if lanes == nil {
 		return false, wait
@@ -265,26 +280,17 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (failed bool, wa
 		defer close(marked)
 		markErr = s.mark(marks)
 	}()
-	var (
-		mu sync.Mutex
-		wg sync.WaitGroup
-	)
+	var wg sync.WaitGroup
 	for _, lane := range lanes {
 		if len(lane) == 0 {
 			continue
 		}
-		wg.Go(func() {
-			if s.runLane(ctx, lane, at, marks) {
-				mu.Lock()
-				failed = true
-				mu.Unlock()
-			}
-		})
+		wg.Go(func() { s.runLane(ctx, lane, at, marks) })
 	}
 	wg.Wait()
 	close(marks)
 	<-marked
-	return failed || markErr != nil, 0
+	return markErr != nil, 0
 }
 
 // plan spreads items over the workers' lanes, each chat's messages
@@ -306,8 +312,19 @@ func (s *Sender) plan(items []OutboxItem) (lanes [][]OutboxItem, at map[uint64]t
 		if later[chat] || full[chat.Platform()] {
 			continue
 		}
+		s.mu.Lock()
+		again, retrying := s.retry[chat]
+		s.mu.Unlock()
+		if d := again.at.Sub(s.Now()); retrying && d > horizon {
+			wait = min(wait, d)
+			later[chat] = true
+			continue
+		}
 		if tr, ok := s.Transports[chat.Platform()]; ok {
 			t, ok, global := s.reserve(tr, it.Msg, horizon)
+			if ok && retrying && t.Before(again.at) {
+				t = again.at
+			}
 			if !ok {
 				wait = min(wait, t.Sub(s.Now()))
 				later[chat] = true
@@ -414,11 +431,24 @@ func (s *Sender) runLane(ctx context.Context, lane []OutboxItem, at map[uint64]t
 			}
 			stopped[it.Msg.Chat] = true
 			failed = true
+			s.failedNow(it.Msg.Chat)
 			continue
 		}
+		s.mu.Lock()
+		delete(s.retry, it.Msg.Chat)
+		s.mu.Unlock()
 		marks <- m
 	}
 	return failed
+}
+
+// failedNow puts chat off for its next backoff: doubled from the last,
+// within MinBackoff and MaxBackoff.
+func (s *Sender) failedNow(chat Address) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := min(max(2*s.retry[chat].backoff, s.MinBackoff), s.MaxBackoff)
+	s.retry[chat] = retryAt{at: s.Now().Add(b), backoff: b}
 }
 
 func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time) error {
