@@ -19,13 +19,13 @@ import (
 // host would make them: every new connection to the real Zalo is a TLS
 // handshake of several round trips.
 func TestSendsReuseConnections(t *testing.T) {
-	fake := newFake(t, fakeapi.Options{})
+	fake := newFake(t, fakeapi.Options{Latency: 20 * time.Millisecond})
 	st := openStore(t)
-	const chats, each, workers = 40, 5, 8
+	const chats, each, workers = 8, 25, 8
 	err := st.Update(func(tx bot.Tx) error {
 		for i := range each {
 			for c := range chats {
-				m := bot.Outbound{Chat: bot.NewAddress(zalo.Platform, strconv.Itoa(5000+c)), Bulk: true,
+				m := bot.Outbound{Chat: bot.NewAddress(zalo.Platform, strconv.Itoa(5000+c)),
 					Key: fmt.Sprintf("k%d-%d", c, i), Reply: bot.Reply{Text: fmt.Sprintf("phần %d", i)}}
 				if _, err := tx.Enqueue(m); err != nil {
 					return err
@@ -38,7 +38,10 @@ func TestSendsReuseConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := config(fake, &recorder{}, st)
-	cfg.NoChatLimits = true
+	// Each chat paced, a chat a lane or so: the lanes wait between sends,
+	// so their connections lie idle together, as between a fan-out's
+	// rounds, and the default two a host would close the others.
+	cfg.ChatLimit = bot.RateLimit{Burst: 1, Every: 50 * time.Millisecond}
 	z, _, _ := start(t, cfg)
 	before := fake.Conns()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -55,8 +58,12 @@ func TestSendsReuseConnections(t *testing.T) {
 	if n := fake.Calls("sendMessage"); n != chats*each {
 		t.Fatalf("%d sends, want %d", n, chats*each)
 	}
-	// The long poll keeps one of its own.
-	if opened := fake.Conns() - before; opened > workers+2 {
-		t.Errorf("%d sends opened %d connections, want at most the %d lanes' (and a spare or two)", chats*each, opened, workers)
+	// The long poll keeps one of its own, and a lane that calls again
+	// before its last reply's connection is back in the pool may dial
+	// anew: at most twice the lanes, where the default two a host dial for
+	// most of the sends (153 of 200 measured).
+	t.Logf("opened %d", fake.Conns()-before)
+	if opened := fake.Conns() - before; opened > 2*workers {
+		t.Errorf("%d sends opened %d connections, want at most twice the %d lanes'", chats*each, opened, workers)
 	}
 }

@@ -156,6 +156,7 @@ type Server struct {
 	perChat  map[int64]*limiter
 	refused  int               // sends refused for going over the limits
 	conns    int               // connections opened by clients
+	faults   *faults           // random failures, if injected
 	files    map[string][]byte // by file id, sent by users
 	chats    map[int64]Chat    // groups users wrote in, for the bot's replies
 	requests []Request         // with Options.RecordRequests
@@ -739,6 +740,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.record(method, r)
 	}
 	if f, failed := s.takeFailure(method); failed {
+		s.breakReply(w, r, f)
+		return
+	}
+	if f, failed := s.randomFault(); failed && method != "getMe" { // the bot must start
 		s.breakReply(w, r, f)
 		return
 	}

@@ -99,6 +99,9 @@ type Options struct {
 	WrapWebhook bool
 	// RecordRequests makes the server keep every call, for Requests.
 	RecordRequests bool
+	// Latency delays every API reply, as the network to Zalo's servers
+	// does, so that calls overlap as they would.
+	Latency time.Duration
 }
 
 type failure struct {
@@ -147,10 +150,11 @@ type Server struct {
 	webhook    string // URL, "" when none
 	secret     string
 	hookSetAt  time.Time
-	delivered  int // webhook deliveries answered 2xx
-	hookFailed int // webhook deliveries that failed
-	duplicate  int // next deliveries to post twice
-	conns      int // connections opened by clients
+	delivered  int     // webhook deliveries answered 2xx
+	hookFailed int     // webhook deliveries that failed
+	duplicate  int     // next deliveries to post twice
+	conns      int     // connections opened by clients
+	faults     *faults // random failures, if injected
 }
 
 // New starts a fake on a free loopback port.
@@ -572,6 +576,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}
 	if f, failed := s.takeFailure(method, p); failed {
+		s.breakReply(w, f)
+		return
+	}
+	if s.opts.Latency > 0 {
+		time.Sleep(s.opts.Latency)
+	}
+	if f, failed := s.randomFault(); failed && method != "getMe" { // the bot must start
 		s.breakReply(w, f)
 		return
 	}
