@@ -21,7 +21,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -141,6 +140,9 @@ type Bot struct {
 	// shutdown is finished and recorded rather than cut and sent again.
 	poll, send api
 	username   string
+
+	lanes lanes
+	sem   chan struct{} // Workers: updates handled at once
 }
 
 var (
@@ -203,7 +205,7 @@ func New(ctx context.Context, cfg Config) (*Bot, error) {
 		cfg.PerSecond = DefaultPerSecond
 	}
 	client := ctxClient{ctx: ctx, c: &http.Client{Timeout: cfg.PollTimeout + 15*time.Second}}
-	b := &Bot{cfg: cfg}
+	b := &Bot{cfg: cfg, sem: make(chan struct{}, cfg.Workers)}
 	lib, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.Endpoint, client)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: connect: %w", b.redact(err))
@@ -240,6 +242,10 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.cfg.Store.View(func(tx bot.Tx) (err error) { p.off, err = b.readOffset(tx); return }); err != nil {
 		return fmt.Errorf("telegram: read offset: %w", err)
 	}
+	defer b.lanes.wg.Wait() // what is in hand is finished, or kept for the next start
+	if err := b.replay(ctx); err != nil {
+		return err
+	}
 	for ctx.Err() == nil {
 		if !b.pollOnce(ctx, &p) {
 			break
@@ -266,7 +272,7 @@ func (b *Bot) pollOnce(ctx context.Context, p *polling) bool {
 		req.Offset = int(p.off.Next)
 	}
 	start := time.Now()
-	updates, ids, err := b.getUpdates(req)
+	updates, raws, ids, err := b.getUpdates(req)
 	switch {
 	case ctx.Err() != nil:
 		return false
@@ -282,7 +288,7 @@ func (b *Bot) pollOnce(ctx context.Context, p *polling) bool {
 		return b.emptyPoll(ctx, p, start)
 	}
 	p.emptyBackoff = 0
-	if err := b.handleBatch(ctx, updates); err != nil {
+	if err := b.handleBatch(ctx, updates, raws); err != nil {
 		return b.batchFailed(ctx, p, err)
 	}
 	if ctx.Err() != nil {
@@ -370,14 +376,14 @@ func (b *Bot) confirm(p *polling, polled int, ids []int64) {
 // field whose type Telegram changed, say) is skipped and confirmed instead
 // of failing the batch on every poll. ids are the update ids of the whole
 // batch, in order, skipped ones included.
-func (b *Bot) getUpdates(req tgbotapi.UpdateConfig) (updates []tgbotapi.Update, ids []int64, err error) {
+func (b *Bot) getUpdates(req tgbotapi.UpdateConfig) (updates []tgbotapi.Update, decoded []json.RawMessage, ids []int64, err error) {
 	resp, err := b.poll.Request(req)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var raws []json.RawMessage
 	if err := json.Unmarshal(resp.Result, &raws); err != nil {
-		return nil, nil, fmt.Errorf("telegram: getUpdates: the result is not a list of updates: %w", err)
+		return nil, nil, nil, fmt.Errorf("telegram: getUpdates: the result is not a list of updates: %w", err)
 	}
 	for _, raw := range raws {
 		var fields map[string]json.RawMessage
@@ -391,7 +397,7 @@ func (b *Bot) getUpdates(req tgbotapi.UpdateConfig) (updates []tgbotapi.Update, 
 		var u tgbotapi.Update
 		err := json.Unmarshal(raw, &u)
 		if err == nil && idErr == nil {
-			updates, ids = append(updates, u), append(ids, id)
+			updates, decoded, ids = append(updates, u), append(decoded, raw), append(ids, id)
 			continue
 		}
 		// Log where decoding failed, never the update's content.
@@ -416,56 +422,11 @@ func (b *Bot) getUpdates(req tgbotapi.UpdateConfig) (updates []tgbotapi.Update, 
 		ids = append(ids, id)
 		b.cfg.Log.Warn("telegram: update skipped: it cannot be decoded", append([]any{"update", id}, attrs...)...)
 	}
-	return updates, ids, nil
+	return updates, decoded, ids, nil
 }
 
 func grow(d, lo, hi time.Duration) time.Duration {
 	return min(max(2*d, lo), hi)
-}
-
-// handleBatch handles each chat's updates in order and different chats in
-// parallel. It returns the first handler error; the chat whose update
-// failed stops there so that its order is kept when the batch comes back.
-// Updates the bot does not use are dropped here, and confirmed with the
-// batch.
-func (b *Bot) handleBatch(ctx context.Context, updates []tgbotapi.Update) error {
-	var order []bot.Address
-	byChat := map[bot.Address][]bot.Inbound{}
-	for _, u := range updates {
-		in, ok := b.convert(u)
-		if !ok {
-			continue
-		}
-		if _, seen := byChat[in.Chat]; !seen {
-			order = append(order, in.Chat)
-		}
-		byChat[in.Chat] = append(byChat[in.Chat], in)
-	}
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		sem      = make(chan struct{}, b.cfg.Workers)
-	)
-	for _, c := range order {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(ins []bot.Inbound) {
-			defer func() { <-sem; wg.Done() }()
-			for _, in := range ins {
-				if err := b.handleOne(ctx, in); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					return
-				}
-			}
-		}(byChat[c])
-	}
-	wg.Wait()
-	return firstErr
 }
 
 // convert turns u into an Inbound; ok is false when the bot does not use

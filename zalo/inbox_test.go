@@ -268,3 +268,33 @@ func TestOldMarksForgotten(t *testing.T) {
 		t.Error("a mark of yesterday was forgotten")
 	}
 }
+
+// Ensure the adapter leaves alone what another platform keeps in the inbox
+// they share: the Telegram adapter keeps there the updates of a slow chat.
+func TestInboxSharedWithOtherPlatforms(t *testing.T) {
+	fake := newFake(t, fakeapiOptions())
+	st := openStore(t)
+	const key = "telegram:00000000000000000042"
+	if err := st.Update(func(tx bot.Tx) error {
+		return tx.PutInbox(key, []byte(`{"update_id":42,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"text":"x"}}`), time.Now())
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	start(t, config(fake, rec, st))
+	fake.SendText(userOf("lan"), "xin chào")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(rec.all()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := rec.all(); len(got) != 1 || got[0].Text != "xin chào" {
+		t.Fatalf("handled %+v", got)
+	}
+	found := false
+	st.View(func(tx bot.Tx) error {
+		return tx.Inbox(func(k string, _ []byte, _ time.Time) error { found = found || k == key; return nil })
+	})
+	if !found {
+		t.Error("the Zalo adapter took another platform's update out of the inbox")
+	}
+}

@@ -291,6 +291,9 @@ func (b *Bot) drain(ctx context.Context) (n int, err error) {
 	err = b.cfg.Store.View(func(tx bot.Tx) error {
 		list = nil
 		return tx.Inbox(func(key string, data []byte, at time.Time) error {
+			if !strings.HasPrefix(key, Platform+":") {
+				return nil // another platform's, in the inbox they share
+			}
 			var e inboxEntry
 			if err := json.Unmarshal(data, &e); err != nil || len(e.Update) == 0 {
 				e = inboxEntry{Update: bytes.Clone(data)} // kept raw
