@@ -585,6 +585,7 @@ Flags:
 	"cli.demo.no_answer":           "the bot did not answer %q: %v",
 	"cli.demo.undelivered":         "the bot's replies to %q were not delivered: %v",
 	"cli.config.defaults_used":     "No %s here: using the built-in defaults (see config.example.yaml); the store is %s.",
+	"cli.config.defaults_offline":  "No %s here: using the built-in defaults (see config.example.yaml); the practice data is in a temporary store, deleted at exit.",
 	"cli.config.builtin":           "built-in defaults",
 	"cli.config.read":              "read config: %v",
 	"cli.config.yaml":              "%s: %v",

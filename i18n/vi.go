@@ -587,6 +587,7 @@ Tùy chọn:
 	"cli.demo.no_answer":           "Bot không trả lời %q: %v",
 	"cli.demo.undelivered":         "Các câu trả lời của bot cho %q không được gửi tới: %v",
 	"cli.config.defaults_used":     "Không có %s ở đây: dùng cấu hình mặc định (xem config.example.yaml); tệp dữ liệu là %s",
+	"cli.config.defaults_offline":  "Không có %s ở đây: dùng cấu hình mặc định (xem config.example.yaml); dữ liệu tập nằm trong một tệp tạm, xóa khi dừng.",
 	"cli.config.builtin":           "cấu hình mặc định",
 	"cli.config.read":              "Không đọc được tệp cấu hình: %v",
 	"cli.config.yaml":              "%s: tệp cấu hình sai cú pháp YAML: %v",

@@ -110,6 +110,7 @@ func (m *Main) cmdDemo(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	m.offline = true
 	cfg, err := m.config(fs, *path)
 	if err != nil {
 		return err

@@ -68,6 +68,9 @@ type Main struct {
 	clock schedule.Clock
 	// metricsAddr, set by tests, is told where /metrics is served.
 	metricsAddr func(net.Addr)
+	// offline is set by the commands that, with no token, run on a
+	// temporary store: the training room and the demo.
+	offline bool
 	// roomReady, set by tests, is told where the training room is served.
 	roomReady func(url string, r *Room)
 	// lang is the language the command line speaks (see lang.go).
@@ -192,7 +195,12 @@ func (m *Main) config(fs *flag.FlagSet, path string) (Config, error) {
 		return cfg, err
 	}
 	m.lang = cfg.Language
-	if cfg.source == defaultSource {
+	switch {
+	case cfg.source != defaultSource:
+	case m.offline && cfg.Telegram.Token == "" && cfg.Zalo.Token == "":
+		// The training room or the demo: their store is temporary.
+		fmt.Fprintln(m.Stderr, m.T("cli.config.defaults_offline", path))
+	default:
 		where, _ := filepath.Abs(cfg.Store.Path)
 		fmt.Fprintln(m.Stderr, m.T("cli.config.defaults_used", path, where))
 	}

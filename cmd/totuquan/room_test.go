@@ -481,3 +481,23 @@ func TestRoomExercisesFromTheStore(t *testing.T) {
 	e.answer("lan", "/cuatoi", "1", "1", "3", "Bà Lò Thị Mai, ông Lê Văn Tư", "1")
 	e.waitFor("the correction exercise ticked", func(st roomState) bool { return exerciseDone(st, "correction") })
 }
+
+// Ensure the bare command with no config file says that the room's data is
+// temporary, rather than naming a store it does not create.
+func TestBareCommandSaysTheStoreIsTemporary(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	var out, errb syncBuffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: noenv, Now: time.Now}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.roomReady = func(string, *Room) { cancel() }
+	if err := m.Run(ctx, []string{"-listen", "127.0.0.1:0"}); err != nil {
+		t.Fatal(err)
+	}
+	if s := errb.String(); !strings.Contains(s, "tệp tạm, xóa khi dừng") || strings.Contains(s, "totuquan.db") {
+		t.Errorf("stderr = %q", s)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the room left %d files in the folder it ran in", len(entries))
+	}
+}

@@ -32,6 +32,7 @@ func (m *Main) cmdRun(ctx context.Context, args []string, named bool) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	m.offline = !named
 	cfg, err := m.config(fs, *path)
 	if err != nil {
 		return err
