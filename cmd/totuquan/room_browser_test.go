@@ -230,6 +230,20 @@ func TestRoomInBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("on a phone's own browser, one phone at a time", func(t *testing.T) {
+		p.t = t
+		p.run(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(p.e.url+"/?phones=hai"),
+			chromedp.WaitVisible(chromedp.ID("phone-hai")))
+		defer p.run(chromedp.EmulateReset(), chromedp.Navigate(p.e.url+"/?phones=lan,minh,hai,hoa"), chromedp.WaitVisible(chromedp.ID("phone-lan")))
+		p.until("one phone shown, as wide as the screen", `[...document.querySelectorAll(".phone")].filter(e => !e.hidden).length === 1 && document.querySelector("#phone-hai").getBoundingClientRect().width >= 350`)
+		p.run(chromedp.Click(chromedp.ID("chip-lan")))
+		p.until("the chip switches to Lan's phone", `!document.querySelector("#phone-lan").hidden && document.querySelector("#phone-hai").hidden`)
+		if w := eval[int](p, `document.documentElement.scrollWidth`); w > 400 {
+			t.Errorf("the page is %d px wide on a 390 px screen", w)
+		}
+		p.typeLine("lan", "/trogiup")
+	})
+
 	t.Run("reset clears the data", func(t *testing.T) {
 		p.t = t
 		p.reset()
