@@ -115,6 +115,7 @@ Usage:
   totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]
                                      who did what and when: admin actions, exports,
                                      views of personal data, refused attempts
+  totuquan loadtest [-leaders N] [-think D|exp:D] [-duration D] [-limits telegram|off] [-json]  the bot under simulated leaders, offline
 
 Each command takes -h for its flags. The configuration defaults to
 config.yaml; see config.example.yaml. TELEGRAM_BOT_TOKEN overrides
@@ -158,6 +159,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.cmdUsers(args)
 	case "broadcast":
 		return m.cmdBroadcast(args)
+	case "loadtest":
+		return m.cmdLoadtest(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, usage)
 		return nil
