@@ -219,6 +219,7 @@ type loadRun struct {
 	handled, answers, replies, completed, abandoned, offScript atomic.Int64
 	handledAll                                                 atomic.Int64 // warm-up included, for the progress line
 	calls, refused                                             [len(callMethods)]atomic.Int64
+	refusedBy                                                  [len(limitNames)]atomic.Int64
 	otherCalls                                                 atomic.Int64 // sends and edits to chats not the leaders'
 	lateEvents                                                 atomic.Int64 // a leader's events dropped, its queue full
 
@@ -232,6 +233,13 @@ type loadRun struct {
 
 // callMethods are the Bot API calls that put something in a chat.
 var callMethods = [...]string{"sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+
+// limitNames are the limits a 429 goes over, as the fake server names them.
+var limitNames = [...]string{fakeapi.LimitOverall, fakeapi.LimitChat, fakeapi.LimitGroup}
+
+var limitPhrases = map[string]string{
+	fakeapi.LimitOverall: "the limit overall", fakeapi.LimitChat: "a chat's limit", fakeapi.LimitGroup: "a group's limit a minute",
+}
 
 // isReply reports whether a call of method answers the leader: a new
 // message or a question redrawn in place, not buttons cleared.
@@ -271,6 +279,9 @@ func (r *loadRun) onCall(c fakeapi.Call) {
 			r.calls[k].Add(1)
 			if c.Status == 429 {
 				r.refused[k].Add(1)
+				if j := slices.Index(limitNames[:], c.Limit); j >= 0 {
+					r.refusedBy[j].Add(1)
+				}
 			}
 		}
 	}
@@ -653,7 +664,7 @@ func (r *loadRun) drive(ctx context.Context) (*loadResult, error) {
 		Limits: r.o.limits, Endpoint: r.fake.Endpoint(), Updates: r.handled.Load(), Answers: r.answers.Load(),
 		Replies: r.replies.Load(), Completed: r.completed.Load(), Abandoned: r.abandoned.Load(), OffScript: r.offScript.Load(),
 		OutboxAtEnd: depth, Notes: r.notes, CallsElsewhere: r.otherCalls.Load(), LateEvents: r.lateEvents.Load(),
-		Calls: map[string]int64{}, Throttled: map[string]int64{}, Server: loadServer{Calls: map[string]int{}, Refused: refused1 - refused0},
+		Calls: map[string]int64{}, Throttled: map[string]int64{}, ThrottledBy: map[string]int64{}, Server: loadServer{Calls: map[string]int{}, Refused: refused1 - refused0},
 	}
 	if r.o.endpoint != "" {
 		res.Endpoint = r.o.endpoint
@@ -674,6 +685,11 @@ func (r *loadRun) drive(ctx context.Context) (*loadResult, error) {
 			res.Throttled[method] = n
 		}
 		res.Throttled429 += r.refused[k].Load()
+	}
+	for j, limit := range limitNames {
+		if n := r.refusedBy[j].Load(); n > 0 {
+			res.ThrottledBy[limit] = n
+		}
 	}
 	if res.Answers > 0 {
 		res.SendsPerAnswer = float64(res.Sent) / float64(res.Answers)
@@ -757,6 +773,7 @@ type loadResult struct {
 	Calls            map[string]int64 `json:"sends_by_method"`
 	Throttled429     int64            `json:"429s"`
 	Throttled        map[string]int64 `json:"429s_by_method"`
+	ThrottledBy      map[string]int64 `json:"429s_by_limit"`
 	Abandoned        int64            `json:"abandoned"`
 	OffScript        int64            `json:"off_script"`
 	OutboxAtEnd      int              `json:"outbox_at_end"`
@@ -870,6 +887,15 @@ func (r *loadRun) print(res *loadResult) error {
 	fmt.Fprintf(w, "reply latency       p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (%d replies)\n", l.P50, l.P90, l.P99, l.Max, res.Replies)
 	fmt.Fprintf(w, "sends per answer    %.2f (%d calls into the leaders' chats: %s)\n", res.SendsPerAnswer, res.Sent, byMethod(res.Calls))
 	fmt.Fprintf(w, "429s                %d%s (the fake server refused %d calls in all)\n", res.Throttled429, inParens(byMethod(res.Throttled)), res.Server.Refused)
+	if len(res.ThrottledBy) > 0 {
+		var over []string
+		for _, limit := range limitNames {
+			if n := res.ThrottledBy[limit]; n > 0 {
+				over = append(over, fmt.Sprintf("%d over %s", n, limitPhrases[limit]))
+			}
+		}
+		fmt.Fprintf(w, "                    %s\n", strings.Join(over, ", "))
+	}
 	fmt.Fprintf(w, "abandoned           %d (no reply within %v)\n", res.Abandoned, replyWait)
 	if res.OffScript > 0 {
 		fmt.Fprintf(w, "off the script      %d (the bot asked another question than the report's next)\n", res.OffScript)

@@ -114,6 +114,13 @@ func TestLoadtestTelegramLimits(t *testing.T) {
 	if n, ok := raw["429s"].(float64); !ok || n < 0 || int64(n) != res.Throttled429 {
 		t.Errorf("429s is %#v in the JSON, want a number", raw["429s"])
 	}
+	var byLimit int64
+	for _, n := range res.ThrottledBy {
+		byLimit += n
+	}
+	if byLimit != res.Throttled429 {
+		t.Errorf("429s by limit %v do not add up to %d", res.ThrottledBy, res.Throttled429)
+	}
 	if res.Limits != "telegram" || res.Updates <= 0 {
 		t.Errorf("limits %q, %d updates", res.Limits, res.Updates)
 	}

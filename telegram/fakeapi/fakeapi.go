@@ -115,7 +115,10 @@ type Call struct {
 	MessageID int // the message sent or edited; 0 when refused
 	// Status is the HTTP status of the answer: 200, 429 over the limits,
 	// or 400 for an edit of a message the server does not know.
-	Status  int
+	Status int
+	// Limit, with a 429, is the limit the call went over: LimitOverall,
+	// LimitChat or LimitGroup.
+	Limit   string
 	Text    string     // the text or caption sent, or the edit's new text
 	Buttons [][]Button // the keyboard sent with it
 	At      time.Time  // when the server took it
@@ -671,12 +674,12 @@ func (s *Server) Refused() int {
 	return s.refused
 }
 
-// overLimitLocked reports whether a send to chat now goes over the limits,
-// and how many seconds to wait (Telegram's retry_after), or takes its
-// place if not.
-func (s *Server) overLimitLocked(chat int64) (retryAfter int, over bool) {
+// overLimitLocked returns the limit a send to chat now goes over
+// (LimitOverall, LimitChat or LimitGroup) and how many seconds to wait
+// (Telegram's retry_after), or takes its place and returns "".
+func (s *Server) overLimitLocked(chat int64) (retryAfter int, over string) {
 	if s.global == nil {
-		return 0, false
+		return 0, ""
 	}
 	now := time.Now()
 	c := s.perChat[chat]
@@ -693,25 +696,32 @@ func (s *Server) overLimitLocked(chat int64) (retryAfter int, over bool) {
 		s.perGroup[chat] = window
 		if len(window) >= n {
 			s.refused++
-			return seconds(window[0].Add(time.Minute).Sub(now)), true
+			return seconds(window[0].Add(time.Minute).Sub(now)), LimitGroup
 		}
 	}
 	// Check both before taking from either.
 	g, cc := *s.global, *c
 	if !g.allow(now) {
 		s.refused++
-		return seconds(g.wait()), true
+		return seconds(g.wait()), LimitOverall
 	}
 	if c.every > 0 && !cc.allow(now) {
 		s.refused++
-		return seconds(cc.wait()), true
+		return seconds(cc.wait()), LimitChat
 	}
 	*s.global, *c = g, cc
 	if s.opts.Limits.GroupPerMinute > 0 && chat < 0 {
 		s.perGroup[chat] = append(window, now)
 	}
-	return 0, false
+	return 0, ""
 }
+
+// The limits a call can go over, as Call.Limit names them.
+const (
+	LimitOverall = "overall"
+	LimitChat    = "chat"
+	LimitGroup   = "group"
+)
 
 // wait is how long until the bucket has a token again.
 func (l *limiter) wait() time.Duration {
@@ -966,9 +976,9 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method stri
 		return
 	}
 	s.mu.Lock()
-	if after, over := s.overLimitLocked(chat); over {
+	if after, over := s.overLimitLocked(chat); over != "" {
 		s.mu.Unlock()
-		s.told(Call{Method: method, Chat: chat, Status: http.StatusTooManyRequests, Text: text, Buttons: kb, At: time.Now()})
+		s.told(Call{Method: method, Chat: chat, Status: http.StatusTooManyRequests, Limit: over, Text: text, Buttons: kb, At: time.Now()})
 		tooMany(w, after)
 		return
 	}
@@ -1018,9 +1028,9 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request, method stri
 		return
 	}
 	if s.opts.Limits != nil && s.opts.Limits.Edits {
-		if after, over := s.overLimitLocked(chat); over {
+		if after, over := s.overLimitLocked(chat); over != "" {
 			s.mu.Unlock()
-			call.Status, call.At = http.StatusTooManyRequests, time.Now()
+			call.Status, call.Limit, call.At = http.StatusTooManyRequests, over, time.Now()
 			s.told(call)
 			tooMany(w, after)
 			return

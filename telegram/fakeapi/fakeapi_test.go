@@ -134,7 +134,7 @@ func TestOnCallAndHistory(t *testing.T) {
 	if c := calls[4]; c.Method != "editMessageReplyMarkup" || c.MessageID != 4 || c.Status != 200 || len(c.Buttons) != 0 {
 		t.Errorf("the edit %+v", c)
 	}
-	if c := calls[5]; c.Status != 429 || c.MessageID != 0 {
+	if c := calls[5]; c.Status != 429 || c.MessageID != 0 || c.Limit != fakeapi.LimitChat {
 		t.Errorf("the send over the limit %+v", c)
 	}
 	if n := len(s.Messages(7)); n > 3 {
