@@ -433,6 +433,9 @@ Usage:
   totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config FILE]
                                      who did what and when: admin actions, exports,
                                      views of personal data, refused attempts
+  totuquan loadtest [-leaders N] [-think D|exp:D] [-duration D] [-limits telegram|off] [-json]
+                                     the bot under simulated leaders, offline: updates a second,
+                                     reply latency, calls an answer, 429s, CPU and memory
 
 Each command takes -h for its flags. The configuration defaults to
 config.yaml; see config.example.yaml. TELEGRAM_BOT_TOKEN overrides

@@ -435,6 +435,9 @@ Cách dùng:
   totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config TỆP]
                                      ai đã làm gì, lúc nào: thao tác quản trị, xuất dữ liệu,
                                      xem thông tin cá nhân, các lần bị từ chối
+  totuquan loadtest [-leaders N] [-think D|exp:D] [-duration D] [-limits telegram|off] [-json]
+                                     bot chạy với các tổ trưởng giả lập, không cần mạng: đo số tin
+                                     xử lý mỗi giây, độ trễ trả lời, số lần gọi mỗi câu trả lời
 
 Thêm -h sau mỗi lệnh để xem các tùy chọn của lệnh đó. Tệp cấu hình mặc định là
 config.yaml; xem config.example.yaml. Biến môi trường TELEGRAM_BOT_TOKEN được

@@ -126,6 +126,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.cmdUsers(args)
 	case "broadcast":
 		return m.cmdBroadcast(args)
+	case "loadtest":
+		return m.cmdLoadtest(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Fprint(m.Stdout, m.T("cli.usage"))
 		return nil

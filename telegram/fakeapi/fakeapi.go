@@ -91,6 +91,37 @@ type Options struct {
 	// RecordRequests makes the server keep every call it gets, for
 	// Requests.
 	RecordRequests bool
+	// Addr is the loopback address to listen on (default "127.0.0.1:0",
+	// a free port).
+	Addr string
+	// OnCall, if set, is told of every send and edit the bot makes
+	// (sendMessage, sendDocument, editMessageText, editMessageReplyMarkup)
+	// that the server accepts, refuses over the limits, or (an edit) finds
+	// no message for, once it has decided and before the answer goes
+	// back. It runs on the request's goroutine, without the server's
+	// lock: it may call the server, and should be quick.
+	OnCall func(Call)
+	// History, if above zero, is how many messages the server remembers
+	// per chat, the latest; older ones are forgotten, so that a long load
+	// test does not grow without end. Counts (BotCount, Calls) still count
+	// them all.
+	History int
+}
+
+// Call is a send or an edit the bot made, as the server answered it.
+type Call struct {
+	Method    string
+	Chat      int64
+	MessageID int // the message sent or edited; 0 when refused
+	// Status is the HTTP status of the answer: 200, 429 over the limits,
+	// or 400 for an edit of a message the server does not know.
+	Status int
+	// Limit, with a 429, is the limit the call went over: LimitOverall,
+	// LimitChat or LimitGroup.
+	Limit   string
+	Text    string     // the text or caption sent, or the edit's new text
+	Buttons [][]Button // the keyboard sent with it
+	At      time.Time  // when the server took it
 }
 
 // Request is a call the bot made, as the server received it: the method
@@ -101,12 +132,21 @@ type Request struct {
 	Params map[string]string
 }
 
-// Limits are token buckets on sends (sendMessage, sendDocument): overall,
-// and per chat.
+// Limits are Telegram's limits on sends (sendMessage, sendDocument):
+// token buckets overall and per chat, and for groups a cap a minute.
 type Limits struct {
 	PerSecond float64       // overall rate; the burst is one second's worth
 	ChatBurst int           // sends to one chat at once
 	ChatEvery time.Duration // then one per this
+	// GroupPerMinute, if above zero, is how many sends one group (a chat
+	// with a negative id) takes in any minute, as Telegram's "20 messages
+	// a minute in the same group": a window, not a bucket, so no burst
+	// goes beyond it.
+	GroupPerMinute int
+	// Edits makes edits (editMessageText, editMessageReplyMarkup) count as
+	// sends, overall, per chat and per group: Telegram does not say that
+	// they are free, and refuses bots that edit too fast.
+	Edits bool
 }
 
 // limiter is a token bucket on the server's side.
@@ -154,12 +194,13 @@ type Server struct {
 	cbSeq    int
 	global   *limiter
 	perChat  map[int64]*limiter
-	refused  int               // sends refused for going over the limits
-	conns    int               // connections opened by clients
-	faults   *faults           // random failures, if injected
-	files    map[string][]byte // by file id, sent by users
-	chats    map[int64]Chat    // groups users wrote in, for the bot's replies
-	requests []Request         // with Options.RecordRequests
+	perGroup map[int64][]time.Time // a group's sends within the last minute
+	refused  int                   // sends refused for going over the limits
+	conns    int                   // connections opened by clients
+	faults   *faults               // random failures, if injected
+	files    map[string][]byte     // by file id, sent by users
+	chats    map[int64]Chat        // groups users wrote in, for the bot's replies
+	requests []Request             // with Options.RecordRequests
 }
 
 // CallbackAnswer is a recorded answerCallbackQuery.
@@ -193,7 +234,10 @@ func New(opts Options) (*Server, error) {
 	if opts.BotUsername == "" {
 		opts.BotUsername = "totuquan_test_bot"
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("fake bot api: listen: %w", err)
 	}
@@ -204,6 +248,7 @@ func New(opts Options) (*Server, error) {
 	if l := opts.Limits; l != nil {
 		s.global = &limiter{burst: max(1, l.PerSecond), every: time.Duration(float64(time.Second) / l.PerSecond)}
 		s.perChat = map[int64]*limiter{}
+		s.perGroup = map[int64][]time.Time{}
 	}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second,
 		ConnState: func(_ net.Conn, st http.ConnState) {
@@ -270,7 +315,11 @@ func (s *Server) pushLocked(build func(id int64) any) int64 {
 func (s *Server) newMessageLocked(chat int64, text string, fromBot bool) *Message {
 	s.msgID[chat]++
 	m := &Message{ID: s.msgID[chat], ChatID: chat, Text: text, FromBot: fromBot, SentAt: time.Now()}
-	s.messages[chat] = append(s.messages[chat], m)
+	msgs := append(s.messages[chat], m)
+	if h := s.opts.History; h > 0 && len(msgs) >= 2*h {
+		msgs = append(msgs[:0:0], msgs[len(msgs)-h:]...) // a copy: older ones are freed
+	}
+	s.messages[chat] = msgs
 	if fromBot {
 		s.botSent[chat]++
 	}
@@ -597,6 +646,13 @@ func (s *Server) CallbackAnswers() []CallbackAnswer {
 	return append([]CallbackAnswer(nil), s.answers...)
 }
 
+// CallCounts returns how many times each method was called.
+func (s *Server) CallCounts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.calls)
+}
+
 // Calls returns how many times method was called.
 func (s *Server) Calls(method string) int {
 	s.mu.Lock()
@@ -619,11 +675,12 @@ func (s *Server) Refused() int {
 	return s.refused
 }
 
-// overLimitLocked reports whether a send to chat now goes over the limits,
-// and takes its place if not.
-func (s *Server) overLimitLocked(chat int64) bool {
+// overLimitLocked returns the limit a send to chat now goes over
+// (LimitOverall, LimitChat or LimitGroup) and how many seconds to wait
+// (Telegram's retry_after), or takes its place and returns "".
+func (s *Server) overLimitLocked(chat int64) (retryAfter int, over string) {
 	if s.global == nil {
-		return false
+		return 0, ""
 	}
 	now := time.Now()
 	c := s.perChat[chat]
@@ -631,14 +688,55 @@ func (s *Server) overLimitLocked(chat int64) bool {
 		c = &limiter{burst: float64(max(1, s.opts.Limits.ChatBurst)), every: s.opts.Limits.ChatEvery}
 		s.perChat[chat] = c
 	}
+	var window []time.Time
+	if n := s.opts.Limits.GroupPerMinute; n > 0 && chat < 0 {
+		window = s.perGroup[chat]
+		for len(window) > 0 && now.Sub(window[0]) >= time.Minute {
+			window = window[1:]
+		}
+		s.perGroup[chat] = window
+		if len(window) >= n {
+			s.refused++
+			return seconds(window[0].Add(time.Minute).Sub(now)), LimitGroup
+		}
+	}
 	// Check both before taking from either.
 	g, cc := *s.global, *c
-	if !g.allow(now) || (c.every > 0 && !cc.allow(now)) {
+	if !g.allow(now) {
 		s.refused++
-		return true
+		return seconds(g.wait()), LimitOverall
+	}
+	if c.every > 0 && !cc.allow(now) {
+		s.refused++
+		return seconds(cc.wait()), LimitChat
 	}
 	*s.global, *c = g, cc
-	return false
+	if s.opts.Limits.GroupPerMinute > 0 && chat < 0 {
+		s.perGroup[chat] = append(window, now)
+	}
+	return 0, ""
+}
+
+// The limits a call can go over, as Call.Limit names them.
+const (
+	LimitOverall = "overall"
+	LimitChat    = "chat"
+	LimitGroup   = "group"
+)
+
+// wait is how long until the bucket has a token again.
+func (l *limiter) wait() time.Duration {
+	return time.Duration((1 - l.tokens) * float64(l.every))
+}
+
+// seconds is d as Telegram's retry_after: whole seconds, at least one.
+func seconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
+}
+
+// tooMany answers a send refused for going over the limits.
+func tooMany(w http.ResponseWriter, retryAfter int) {
+	write(w, http.StatusTooManyRequests, apiReply{ErrorCode: 429, Description: "Too Many Requests: retry after " + strconv.Itoa(retryAfter), Parameters: map[string]int{"retry_after": retryAfter}})
 }
 
 // Unconfirmed returns how many updates getUpdates has not had confirmed.
@@ -883,9 +981,10 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method stri
 		return
 	}
 	s.mu.Lock()
-	if s.overLimitLocked(chat) {
+	if after, over := s.overLimitLocked(chat); over != "" {
 		s.mu.Unlock()
-		write(w, http.StatusTooManyRequests, apiReply{ErrorCode: 429, Description: "Too Many Requests: retry after 1", Parameters: map[string]int{"retry_after": 1}})
+		s.told(Call{Method: method, Chat: chat, Status: http.StatusTooManyRequests, Limit: over, Text: text, Buttons: kb, At: time.Now()})
+		tooMany(w, after)
 		return
 	}
 	m := s.newMessageLocked(chat, text, true)
@@ -893,7 +992,15 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, method stri
 	s.notifyLocked()
 	res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": s.chatLocked(chat).json(User{}), "text": text}
 	s.mu.Unlock()
+	s.told(Call{Method: method, Chat: chat, MessageID: m.ID, Status: http.StatusOK, Text: text, Buttons: kb, At: m.SentAt})
 	write(w, http.StatusOK, apiReply{OK: true, Result: res})
+}
+
+// told tells Options.OnCall of c.
+func (s *Server) told(c Call) {
+	if s.opts.OnCall != nil {
+		s.opts.OnCall(c)
+	}
 }
 
 func (s *Server) editMessage(w http.ResponseWriter, r *http.Request, method string) {
@@ -910,22 +1017,41 @@ func (s *Server) editMessage(w http.ResponseWriter, r *http.Request, method stri
 			return
 		}
 	}
+	call := Call{Method: method, Chat: chat, Text: r.FormValue("text"), Buttons: kb}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, m := range s.messages[chat] {
-		if m.ID == id && m.FromBot {
-			if method == "editMessageText" {
-				m.Text = r.FormValue("text")
-			}
-			m.Buttons = kb
-			m.Edits++
-			s.notifyLocked()
-			res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": s.chatLocked(chat).json(User{}), "text": m.Text}
-			write(w, http.StatusOK, apiReply{OK: true, Result: res})
+	var m *Message
+	for _, msg := range s.messages[chat] {
+		if msg.ID == id && msg.FromBot {
+			m = msg
+		}
+	}
+	if m == nil {
+		s.mu.Unlock()
+		call.Status, call.At = http.StatusBadRequest, time.Now()
+		s.told(call)
+		fail(w, http.StatusBadRequest, "Bad Request: message to edit not found")
+		return
+	}
+	if s.opts.Limits != nil && s.opts.Limits.Edits {
+		if after, over := s.overLimitLocked(chat); over != "" {
+			s.mu.Unlock()
+			call.Status, call.Limit, call.At = http.StatusTooManyRequests, over, time.Now()
+			s.told(call)
+			tooMany(w, after)
 			return
 		}
 	}
-	fail(w, http.StatusBadRequest, "Bad Request: message to edit not found")
+	if method == "editMessageText" {
+		m.Text = call.Text
+	}
+	m.Buttons = kb
+	m.Edits++
+	s.notifyLocked()
+	res := map[string]any{"message_id": m.ID, "date": m.SentAt.Unix(), "chat": s.chatLocked(chat).json(User{}), "text": m.Text}
+	s.mu.Unlock()
+	call.MessageID, call.Status, call.Text, call.At = m.ID, http.StatusOK, res["text"].(string), time.Now()
+	s.told(call)
+	write(w, http.StatusOK, apiReply{OK: true, Result: res})
 }
 
 // MaxText and MaxCaption are Telegram's limits on a message's text and a

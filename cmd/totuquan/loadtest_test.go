@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// loadtestRun runs "totuquan loadtest" with args and a config of its own,
+// and returns its standard output and error. Its temporary store goes in
+// a directory of the test's, which must be empty afterwards.
+func loadtestRun(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(cfg, []byte("timezone: Asia/Ho_Chi_Minh\nlanguage: vi\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	var errs syncBuffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errs, Getenv: func(string) string { return "" }, Now: time.Now}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = m.Run(ctx, append([]string{"loadtest", "-config", cfg}, args...))
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("the load test left %s behind in the temporary directory", left[0].Name())
+	}
+	return out.String(), errs.String(), err
+}
+
+func decodeLoad(t *testing.T, out string) loadResult {
+	t.Helper()
+	var res loadResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("-json printed no JSON: %v\n%s", err, out)
+	}
+	return res
+}
+
+// Ensure a short closed-loop run has the leaders complete reports, every
+// answer replied to, with sane figures, a progress line while it runs, a
+// CPU profile shared out among the bot, the fake server and the leaders,
+// and no store left behind.
+func TestLoadtestShortRun(t *testing.T) {
+	profile := filepath.Join(t.TempDir(), "cpu.pprof")
+	out, stderr, err := loadtestRun(t, "-leaders", "5", "-duration", "2s", "-json", "-cpuprofile", profile)
+	if err != nil {
+		t.Fatalf("loadtest: %v\n%s", err, stderr)
+	}
+	res := decodeLoad(t, out)
+	if res.Updates <= 0 || res.UpdatesPerSecond <= 0 || res.Answers <= 0 {
+		t.Errorf("updates %d (%.1f/s), answers %d: want some", res.Updates, res.UpdatesPerSecond, res.Answers)
+	}
+	if res.Completed <= 0 || res.ReportsStored <= 0 {
+		t.Errorf("%d reports completed, %d stored: want some\n%s", res.Completed, res.ReportsStored, out)
+	}
+	if res.Abandoned != 0 || res.OffScript != 0 {
+		t.Errorf("%d conversations abandoned and %d off the script, want none\n%s", res.Abandoned, res.OffScript, out)
+	}
+	if l := res.Latency; res.Replies == 0 || l.P50 <= 0 || l.P50 > l.P90 || l.P90 > l.P99 || l.P99 > l.Max {
+		t.Errorf("latency %+v over %d replies: want 0 < p50 ≤ p90 ≤ p99 ≤ max", l, res.Replies)
+	}
+	if res.SendsPerAnswer <= 0 || res.Calls["sendMessage"] <= 0 {
+		t.Errorf("sends per answer %.2f (%v), want some", res.SendsPerAnswer, res.Calls)
+	}
+	if res.Throttled429 != 0 {
+		t.Errorf("%d 429s without limits", res.Throttled429)
+	}
+	if !res.CPU.IncludesHarness || res.Memory.PeakRSSMB <= 0 {
+		t.Errorf("cpu %+v, memory %+v", res.CPU, res.Memory)
+	}
+	shares, total := map[string]float64{}, 0.0
+	for _, p := range res.CPU.Parts {
+		shares[p.Part] = p.Share
+		total += p.Share
+	}
+	if shares["bot"] <= 0 || total < 0.99 || total > 1.01 || res.CPU.BotPerUpdateMs <= 0 {
+		t.Errorf("CPU parts %+v: want the bot's share among them, adding up to 1", res.CPU)
+	}
+	if fi, err := os.Stat(profile); err != nil || fi.Size() == 0 {
+		t.Errorf("-cpuprofile wrote no profile: %v", err)
+	}
+	if !regexp.MustCompile(`loadtest +\d+s: \d+ updates, \d+/s, p99 [\d.]+ ms, outbox \d+`).MatchString(stderr) {
+		t.Errorf("no progress line on standard error:\n%s", stderr)
+	}
+}
+
+// Ensure that under Telegram's limits the fake server counts the bot's
+// calls and the report gives the 429s as a number, in JSON and in text.
+func TestLoadtestTelegramLimits(t *testing.T) {
+	out, stderr, err := loadtestRun(t, "-leaders", "4", "-duration", "1500ms", "-think", "exp:100ms", "-limits", "telegram", "-json")
+	if err != nil {
+		t.Fatalf("loadtest: %v\n%s", err, stderr)
+	}
+	res := decodeLoad(t, out)
+	if res.Server.Calls["sendMessage"] <= 0 || res.Server.Calls["getUpdates"] <= 0 {
+		t.Errorf("the fake server counted %v, want sendMessage and getUpdates calls", res.Server.Calls)
+	}
+	var raw map[string]any
+	json.Unmarshal([]byte(out), &raw)
+	if n, ok := raw["429s"].(float64); !ok || n < 0 || int64(n) != res.Throttled429 {
+		t.Errorf("429s is %#v in the JSON, want a number", raw["429s"])
+	}
+	var byLimit int64
+	for _, n := range res.ThrottledBy {
+		byLimit += n
+	}
+	if byLimit != res.Throttled429 {
+		t.Errorf("429s by limit %v do not add up to %d", res.ThrottledBy, res.Throttled429)
+	}
+	if res.Limits != "telegram" || res.Updates <= 0 {
+		t.Errorf("limits %q, %d updates", res.Limits, res.Updates)
+	}
+
+	text, stderr, err := loadtestRun(t, "-leaders", "2", "-duration", "1s", "-limits", "telegram")
+	if err != nil {
+		t.Fatalf("loadtest: %v\n%s", err, stderr)
+	}
+	for _, want := range []string{`(?m)^429s +\d+`, `(?m)^sends per answer +[\d.]+`, `(?m)^reply latency +p50 [\d.]+ ms`, `the fake server and the leaders included`} {
+		if !regexp.MustCompile(want).MatchString(text) {
+			t.Errorf("the report does not match %s:\n%s", want, text)
+		}
+	}
+}
+
+// Ensure -endpoint leads the bot through a proxy on loopback to the fake
+// server listening where -listen says.
+func TestLoadtestEndpointThroughProxy(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fakeAddr := ln.Addr().String()
+	ln.Close()
+	var proxied atomic.Int64
+	target, _ := url.Parse("http://" + fakeAddr)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	proxy := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxied.Add(1)
+		rp.ServeHTTP(w, r)
+	})}
+	pln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go proxy.Serve(pln)
+	defer proxy.Close()
+
+	out, stderr, err := loadtestRun(t, "-leaders", "2", "-duration", "1s", "-json",
+		"-endpoint", "http://"+pln.Addr().String()+"/bot%s/%s", "-listen", fakeAddr)
+	if err != nil {
+		t.Fatalf("loadtest: %v\n%s", err, stderr)
+	}
+	if res := decodeLoad(t, out); res.Updates <= 0 || res.Replies <= 0 {
+		t.Errorf("through the proxy: %d updates, %d replies", res.Updates, res.Replies)
+	}
+	if proxied.Load() == 0 {
+		t.Error("the bot's calls did not go through the proxy")
+	}
+}
+
+// Ensure bad flags are usage errors that say what is wrong, and that no
+// address beyond this machine is ever taken.
+func TestLoadtestFlagErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-think", "soon"}, "-think"},
+		{[]string{"-think", "exp:0"}, "-think"},
+		{[]string{"-think", "-3s"}, "-think"},
+		{[]string{"-endpoint", "https://api.telegram.org/bot%s/%s"}, "only a loopback IP"},
+		{[]string{"-endpoint", "http://10.1.2.3:8081/bot%s/%s"}, "only a loopback IP"},
+		{[]string{"-endpoint", "http://localhost.example.com:8081/bot%s/%s"}, "only a loopback IP"},
+		{[]string{"-endpoint", "http://127.0.0.1:8081/"}, "places"},
+		{[]string{"-listen", "0.0.0.0:8081"}, "-listen"},
+		{[]string{"-limits", "strict"}, "-limits"},
+		{[]string{"-leaders", "0"}, "-leaders"},
+		{[]string{"-duration", "0s"}, "-duration"},
+		{[]string{"extra"}, "usage"},
+	} {
+		m := &Main{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" }, Now: time.Now}
+		err := m.Run(context.Background(), append([]string{"loadtest"}, c.args...))
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("loadtest %s: %v, want a usage error about %s", strings.Join(c.args, " "), err, c.want)
+		}
+	}
+}
