@@ -431,6 +431,11 @@ func (s *Sender) runLane(ctx context.Context, lane []OutboxItem, at map[uint64]t
 			}
 			stopped[it.Msg.Chat] = true
 			failed = true
+			if errors.As(err, &de) && de.RetryAfter > 0 {
+				// Throttled: the platform's pause holds it (and everyone
+				// on the platform) as long as asked; no backoff on top.
+				continue
+			}
 			s.failedNow(it.Msg.Chat)
 			continue
 		}
