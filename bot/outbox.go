@@ -86,6 +86,11 @@ type Sender struct {
 	// that chat: on a network that fails some calls, everyone else's
 	// messages go on.
 	retry map[Address]retryAt
+	// hurry is closed when something is queued during a round: the
+	// round's bulk messages not yet begun then wait for the next round,
+	// which takes the new ones first if they are replies.
+	hurry     chan struct{}
+	hurryOnce *sync.Once
 }
 
 // retryAt is when a chat whose message failed is tried again.
@@ -198,11 +203,28 @@ func (s *Sender) bulkShare() int {
 // Notify wakes the sender; it never blocks.
 func (s *Sender) Notify() {
 	s.init()
+	s.mu.Lock()
+	if s.hurryOnce != nil {
+		s.hurryOnce.Do(func() { close(s.hurry) })
+	}
+	s.mu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
 }
+
+// newRound arms the hurry for a round about to read the outbox.
+func (s *Sender) newRound() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hurry, s.hurryOnce = make(chan struct{}), &sync.Once{}
+	return s.hurry
+}
+
+// errHurried is a bulk message's outcome when something was queued
+// before it began: it stays in the outbox for the next round.
+var errHurried = errors.New("left for the next round")
 
 // Run sends until ctx is done; it returns ctx's error.
 func (s *Sender) Run(ctx context.Context) error {
@@ -210,6 +232,7 @@ func (s *Sender) Run(ctx context.Context) error {
 	bulk := s.bulkShare()
 	backoff := time.Duration(0)
 	for {
+		hurry := s.newRound()
 		var items []OutboxItem
 		err := s.Store.View(func(tx Tx) error {
 			var err error
@@ -228,7 +251,7 @@ func (s *Sender) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		storeFailed, wait := s.round(ctx, items)
+		storeFailed, wait := s.round(ctx, items, hurry)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -265,7 +288,7 @@ const horizon = time.Second
 // reports whether the store failed to take the marks (a chat whose message
 // failed is put off on its own); wait is set when nothing could go yet, to
 // how long until something can.
-func (s *Sender) round(ctx context.Context, items []OutboxItem) (storeFailed bool, wait time.Duration) {
+func (s *Sender) round(ctx context.Context, items []OutboxItem, hurry <-chan struct{}) (storeFailed bool, wait time.Duration) {
 	lanes, at, wait := s.plan(items)
 	if lanes == nil {
 		return false, wait
@@ -285,7 +308,7 @@ func (s *Sender) round(ctx context.Context, items []OutboxItem) (storeFailed boo
 		if len(lane) == 0 {
 			continue
 		}
-		wg.Go(func() { s.runLane(ctx, lane, at, marks) })
+		wg.Go(func() { s.runLane(ctx, lane, at, marks, hurry) })
 	}
 	wg.Wait()
 	close(marks)
@@ -408,16 +431,24 @@ func (s *Sender) mark(marks <-chan mark) (markErr error) {
 // outbox to the marker; it reports whether any must be retried. A chat
 // whose message failed or that blocked the bot gets nothing more this
 // round, so that its order is kept.
-func (s *Sender) runLane(ctx context.Context, lane []OutboxItem, at map[uint64]time.Time, marks chan<- mark) (failed bool) {
+func (s *Sender) runLane(ctx context.Context, lane []OutboxItem, at map[uint64]time.Time, marks chan<- mark, hurry <-chan struct{}) (failed bool) {
 	stopped := map[Address]bool{} // chats whose earlier message failed or that blocked the bot
 	for _, it := range lane {
 		if stopped[it.Msg.Chat] || ctx.Err() != nil {
 			continue
 		}
-		err := s.deliver(ctx, it.Msg, at[it.ID])
+		var wake <-chan struct{}
+		if it.Msg.Bulk {
+			wake = hurry
+		}
+		err := s.deliver(ctx, it.Msg, at[it.ID], wake)
 		var de *DeliveryError
 		m := mark{id: it.ID}
 		switch {
+		case errors.Is(err, errHurried):
+			stopped[it.Msg.Chat] = true // its order kept: the rest wait too
+			s.refund(it.Msg)
+			continue
 		case err == nil:
 		case errors.As(err, &de) && de.Permanent:
 			s.Log.Warn("message dropped", "chat", it.Msg.Chat, "err", err)
@@ -456,7 +487,9 @@ func (s *Sender) failedNow(chat Address) {
 	s.retry[chat] = retryAt{at: s.Now().Add(b), backoff: b}
 }
 
-func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time) error {
+// deliver sends m at its place, at; a bulk message whose wait hurry ends
+// first is not sent (errHurried).
+func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time, hurry <-chan struct{}) error {
 	tr, ok := s.Transports[m.Chat.Platform()]
 	if !ok {
 		return &DeliveryError{Permanent: true, Err: fmt.Errorf("no transport for %q", m.Chat.Platform())}
@@ -467,8 +500,22 @@ func (s *Sender) deliver(ctx context.Context, m Outbound, at time.Time) error {
 		at = pl.pause // the platform asked for a pause since
 	}
 	s.mu.Unlock()
-	if err := Sleep(ctx, at.Sub(s.Now())); err != nil {
-		return err
+	select {
+	case <-hurry:
+		return errHurried
+	default:
+	}
+	if d := at.Sub(s.Now()); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-hurry:
+			t.Stop()
+			return errHurried
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
 	}
 	// Once begun, a send is finished even if shutdown starts meanwhile: cut
 	// short, it might have reached the platform and would go out twice.
@@ -528,6 +575,22 @@ func (s *Sender) reserve(tr Transport, m Outbound, horizon time.Duration) (at ti
 		wait = max(wait, b.reserve(now))
 	}
 	return now.Add(wait), true, false
+}
+
+// refund gives back the places reserve took for m, which was not sent.
+func (s *Sender) refund(m Outbound) {
+	tr, ok := s.Transports[m.Chat.Platform()]
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if pl := s.limitOf(m.Chat.Platform(), tr); pl.rate > 0 {
+		pl.global.tokens = min(pl.global.burst, pl.global.tokens+1)
+	}
+	if b := s.chats[m.Chat]; m.Op == OpSend && b != nil && b.every > 0 {
+		b.tokens = min(b.burst, b.tokens+1)
+	}
 }
 
 // Joiner is a platform on which a person can join with an invite code.

@@ -97,3 +97,87 @@ func TestFailingChatHoldsBackOnlyItself(t *testing.T) {
 		t.Errorf("delivered %q", got)
 	}
 }
+
+// paced records the order of deliveries under an overall rate.
+type paced struct {
+	mu  sync.Mutex
+	got []string
+	at  []time.Time
+}
+
+func (tr *paced) ChatLimit(bot.Address) bot.RateLimit { return bot.RateLimit{} }
+func (tr *paced) PerSecond() float64                  { return 100 }
+
+func (tr *paced) Deliver(_ context.Context, m bot.Outbound) error {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.got, tr.at = append(tr.got, m.Text), append(tr.at, time.Now())
+	return nil
+}
+
+func (tr *paced) sent() []string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return append([]string(nil), tr.got...)
+}
+
+// Ensure a reply queued in the middle of a fan-out goes before the rest of
+// the round's bulk messages, not after them: a round holds about a second
+// of bulk, which a leader waiting for the next question would wait out.
+// The bulk left for later keeps its places: the fan-out still finishes,
+// within the overall rate.
+func TestReplyCutsIntoTheFanOut(t *testing.T) {
+	st := mustOpen(t)
+	tr := &paced{}
+	s := &bot.Sender{Store: st, Transports: map[string]bot.Transport{"t": tr}, Log: slog.New(slog.DiscardHandler)}
+	const bulk = 300
+	if err := st.Update(func(tx bot.Tx) error {
+		for i := range bulk {
+			if _, err := tx.Enqueue(bot.Outbound{Chat: bot.Address(fmt.Sprintf("t:%d", i)), Bulk: true, Reply: bot.Reply{Text: fmt.Sprintf("summary %d", i)}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { s.Run(ctx) })
+	defer func() { cancel(); wg.Wait() }()
+	waitSent := func(what string, cond func([]string) bool) []string {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			got := tr.sent()
+			if cond(got) {
+				return got
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting for %s: %d sent", what, len(got))
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	waitSent("the fan-out under way", func(got []string) bool { return len(got) >= 20 })
+	before := len(tr.sent())
+	if err := st.Update(func(tx bot.Tx) error {
+		_, err := tx.Enqueue(bot.Outbound{Chat: "t:lan", Reply: bot.Reply{Text: "the next question"}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Notify()
+	got := waitSent("the reply", func(got []string) bool { return slices.Contains(got, "the next question") })
+	if ahead := slices.Index(got, "the next question") - before; ahead > 8 {
+		t.Errorf("%d bulk messages went ahead of the reply queued in the middle of the round", ahead)
+	}
+	got = waitSent("the whole fan-out", func(got []string) bool { return len(got) == bulk+1 })
+	tr.mu.Lock()
+	span := tr.at[len(tr.at)-1].Sub(tr.at[0])
+	tr.mu.Unlock()
+	// 100 a second with a burst of half a second's: at least 2.5 s for 301.
+	if span < 2500*time.Millisecond {
+		t.Errorf("%d messages went in %v: over the overall rate", len(got), span)
+	}
+}
