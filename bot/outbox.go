@@ -391,7 +391,7 @@ func (s *Sender) mark(marks <-chan mark) (markErr error) {
 		if len(pending) == 0 || markErr != nil {
 			return
 		}
-		markErr = s.Store.Update(func(tx Tx) error {
+		markErr = s.Store.Batch(func(tx Tx) error { // shares its commit with the handlers': it may run twice, and marks the same
 			for _, m := range pending {
 				if m.blocked != "" {
 					if err := tx.Block(m.blocked, s.Now()); err != nil {

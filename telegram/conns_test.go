@@ -24,7 +24,7 @@ func TestSendsReuseConnections(t *testing.T) {
 	}
 	defer fake.Close()
 	st := openStore(t)
-	const chats, each, workers = 40, 5, 8
+	const chats, each, workers = 8, 25, 8
 	st.Update(func(tx bot.Tx) error {
 		for i := range each {
 			for c := range chats {
@@ -39,7 +39,11 @@ func TestSendsReuseConnections(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	tg, err := telegram.New(ctx, telegram.Config{Token: fake.Token(), Endpoint: fake.Endpoint(), Handler: nopHandler{}, Store: st, NoChatLimits: true})
+	// Each chat paced, a chat a lane or so: the lanes wait between sends,
+	// so their connections lie idle together, as between a fan-out's
+	// rounds, and the default two a host would close the others.
+	tg, err := telegram.New(ctx, telegram.Config{Token: fake.Token(), Endpoint: fake.Endpoint(), Handler: nopHandler{}, Store: st,
+		ChatLimit: bot.RateLimit{Burst: 1, Every: 50 * time.Millisecond}, PerSecond: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +60,11 @@ func TestSendsReuseConnections(t *testing.T) {
 	if n := fake.Calls("sendMessage"); n != chats*each {
 		t.Fatalf("%d sends, want %d", n, chats*each)
 	}
-	if opened := fake.Conns() - before; opened > workers+2 {
-		t.Errorf("%d sends opened %d connections, want at most the %d lanes' (and a spare or two)", chats*each, opened, workers)
+	t.Logf("opened %d", fake.Conns()-before)
+	// A lane that calls again before its last reply's connection is back
+	// in the pool may dial anew: at most twice the lanes, where the
+	// default two a host dial for most of the sends.
+	if opened := fake.Conns() - before; opened > 2*workers {
+		t.Errorf("%d sends opened %d connections, want at most twice the %d lanes'", chats*each, opened, workers)
 	}
 }
