@@ -435,7 +435,7 @@ Cách dùng:
   totuquan audit [-from YYYY-MM-DD] [-to YYYY-MM-DD] [-config TỆP]
                                      ai đã làm gì, lúc nào: thao tác quản trị, xuất dữ liệu,
                                      xem thông tin cá nhân, các lần bị từ chối
-  totuquan loadtest [-leaders N] [-think D|exp:D] [-duration D] [-limits telegram|off] [-json]
+  totuquan loadtest [-leaders SỐ] [-think THỜI_GIAN|exp:THỜI_GIAN] [-duration THỜI_GIAN] [-limits telegram|off] [-json]
                                      bot chạy với các tổ trưởng giả lập, không cần mạng: đo số tin
                                      xử lý mỗi giây, độ trễ trả lời, số lần gọi mỗi câu trả lời
 
@@ -626,4 +626,77 @@ Tùy chọn:
 	"cli.config.health_every":      "%q không phải là 0 (tắt) hay khoảng thời gian từ 1s trở lên, ví dụ 15m",
 	"cli.config.metrics_address":   "%q không có dạng host:port (máy:cổng), ví dụ 127.0.0.1:9464",
 	"cli.config.metrics_loopback":  "%q không phải là địa chỉ nội bộ của máy này (loopback: 127.0.0.1, [::1], localhost); đặt metrics.public: true nếu muốn cho máy khác xem số liệu",
+
+	// totuquan loadtest: its usage, refusals, progress line and report.
+	"cli.synopsis.loadtest":        "loadtest [-leaders SỐ] [-think THỜI_GIAN|exp:THỜI_GIAN] [-duration THỜI_GIAN] [-warmup THỜI_GIAN] [-limits telegram|off] [-endpoint URL] [-listen ĐỊA_CHỈ] [-json] [-cpuprofile TỆP] [-config TỆP]",
+	"cli.flag.loadtest.leaders":    "`số` tổ trưởng giả lập, mỗi người phụ trách một tổ riêng",
+	"cli.flag.loadtest.think":      "`thời_gian` suy nghĩ trước mỗi câu trả lời: một khoảng thời gian (3s), exp:TRUNG_BÌNH để lấy ngẫu nhiên theo phân phối mũ có trung bình đó, hoặc 0 (mặc định) để trả lời ngay (vòng kín)",
+	"cli.flag.loadtest.duration":   "đo trong `thời_gian` này, sau phần làm nóng",
+	"cli.flag.loadtest.warmup":     "chạy làm nóng trong `thời_gian` này trước khi bắt đầu đo",
+	"cli.flag.loadtest.limits":     "`giới_hạn` gửi tin: telegram (máy chủ giả lập áp các giới hạn gửi tin của Telegram, bot áp giới hạn của riêng bot) hoặc off (không bên nào giới hạn)",
+	"cli.flag.loadtest.endpoint":   "`URL` của Bot API mà bot gọi tới (mặc định: của máy chủ giả lập); chỉ nhận IP loopback, ví dụ http://127.0.0.1:8081/bot%s/%s, dẫn về máy chủ giả lập (chẳng hạn qua một proxy)",
+	"cli.flag.loadtest.listen":     "`địa_chỉ` mà Bot API giả lập lắng nghe (mặc định: một cổng còn trống trên 127.0.0.1), để -endpoint dẫn tới",
+	"cli.flag.loadtest.json":       "in kết quả dạng JSON",
+	"cli.flag.loadtest.cpuprofile": "ghi CPU profile của khoảng thời gian đo vào `tệp` này",
+	"cli.loadtest.usage": `Cách dùng: totuquan %s
+
+Chạy bot thật trên một tệp dữ liệu tạm mới, với một máy chủ Telegram Bot API
+giả lập trên 127.0.0.1 và các tổ trưởng giả lập gửi báo cáo vụ việc, rồi cho
+biết số tin đến đã xử lý, độ trễ trả lời, số lần gọi Bot API cho mỗi câu trả
+lời, số lỗi 429, CPU và bộ nhớ. Ngôn ngữ, múi giờ, thời gian chờ và các giới
+hạn trong tệp cấu hình được áp dụng; tệp dữ liệu, token, Zalo và metrics thì
+không. Không có gì được gửi ra ngoài máy này.
+
+Tùy chọn:
+`,
+	"cli.loadtest.args":                "Cách dùng: totuquan %s",
+	"cli.loadtest.think":               "-think %q không phải là khoảng thời gian (3s) hay trung bình của phân phối mũ (exp:3s).",
+	"cli.loadtest.leaders":             "-leaders %d phải từ 1 đến 100000.",
+	"cli.loadtest.duration":            "-duration %v phải lớn hơn 0.",
+	"cli.loadtest.warmup":              "-warmup %v không được âm.",
+	"cli.loadtest.limits":              "-limits %q phải là telegram hoặc off.",
+	"cli.loadtest.endpoint_places":     "-endpoint %q phải có chỗ cho token và cho tên phương thức, ví dụ http://127.0.0.1:8081/bot%%s/%%s.",
+	"cli.loadtest.endpoint_url":        "-endpoint %q không phải là URL http://, ví dụ http://127.0.0.1:8081/bot%%s/%%s.",
+	"cli.loadtest.endpoint_loopback":   "-endpoint %q không nằm trên máy này: chỉ nhận IP loopback (127.0.0.1, [::1]).",
+	"cli.loadtest.listen":              "-listen %q không phải là IP loopback kèm cổng, ví dụ 127.0.0.1:8081.",
+	"cli.loadtest.no_start":            "Bot không khởi động được: %v",
+	"cli.loadtest.unreached":           "Các lần gọi của bot tới %s không đến được máy chủ giả lập ở %s: hãy đặt -listen là địa chỉ mà -endpoint dẫn tới.",
+	"cli.loadtest.cpuprofile":          "-cpuprofile: không lấy được CPU profile: %v",
+	"cli.loadtest.note.no_send_limits": "telegram.messages_per_second trong tệp cấu hình bằng 0: bot không tự giới hạn việc gửi tin",
+	"cli.loadtest.note.per_minute_off": "đã tắt giới hạn số tin mỗi người gửi (limits.per_minute): vòng kín trả lời nhanh hơn mọi người thật",
+	"cli.loadtest.note.interrupted":    "bị ngắt giữa chừng: đo được %.1f s trong %v đã đặt",
+	"cli.loadtest.note.no_profile":     "không có CPU profile: %v",
+	"cli.loadtest.progress":            "loadtest %4.0fs%s: %d tin đến, %.0f/s, p99 %s, hàng đợi gửi %d\n",
+	"cli.loadtest.warming_up":          " (làm nóng)",
+	"cli.loadtest.think_closed":        "0 (vòng kín: trả lời ngay khi nhận được câu hỏi)",
+	"cli.loadtest.limits_off":          "off (sức chịu tải của riêng bot)",
+	"cli.loadtest.limits_telegram":     "telegram (máy chủ giả lập nhận %v lần gọi mỗi giây; mỗi chat một đợt %d tin, sau đó mỗi %v một tin; mỗi nhóm %d tin một phút; tin sửa cũng tính là tin gửi)",
+	"cli.loadtest.header":              "totuquan loadtest: %d tổ trưởng báo cáo vụ việc, thời gian suy nghĩ %s, giới hạn %s\n",
+	"cli.loadtest.header.one":          "totuquan loadtest: %d tổ trưởng báo cáo vụ việc, thời gian suy nghĩ %s, giới hạn %s\n",
+	"cli.loadtest.against":             "bot thật trên một tệp dữ liệu tạm, với Bot API giả lập ở %s\n",
+	"cli.loadtest.measured":            "đo trong %.1f s, sau %.0f s làm nóng\n\n",
+	"cli.loadtest.updates":             "tin đến đã xử lý         %d (%.1f/s)\n",
+	"cli.loadtest.answers":             "tổ trưởng đã trả lời     %d (%.1f/s)\n",
+	"cli.loadtest.completed":           "báo cáo hoàn tất         %d (%d đã lưu)\n",
+	"cli.loadtest.latency":             "độ trễ trả lời           p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, tối đa %.1f ms (%d lần trả lời)\n",
+	"cli.loadtest.sends":               "bot gửi mỗi câu trả lời  %.2f (%d lần gọi vào chat của các tổ trưởng: %s)\n",
+	"cli.loadtest.429s":                "lỗi 429                  %d%s (máy chủ giả lập từ chối tổng cộng %d lần gọi)\n",
+	"cli.loadtest.429s_by_limit":       "                         %s\n",
+	"cli.loadtest.over":                "%d do vượt %s",
+	"cli.loadtest.limit.overall":       "giới hạn chung",
+	"cli.loadtest.limit.chat":          "giới hạn của một chat",
+	"cli.loadtest.limit.group":         "giới hạn mỗi phút của một nhóm",
+	"cli.loadtest.abandoned":           "cuộc trò chuyện bỏ dở    %d (không có trả lời trong vòng %v)\n",
+	"cli.loadtest.off_script":          "lệch kịch bản            %d (bot hỏi một câu khác với câu tiếp theo của báo cáo)\n",
+	"cli.loadtest.outbox":              "hàng đợi gửi lúc cuối    %d\n",
+	"cli.loadtest.cpu":                 "CPU                      %.2f s (%.0f%% của một nhân), %.3f ms mỗi tin đến, tính cả máy chủ giả lập và các tổ trưởng giả lập\n",
+	"cli.loadtest.cpu_parts":           "  theo CPU profile: %s; riêng bot khoảng %.3f ms mỗi tin đến\n",
+	"cli.loadtest.part.bot":            "bot",
+	"cli.loadtest.part.telegram":       "máy chủ Telegram giả lập",
+	"cli.loadtest.part.leaders":        "tổ trưởng giả lập",
+	"cli.loadtest.part.gc":             "bộ thu gom rác (cho tất cả)",
+	"cli.loadtest.part.other":          "runtime và phần còn lại",
+	"cli.loadtest.memory":              "bộ nhớ                   RSS %.0f MB lúc cuối, %.0f MB lúc cao nhất (cả tiến trình)\n",
+	"cli.loadtest.bot_log":             "nhật ký của bot          %d × %s\n",
+	"cli.loadtest.note":                "Lưu ý: %s\n",
 }

@@ -79,6 +79,12 @@ func TestCommandLineSpeaksTheConfiguredLanguage(t *testing.T) {
 				{name: "bad config", args: []string{"areas", "list", "-config", bad}, want: map[string]string{
 					"vi": bad + `: timezone: "Mars/Olympus" không phải là tên múi giờ`,
 					"en": bad + `: timezone: "Mars/Olympus" is not a time zone name`}},
+				{name: "loadtest help", args: []string{"loadtest", "-config", e.cfgPath, "-h"}, want: map[string]string{
+					"vi": "Cách dùng: totuquan loadtest [-leaders SỐ]",
+					"en": "Usage: totuquan loadtest [-leaders N]"}},
+				{name: "loadtest off this machine", args: []string{"loadtest", "-config", e.cfgPath, "-endpoint", "http://10.1.2.3:8081/bot%s/%s"}, want: map[string]string{
+					"vi": `-endpoint "http://10.1.2.3:8081/bot%s/%s" không nằm trên máy này: chỉ nhận IP loopback`,
+					"en": `-endpoint "http://10.1.2.3:8081/bot%s/%s" is not on this machine: only a loopback IP`}},
 				{name: "unknown command", args: []string{"frobnicate", "-config", e.cfgPath}, want: map[string]string{
 					"vi": `Không có lệnh "frobnicate".`,
 					"en": `unknown command "frobnicate"`}},

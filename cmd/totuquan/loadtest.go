@@ -38,8 +38,6 @@ import (
 // latency, the Bot API calls an answer costs, the 429s, conversations
 // left without a reply, CPU and memory.
 
-const loadtestSynopsis = "loadtest [-leaders N] [-think D|exp:D] [-duration D] [-warmup D] [-limits telegram|off] [-endpoint URL] [-listen ADDR] [-json] [-cpuprofile FILE] [-config FILE]"
-
 // replyWait is how long a leader waits for a reply before the
 // conversation counts as abandoned.
 const replyWait = 10 * time.Second
@@ -71,16 +69,18 @@ type thinkTime struct {
 	exp  bool
 }
 
-func parseThink(s string) (thinkTime, error) {
+// parseThink reads -think: a duration (3s), exp:MEAN or 0; ok is false
+// for anything else.
+func parseThink(s string) (t thinkTime, ok bool) {
 	rest, exp := strings.CutPrefix(s, "exp:")
 	d, err := time.ParseDuration(rest)
 	if rest == "0" {
 		d, err = 0, nil
 	}
 	if err != nil || d < 0 || (exp && d == 0) {
-		return thinkTime{}, fmt.Errorf("-think %q is not a duration (3s) or an exponential mean (exp:3s)", s)
+		return thinkTime{}, false
 	}
-	return thinkTime{mean: d, exp: exp}, nil
+	return thinkTime{mean: d, exp: exp}, true
 }
 
 func (t thinkTime) next(r *rand.Rand) time.Duration {
@@ -102,25 +102,25 @@ func (t thinkTime) String() string {
 
 // checkEndpoint refuses a Bot API endpoint that is not a loopback address
 // given as an IP: a load test must never reach Telegram, or anyone.
-func checkEndpoint(endpoint string) error {
+func (m *Main) checkEndpoint(endpoint string) error {
 	if strings.Count(endpoint, "%s") != 2 {
-		return fmt.Errorf("-endpoint %q must hold the token's and the method's places, as http://127.0.0.1:8081/bot%%s/%%s", endpoint)
+		return usageError{m.T("cli.loadtest.endpoint_places", endpoint)}
 	}
 	u, err := url.Parse(fmt.Sprintf(endpoint, "TOKEN", "getMe"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return fmt.Errorf("-endpoint %q is not an http:// URL, such as http://127.0.0.1:8081/bot%%s/%%s", endpoint)
+		return usageError{m.T("cli.loadtest.endpoint_url", endpoint)}
 	}
 	if ip := net.ParseIP(u.Hostname()); ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("-endpoint %q is not on this machine: only a loopback IP (127.0.0.1, [::1]) is allowed", endpoint)
+		return usageError{m.T("cli.loadtest.endpoint_loopback", endpoint)}
 	}
 	return nil
 }
 
 // checkListen refuses a listening address off loopback.
-func checkListen(addr string) error {
+func (m *Main) checkListen(addr string) error {
 	host, _, err := net.SplitHostPort(addr)
 	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("-listen %q is not a loopback IP and port, such as 127.0.0.1:8081", addr)
+		return usageError{m.T("cli.loadtest.listen", addr)}
 	}
 	return nil
 }
@@ -137,54 +137,49 @@ type loadOptions struct {
 }
 
 func (m *Main) cmdLoadtest(ctx context.Context, args []string) error {
-	fs, path := m.flags("loadtest", loadtestSynopsis)
+	fs, path := m.flags("loadtest", m.T("cli.synopsis.loadtest"))
 	var o loadOptions
-	fs.IntVar(&o.leaders, "leaders", 200, "simulated group leaders, each in a group of their own")
-	think := fs.String("think", "0", "think time before each answer: a duration (3s), exp:MEAN for an exponential one, or 0 to answer at once (a closed loop)")
-	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to measure")
-	fs.DurationVar(&o.warmup, "warmup", 0, "how long to run before measuring")
-	fs.StringVar(&o.limits, "limits", "off", "telegram: the fake server enforces Telegram's send limits and the bot its own; off: neither")
-	fs.StringVar(&o.endpoint, "endpoint", "", "the Bot API `URL` the bot calls (default the fake server's); a loopback IP only, as http://127.0.0.1:8081/bot%s/%s, leading to the fake server (through a proxy, say)")
-	fs.StringVar(&o.listen, "listen", "", "where the fake Bot API listens (default a free port on 127.0.0.1), for -endpoint to lead to")
-	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured span to `file`")
+	fs.IntVar(&o.leaders, "leaders", 200, m.T("cli.flag.loadtest.leaders"))
+	think := fs.String("think", "0", m.T("cli.flag.loadtest.think"))
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, m.T("cli.flag.loadtest.duration"))
+	fs.DurationVar(&o.warmup, "warmup", 0, m.T("cli.flag.loadtest.warmup"))
+	fs.StringVar(&o.limits, "limits", "off", m.T("cli.flag.loadtest.limits"))
+	fs.StringVar(&o.endpoint, "endpoint", "", m.T("cli.flag.loadtest.endpoint"))
+	fs.StringVar(&o.listen, "listen", "", m.T("cli.flag.loadtest.listen"))
+	fs.BoolVar(&o.json, "json", false, m.T("cli.flag.loadtest.json"))
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", m.T("cli.flag.loadtest.cpuprofile"))
 	fs.Usage = func() {
-		fmt.Fprint(m.Stderr, "Usage: totuquan "+loadtestSynopsis+"\n\n"+
-			"Run the real bot on a fresh temporary store against a fake Telegram Bot API\n"+
-			"on 127.0.0.1, with simulated leaders reporting incidents, and report the\n"+
-			"updates handled, reply latency, Bot API calls per answer, 429s, CPU and\n"+
-			"memory. The config's language, time zone, session and limits apply; its\n"+
-			"store, token, Zalo and metrics do not. Nothing leaves this machine.\n\nFlags:\n")
-		fs.PrintDefaults()
+		fmt.Fprint(m.Stderr, m.T("cli.loadtest.usage", m.T("cli.synopsis.loadtest")))
+		m.printFlags(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return usageError{"usage: totuquan " + loadtestSynopsis}
+		return usageError{m.T("cli.loadtest.args", m.T("cli.synopsis.loadtest"))}
 	}
-	var err error
-	if o.think, err = parseThink(*think); err != nil {
-		return usageError{err.Error()}
+	var ok bool
+	if o.think, ok = parseThink(*think); !ok {
+		return usageError{m.T("cli.loadtest.think", *think)}
 	}
 	switch {
 	case o.leaders < 1 || o.leaders > 100_000:
-		return usageError{fmt.Sprintf("-leaders %d must be from 1 to 100000", o.leaders)}
+		return usageError{m.T("cli.loadtest.leaders", o.leaders)}
 	case o.duration <= 0:
-		return usageError{fmt.Sprintf("-duration %v must be above zero", o.duration)}
+		return usageError{m.T("cli.loadtest.duration", o.duration)}
 	case o.warmup < 0:
-		return usageError{fmt.Sprintf("-warmup %v must not be negative", o.warmup)}
+		return usageError{m.T("cli.loadtest.warmup", o.warmup)}
 	case o.limits != "telegram" && o.limits != "off":
-		return usageError{fmt.Sprintf("-limits %q must be telegram or off", o.limits)}
+		return usageError{m.T("cli.loadtest.limits", o.limits)}
 	}
 	if o.endpoint != "" {
-		if err := checkEndpoint(o.endpoint); err != nil {
-			return usageError{err.Error()}
+		if err := m.checkEndpoint(o.endpoint); err != nil {
+			return err
 		}
 	}
 	if o.listen != "" {
-		if err := checkListen(o.listen); err != nil {
-			return usageError{err.Error()}
+		if err := m.checkListen(o.listen); err != nil {
+			return err
 		}
 	}
 	// The store is a temporary one whatever the config says: read it
@@ -195,6 +190,7 @@ func (m *Main) cmdLoadtest(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	m.lang = cfg.Language
 	return m.loadtest(ctx, o, cfg)
 }
 
@@ -227,9 +223,19 @@ type loadRun struct {
 	latencies []time.Duration
 	hist      histogram // all replies, warm-up included, for the progress line
 
-	notes []string
+	notes []loadNote
 	logs  *logCounter
 }
+
+// loadNote is a note of the report: the key of its text and the text's
+// arguments.
+type loadNote struct {
+	key  string
+	args []any
+}
+
+// in is the note's text in lang.
+func (n loadNote) in(lang string) string { return i18n.T(lang, n.key, n.args...) }
 
 // callMethods are the Bot API calls that put something in a chat.
 var callMethods = [...]string{"sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
@@ -237,8 +243,9 @@ var callMethods = [...]string{"sendMessage", "sendDocument", "editMessageText", 
 // limitNames are the limits a 429 goes over, as the fake server names them.
 var limitNames = [...]string{fakeapi.LimitOverall, fakeapi.LimitChat, fakeapi.LimitGroup}
 
+// limitPhrases are the keys of how the report names them.
 var limitPhrases = map[string]string{
-	fakeapi.LimitOverall: "the limit overall", fakeapi.LimitChat: "a chat's limit", fakeapi.LimitGroup: "a group's limit a minute",
+	fakeapi.LimitOverall: "cli.loadtest.limit.overall", fakeapi.LimitChat: "cli.loadtest.limit.chat", fakeapi.LimitGroup: "cli.loadtest.limit.group",
 }
 
 // isReply reports whether a call of method answers the leader: a new
@@ -531,14 +538,14 @@ func (m *Main) loadtest(ctx context.Context, o loadOptions, base Config) error {
 	select {
 	case <-ready:
 	case err := <-errc:
-		return fmt.Errorf("the bot did not start: %w", err)
+		return m.fail(err, "cli.loadtest.no_start", err)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	if r.fake.Calls("getMe") == 0 {
 		stopBot()
 		<-errc
-		return fmt.Errorf("the bot's calls to %s do not reach the fake server on %s: give -listen the address the endpoint leads to", cfg.Telegram.APIEndpoint, strings.TrimSuffix(strings.TrimPrefix(r.fake.Endpoint(), "http://"), "/bot%s/%s"))
+		return errors.New(m.T("cli.loadtest.unreached", cfg.Telegram.APIEndpoint, strings.TrimSuffix(strings.TrimPrefix(r.fake.Endpoint(), "http://"), "/bot%s/%s")))
 	}
 
 	res, err := r.drive(ctx)
@@ -574,11 +581,11 @@ func (r *loadRun) configure(base Config, dir string) (Config, error) {
 	case r.o.limits == "off":
 		cfg.Telegram.MessagesPerSecond = 0 // no send limits: the bot's own capacity
 	case cfg.Telegram.MessagesPerSecond == 0:
-		r.notes = append(r.notes, "telegram.messages_per_second is 0 in the config: the bot keeps no send limits of its own")
+		r.notes = append(r.notes, loadNote{key: "cli.loadtest.note.no_send_limits"})
 	}
 	if r.o.think.mean == 0 && cfg.Limits.PerMinute != 0 {
 		cfg.Limits.PerMinute = 0
-		r.notes = append(r.notes, "the limits on what each person sends (limits.per_minute) are off: a closed loop answers faster than any person")
+		r.notes = append(r.notes, loadNote{key: "cli.loadtest.note.per_minute_off"})
 	}
 	return cfg, cfg.validate()
 }
@@ -663,7 +670,7 @@ func (r *loadRun) drive(ctx context.Context) (*loadResult, error) {
 		Leaders: r.o.leaders, Think: r.o.think.String(), Duration: r.o.duration.Seconds(), Warmup: r.o.warmup.Seconds(),
 		Limits: r.o.limits, Endpoint: r.fake.Endpoint(), Updates: r.handled.Load(), Answers: r.answers.Load(),
 		Replies: r.replies.Load(), Completed: r.completed.Load(), Abandoned: r.abandoned.Load(), OffScript: r.offScript.Load(),
-		OutboxAtEnd: depth, Notes: r.notes, CallsElsewhere: r.otherCalls.Load(), LateEvents: r.lateEvents.Load(),
+		OutboxAtEnd: depth, notes: r.notes, CallsElsewhere: r.otherCalls.Load(), LateEvents: r.lateEvents.Load(),
 		Calls: map[string]int64{}, Throttled: map[string]int64{}, ThrottledBy: map[string]int64{}, Server: loadServer{Calls: map[string]int{}, Refused: refused1 - refused0},
 	}
 	if r.o.endpoint != "" {
@@ -672,7 +679,7 @@ func (r *loadRun) drive(ctx context.Context) (*loadResult, error) {
 	secs := end.Sub(time.Unix(0, r.from.Load())).Seconds()
 	res.Duration = secs
 	if interrupted {
-		res.Notes = append(res.Notes, fmt.Sprintf("interrupted after %.1f s of the %v asked", secs, r.o.duration))
+		res.notes = append(res.notes, loadNote{"cli.loadtest.note.interrupted", []any{secs, r.o.duration}})
 	}
 	res.UpdatesPerSecond = float64(res.Updates) / secs
 	res.AnswersPerSecond = float64(res.Answers) / secs
@@ -706,11 +713,11 @@ func (r *loadRun) drive(ctx context.Context) (*loadResult, error) {
 	res.CPU = cpuReport(u0, u1, secs, res.Updates, profile)
 	if perr != nil {
 		res.CPU.Parts = nil
-		res.Notes = append(res.Notes, "no CPU profile: "+perr.Error())
+		res.notes = append(res.notes, loadNote{"cli.loadtest.note.no_profile", []any{perr}})
 	}
 	if r.o.cpuprofile != "" {
 		if perr != nil {
-			return nil, fmt.Errorf("-cpuprofile: %w", perr)
+			return nil, r.m.fail(perr, "cli.loadtest.cpuprofile", perr)
 		}
 		if err := os.WriteFile(r.o.cpuprofile, profile, 0o644); err != nil {
 			return nil, err
@@ -744,15 +751,17 @@ func (r *loadRun) progress(ctx context.Context) {
 			r.st.View(func(tx bot.Tx) (err error) { depth, _, err = tx.OutboxStats(); return })
 			phase := ""
 			if !r.measuring.Load() {
-				phase = " (warm-up)"
+				phase = r.m.T("cli.loadtest.warming_up")
 			}
-			fmt.Fprintf(r.m.Stderr, "loadtest %4.0fs%s: %d updates, %.0f/s, p99 %s, outbox %d\n",
-				elapsed.Seconds(), phase, n, float64(n)/elapsed.Seconds(), ms(p99), depth)
+			fmt.Fprint(r.m.Stderr, r.m.T("cli.loadtest.progress",
+				elapsed.Seconds(), phase, n, float64(n)/elapsed.Seconds(), ms(p99), depth))
 		}
 	}
 }
 
-// loadResult is the report, as -json prints it.
+// loadResult is the report, as -json prints it. The JSON is for programs:
+// it does not change with the language, its notes and the CPU parts'
+// labels in English.
 type loadResult struct {
 	Leaders          int              `json:"leaders"`
 	Think            string           `json:"think"`
@@ -784,6 +793,8 @@ type loadResult struct {
 	Memory           loadMemory       `json:"memory"`
 	BotLog           []loadLogLine    `json:"bot_log,omitempty"`
 	Notes            []string         `json:"notes,omitempty"`
+
+	notes []loadNote // the notes, put in words as the report is printed
 }
 
 type loadLatency struct {
@@ -860,63 +871,68 @@ func (h *histogram) quantile(q float64) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
 
-// print writes the report: text, or JSON with -json.
+// print writes the report: text in the command line's language, or JSON
+// with -json.
 func (r *loadRun) print(res *loadResult) error {
 	if r.o.json {
+		res.Notes = nil
+		for _, n := range res.notes {
+			res.Notes = append(res.Notes, n.in("en"))
+		}
 		enc := json.NewEncoder(r.m.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	w := r.m.Stdout
+	m, w := r.m, r.m.Stdout
 	think := res.Think
 	if think == "0" {
-		think = "0 (a closed loop: each answer as soon as the reply arrives)"
+		think = m.T("cli.loadtest.think_closed")
 	}
-	limits := "off (the bot's own capacity)"
+	limits := m.T("cli.loadtest.limits_off")
 	if res.Limits == "telegram" {
-		limits = fmt.Sprintf("telegram (the fake server takes %v calls a second, per chat a burst of %d then one a %v, %d a minute per group, edits counted as sends)",
+		limits = m.T("cli.loadtest.limits_telegram",
 			loadLimits.PerSecond, loadLimits.ChatBurst, loadLimits.ChatEvery, loadLimits.GroupPerMinute)
 	}
-	fmt.Fprintf(w, "totuquan loadtest: %d leaders reporting incidents, think %s, limits %s\n", res.Leaders, think, limits)
-	fmt.Fprintf(w, "the real bot on a temporary store, against the fake Bot API at %s\n", res.Endpoint)
-	fmt.Fprintf(w, "measured %.1f s after a warm-up of %.0f s\n\n", res.Duration, res.Warmup)
-	fmt.Fprintf(w, "updates handled     %d (%.1f/s)\n", res.Updates, res.UpdatesPerSecond)
-	fmt.Fprintf(w, "answers given       %d (%.1f/s)\n", res.Answers, res.AnswersPerSecond)
-	fmt.Fprintf(w, "reports completed   %d (%d stored)\n", res.Completed, res.ReportsStored)
+	fmt.Fprint(w, m.N("cli.loadtest.header", res.Leaders, res.Leaders, think, limits))
+	fmt.Fprint(w, m.T("cli.loadtest.against", res.Endpoint))
+	fmt.Fprint(w, m.T("cli.loadtest.measured", res.Duration, res.Warmup))
+	fmt.Fprint(w, m.T("cli.loadtest.updates", res.Updates, res.UpdatesPerSecond))
+	fmt.Fprint(w, m.T("cli.loadtest.answers", res.Answers, res.AnswersPerSecond))
+	fmt.Fprint(w, m.T("cli.loadtest.completed", res.Completed, res.ReportsStored))
 	l := res.Latency
-	fmt.Fprintf(w, "reply latency       p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (%d replies)\n", l.P50, l.P90, l.P99, l.Max, res.Replies)
-	fmt.Fprintf(w, "sends per answer    %.2f (%d calls into the leaders' chats: %s)\n", res.SendsPerAnswer, res.Sent, byMethod(res.Calls))
-	fmt.Fprintf(w, "429s                %d%s (the fake server refused %d calls in all)\n", res.Throttled429, inParens(byMethod(res.Throttled)), res.Server.Refused)
+	fmt.Fprint(w, m.T("cli.loadtest.latency", l.P50, l.P90, l.P99, l.Max, res.Replies))
+	fmt.Fprint(w, m.T("cli.loadtest.sends", res.SendsPerAnswer, res.Sent, byMethod(res.Calls)))
+	fmt.Fprint(w, m.T("cli.loadtest.429s", res.Throttled429, inParens(byMethod(res.Throttled)), res.Server.Refused))
 	if len(res.ThrottledBy) > 0 {
 		var over []string
 		for _, limit := range limitNames {
 			if n := res.ThrottledBy[limit]; n > 0 {
-				over = append(over, fmt.Sprintf("%d over %s", n, limitPhrases[limit]))
+				over = append(over, m.T("cli.loadtest.over", n, m.T(limitPhrases[limit])))
 			}
 		}
-		fmt.Fprintf(w, "                    %s\n", strings.Join(over, ", "))
+		fmt.Fprint(w, m.T("cli.loadtest.429s_by_limit", strings.Join(over, ", ")))
 	}
-	fmt.Fprintf(w, "abandoned           %d (no reply within %v)\n", res.Abandoned, replyWait)
+	fmt.Fprint(w, m.T("cli.loadtest.abandoned", res.Abandoned, replyWait))
 	if res.OffScript > 0 {
-		fmt.Fprintf(w, "off the script      %d (the bot asked another question than the report's next)\n", res.OffScript)
+		fmt.Fprint(w, m.T("cli.loadtest.off_script", res.OffScript))
 	}
-	fmt.Fprintf(w, "outbox at the end   %d\n", res.OutboxAtEnd)
+	fmt.Fprint(w, m.T("cli.loadtest.outbox", res.OutboxAtEnd))
 	c := res.CPU
-	fmt.Fprintf(w, "CPU                 %.2f s (%.0f%% of one core), %.3f ms per update, the fake server and the leaders included\n", c.Seconds, c.CoreShare*100, c.PerUpdateMs)
+	fmt.Fprint(w, m.T("cli.loadtest.cpu", c.Seconds, c.CoreShare*100, c.PerUpdateMs))
 	if len(c.Parts) > 0 {
 		var parts []string
 		for _, p := range c.Parts {
-			parts = append(parts, fmt.Sprintf("%s %.0f%%", p.Part, p.Share*100))
+			parts = append(parts, fmt.Sprintf("%s %.0f%%", m.T(partLabels[p.name]), p.Share*100))
 		}
-		fmt.Fprintf(w, "  by the CPU profile: %s; the bot alone about %.3f ms per update\n", strings.Join(parts, ", "), c.BotPerUpdateMs)
+		fmt.Fprint(w, m.T("cli.loadtest.cpu_parts", strings.Join(parts, ", "), c.BotPerUpdateMs))
 	}
 	mem := res.Memory
-	fmt.Fprintf(w, "memory              RSS %.0f MB at the end, %.0f MB at the peak (the whole process)\n", mem.RSSMB, mem.PeakRSSMB)
+	fmt.Fprint(w, m.T("cli.loadtest.memory", mem.RSSMB, mem.PeakRSSMB))
 	for _, line := range res.BotLog {
-		fmt.Fprintf(w, "bot's log           %d × %s\n", line.Count, line.Message)
+		fmt.Fprint(w, m.T("cli.loadtest.bot_log", line.Count, line.Message))
 	}
-	for _, n := range res.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
+	for _, n := range res.notes {
+		fmt.Fprint(w, m.T("cli.loadtest.note", n.in(m.language())))
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/totuquan/totuquan/i18n"
 )
 
 // The load test's bot, fake server and leaders share one process, so the
@@ -40,8 +42,9 @@ type loadCPU struct {
 }
 
 type loadPart struct {
-	Part  string  `json:"part"`
+	Part  string  `json:"part"` // its label in English
 	Share float64 `json:"share"`
+	name  string  // among partNames
 }
 
 // loadMemory is the memory part of the report, in megabytes.
@@ -58,10 +61,10 @@ func memoryReport(u procUsage) loadMemory {
 // partNames are the parts in the order the report gives them.
 var partNames = []string{"bot", "telegram", "leaders", "gc", "other"}
 
-// partLabels are how the report names them.
+// partLabels are the keys of how the report names them.
 var partLabels = map[string]string{
-	"bot": "bot", "telegram": "fake Telegram server", "leaders": "simulated leaders",
-	"gc": "garbage collector (for all)", "other": "runtime and the rest",
+	"bot": "cli.loadtest.part.bot", "telegram": "cli.loadtest.part.telegram", "leaders": "cli.loadtest.part.leaders",
+	"gc": "cli.loadtest.part.gc", "other": "cli.loadtest.part.other",
 }
 
 func cpuReport(u0, u1 procUsage, secs float64, updates int64, profile []byte) loadCPU {
@@ -87,7 +90,7 @@ func cpuReport(u0, u1 procUsage, secs float64, updates int64, profile []byte) lo
 	}
 	for _, p := range partNames {
 		if parts[p] > 0 {
-			c.Parts = append(c.Parts, loadPart{Part: partLabels[p], Share: float64(parts[p]) / float64(total)})
+			c.Parts = append(c.Parts, loadPart{Part: i18n.T("en", partLabels[p]), Share: float64(parts[p]) / float64(total), name: p})
 		}
 	}
 	if updates > 0 {

@@ -16,17 +16,24 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // loadtestRun runs "totuquan loadtest" with args and a config of its own,
-// and returns its standard output and error. Its temporary store goes in
-// a directory of the test's, which must be empty afterwards.
+// in Vietnamese, and returns its standard output and error. Its temporary
+// store goes in a directory of the test's, which must be empty afterwards.
 func loadtestRun(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	return loadtestRunIn(t, "vi", args...)
+}
+
+// loadtestRunIn is loadtestRun with the config's language lang.
+func loadtestRunIn(t *testing.T, lang string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	cfg := filepath.Join(t.TempDir(), "config.yaml")
-	if err := os.WriteFile(cfg, []byte("timezone: Asia/Ho_Chi_Minh\nlanguage: vi\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("timezone: Asia/Ho_Chi_Minh\nlanguage: "+lang+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
@@ -93,13 +100,14 @@ func TestLoadtestShortRun(t *testing.T) {
 	if fi, err := os.Stat(profile); err != nil || fi.Size() == 0 {
 		t.Errorf("-cpuprofile wrote no profile: %v", err)
 	}
-	if !regexp.MustCompile(`loadtest +\d+s: \d+ updates, \d+/s, p99 [\d.]+ ms, outbox \d+`).MatchString(stderr) {
-		t.Errorf("no progress line on standard error:\n%s", stderr)
+	if !regexp.MustCompile(`loadtest +\d+s: \d+ tin đến, \d+/s, p99 [\d.]+ ms, hàng đợi gửi \d+`).MatchString(stderr) {
+		t.Errorf("no progress line in Vietnamese on standard error:\n%s", stderr)
 	}
 }
 
 // Ensure that under Telegram's limits the fake server counts the bot's
-// calls and the report gives the 429s as a number, in JSON and in text.
+// calls and the report gives the 429s as a number, in JSON and in text,
+// the text in the config's language with its figures in one column.
 func TestLoadtestTelegramLimits(t *testing.T) {
 	out, stderr, err := loadtestRun(t, "-leaders", "4", "-duration", "1500ms", "-think", "exp:100ms", "-limits", "telegram", "-json")
 	if err != nil {
@@ -125,13 +133,48 @@ func TestLoadtestTelegramLimits(t *testing.T) {
 		t.Errorf("limits %q, %d updates", res.Limits, res.Updates)
 	}
 
-	text, stderr, err := loadtestRun(t, "-leaders", "2", "-duration", "1s", "-limits", "telegram")
-	if err != nil {
-		t.Fatalf("loadtest: %v\n%s", err, stderr)
-	}
-	for _, want := range []string{`(?m)^429s +\d+`, `(?m)^sends per answer +[\d.]+`, `(?m)^reply latency +p50 [\d.]+ ms`, `the fake server and the leaders included`} {
-		if !regexp.MustCompile(want).MatchString(text) {
-			t.Errorf("the report does not match %s:\n%s", want, text)
+	for lang, wants := range map[string][]string{
+		"vi": {`(?m)^lỗi 429 +\d+ \(máy chủ giả lập từ chối`, `(?m)^bot gửi mỗi câu trả lời +[\d.]+`, `(?m)^độ trễ trả lời +p50 [\d.]+ ms`,
+			`(?m)^totuquan loadtest: 2 tổ trưởng báo cáo vụ việc, .*giới hạn telegram \(máy chủ giả lập nhận 30 lần gọi mỗi giây`,
+			`tính cả máy chủ giả lập và các tổ trưởng giả lập`},
+		"en": {`(?m)^429s +\d+ \(the fake server refused`, `(?m)^sends per answer +[\d.]+`, `(?m)^reply latency +p50 [\d.]+ ms`,
+			`(?m)^totuquan loadtest: 2 leaders reporting incidents, .*limits telegram \(the fake server takes 30 calls a second`,
+			`the fake server and the leaders included`},
+	} {
+		text, stderr, err := loadtestRunIn(t, lang, "-leaders", "2", "-duration", "1s", "-limits", "telegram")
+		if err != nil {
+			t.Fatalf("loadtest (%s): %v\n%s", lang, err, stderr)
+		}
+		for _, want := range wants {
+			if !regexp.MustCompile(want).MatchString(text) {
+				t.Errorf("%s: the report does not match %s:\n%s", lang, want, text)
+			}
+		}
+		_, body, _ := strings.Cut(text, "\n\n")
+		column := -1
+		for line := range strings.Lines(body) {
+			if strings.HasPrefix(line, " ") || strings.HasPrefix(line, "note: ") || strings.HasPrefix(line, "Lưu ý: ") {
+				continue
+			}
+			label, value, ok := strings.Cut(line, "  ")
+			if !ok {
+				t.Errorf("%s: a line of the report without its label: %q", lang, line)
+				continue
+			}
+			at := utf8.RuneCountInString(label) + 2 + utf8.RuneCountInString(value) - utf8.RuneCountInString(strings.TrimLeft(value, " "))
+			if column < 0 {
+				column = at
+			} else if at != column {
+				t.Errorf("%s: the figures of %q begin at column %d, the others' at %d:\n%s", lang, label, at, column, text)
+			}
+			if lang == "vi" && !strings.HasPrefix(line, "nhật ký của bot ") { // the bot's log is in English
+				if w := englishWords.FindString(line); w != "" {
+					t.Errorf("English (%q) in the Vietnamese report: %q", w, line)
+				}
+			}
+		}
+		if column < 0 {
+			t.Errorf("%s: no figures in the report:\n%s", lang, text)
 		}
 	}
 }
@@ -172,31 +215,44 @@ func TestLoadtestEndpointThroughProxy(t *testing.T) {
 	}
 }
 
-// Ensure bad flags are usage errors that say what is wrong, and that no
-// address beyond this machine is ever taken.
+// Ensure bad flags are usage errors that say what is wrong, in the
+// config's language (Vietnamese without one), and that no address beyond
+// this machine is ever taken.
 func TestLoadtestFlagErrors(t *testing.T) {
+	en := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(en, []byte("language: en\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
-		args []string
-		want string
+		args   []string
+		vi, en string
 	}{
-		{[]string{"-think", "soon"}, "-think"},
-		{[]string{"-think", "exp:0"}, "-think"},
-		{[]string{"-think", "-3s"}, "-think"},
-		{[]string{"-endpoint", "https://api.telegram.org/bot%s/%s"}, "only a loopback IP"},
-		{[]string{"-endpoint", "http://10.1.2.3:8081/bot%s/%s"}, "only a loopback IP"},
-		{[]string{"-endpoint", "http://localhost.example.com:8081/bot%s/%s"}, "only a loopback IP"},
-		{[]string{"-endpoint", "http://127.0.0.1:8081/"}, "places"},
-		{[]string{"-listen", "0.0.0.0:8081"}, "-listen"},
-		{[]string{"-limits", "strict"}, "-limits"},
-		{[]string{"-leaders", "0"}, "-leaders"},
-		{[]string{"-duration", "0s"}, "-duration"},
-		{[]string{"extra"}, "usage"},
+		{[]string{"-think", "soon"}, `-think "soon" không phải là khoảng thời gian`, `-think "soon" is not a duration`},
+		{[]string{"-think", "exp:0"}, `-think "exp:0" không phải là khoảng thời gian`, `-think "exp:0" is not a duration`},
+		{[]string{"-think", "-3s"}, `-think "-3s" không phải là khoảng thời gian`, `-think "-3s" is not a duration`},
+		{[]string{"-endpoint", "https://api.telegram.org/bot%s/%s"}, "chỉ nhận IP loopback", "only a loopback IP"},
+		{[]string{"-endpoint", "http://10.1.2.3:8081/bot%s/%s"}, "chỉ nhận IP loopback", "only a loopback IP"},
+		{[]string{"-endpoint", "http://localhost.example.com:8081/bot%s/%s"}, "chỉ nhận IP loopback", "only a loopback IP"},
+		{[]string{"-endpoint", "http://127.0.0.1:8081/"}, "phải có chỗ cho token và cho tên phương thức", "must hold the token's and the method's places"},
+		{[]string{"-endpoint", "ftp://127.0.0.1/bot%s/%s"}, "không phải là URL http://", "is not an http:// URL"},
+		{[]string{"-listen", "0.0.0.0:8081"}, `-listen "0.0.0.0:8081" không phải là IP loopback`, `-listen "0.0.0.0:8081" is not a loopback IP`},
+		{[]string{"-limits", "strict"}, `-limits "strict" phải là telegram hoặc off`, `-limits "strict" must be telegram or off`},
+		{[]string{"-leaders", "0"}, "-leaders 0 phải từ 1 đến 100000", "-leaders 0 must be from 1 to 100000"},
+		{[]string{"-duration", "0s"}, "-duration 0s phải lớn hơn 0", "-duration 0s must be above zero"},
+		{[]string{"-warmup", "-1s"}, "-warmup -1s không được âm", "-warmup -1s must not be negative"},
+		{[]string{"extra"}, "Cách dùng: totuquan loadtest [-leaders SỐ]", "usage: totuquan loadtest [-leaders N]"},
 	} {
-		m := &Main{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" }, Now: time.Now}
-		err := m.Run(context.Background(), append([]string{"loadtest"}, c.args...))
-		var ue usageError
-		if !errors.As(err, &ue) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("loadtest %s: %v, want a usage error about %s", strings.Join(c.args, " "), err, c.want)
+		for _, lang := range []struct {
+			config    []string
+			want, not string
+		}{{nil, c.vi, c.en}, {[]string{"-config", en}, c.en, c.vi}} {
+			m := &Main{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" }, Now: time.Now}
+			args := append(append([]string{"loadtest"}, lang.config...), c.args...)
+			err := m.Run(context.Background(), args)
+			var ue usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), lang.want) || strings.Contains(err.Error(), lang.not) {
+				t.Errorf("%s: %v, want a usage error saying %s", strings.Join(args, " "), err, lang.want)
+			}
 		}
 	}
 }

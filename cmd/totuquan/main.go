@@ -175,7 +175,9 @@ func (m *Main) printFlags(fs *flag.FlagSet) {
 			line += "\n    \t"
 		}
 		line += strings.ReplaceAll(usage, "\n", "\n    \t")
-		if def := f.DefValue; def != "" && def != "false" && def != "0" {
+		// As flag.PrintDefaults, no default for a zero value (0s: a
+		// zero duration).
+		if def := f.DefValue; def != "" && def != "false" && def != "0" && def != "0s" {
 			if g, ok := f.Value.(flag.Getter); ok {
 				if _, ok := g.Get().(string); ok {
 					def = strconv.Quote(def)
