@@ -160,13 +160,13 @@ func TestReplyCutsIntoTheFanOut(t *testing.T) {
 		}
 	}
 	waitSent("the fan-out under way", func(got []string) bool { return len(got) >= 20 })
-	before := len(tr.sent())
 	if err := st.Update(func(tx bot.Tx) error {
 		_, err := tx.Enqueue(bot.Outbound{Chat: "t:lan", Reply: bot.Reply{Text: "the next question"}})
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
+	before := len(tr.sent()) // the sender learns of the reply now
 	s.Notify()
 	got := waitSent("the reply", func(got []string) bool { return slices.Contains(got, "the next question") })
 	if ahead := slices.Index(got, "the next question") - before; ahead > 8 {
