@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -352,7 +353,9 @@ func (b *Bot) confirm(p *polling, polled int, ids []int64) {
 	now := b.cfg.Now()
 	p.off, p.confirmed = offset{Next: next, LastUpdate: now}, false
 	prune := now.Sub(p.pruned) > time.Hour
-	err := b.cfg.Store.Update(func(tx bot.Tx) error {
+	// A batch of the store's: the offset shares the handlers' commit. It
+	// may run twice, writing the same.
+	err := b.cfg.Store.Batch(func(tx bot.Tx) error {
 		if err := putOffset(tx, p.off); err != nil {
 			return err
 		}
@@ -386,6 +389,20 @@ func (b *Bot) getUpdates(req tgbotapi.UpdateConfig) (updates []tgbotapi.Update, 
 		return nil, nil, nil, fmt.Errorf("telegram: getUpdates: the result is not a list of updates: %w", err)
 	}
 	for _, raw := range raws {
+		// One pass for the update and whether it has its id: the ids of the
+		// outer struct win over the embedded update's.
+		var probe struct {
+			ID *int64 `json:"update_id"`
+			tgbotapi.Update
+		}
+		err := json.Unmarshal(raw, &probe)
+		if err == nil && probe.ID != nil {
+			u := probe.Update
+			u.UpdateID = int(*probe.ID)
+			updates, decoded, ids = append(updates, u), append(decoded, raw), append(ids, *probe.ID)
+			continue
+		}
+		// Undecodable: a second look, for the log and the id.
 		var fields map[string]json.RawMessage
 		var id int64
 		idErr := errors.New("no update_id")
@@ -394,11 +411,8 @@ func (b *Bot) getUpdates(req tgbotapi.UpdateConfig) (updates []tgbotapi.Update, 
 				idErr = json.Unmarshal(v, &id)
 			}
 		}
-		var u tgbotapi.Update
-		err := json.Unmarshal(raw, &u)
-		if err == nil && idErr == nil {
-			updates, decoded, ids = append(updates, u), append(decoded, raw), append(ids, id)
-			continue
+		if err == nil && idErr != nil {
+			err = idErr
 		}
 		// Log where decoding failed, never the update's content.
 		kinds := make([]string, 0, len(fields))
@@ -496,13 +510,13 @@ func inbound(u tgbotapi.Update, me string) (in bot.Inbound, why string) {
 			GroupChat: shared(m.Chat),
 			Name:      strings.TrimSpace(vntext.NFC(m.From.FirstName + " " + m.From.LastName)),
 			LangHint:  m.From.LanguageCode,
-			Text:      vntext.NFC(m.Text),
+			Text:      vntext.NFC(capText(m.Text)),
 			Photo:     largestPhoto(m.Photo),
 			Location:  pin(m.Location),
 		}
 		if m.Document != nil {
 			in.Document, in.DocumentName = m.Document.FileID, m.Document.FileName
-			in.Text = vntext.NFC(m.Caption)
+			in.Text = vntext.NFC(capText(m.Caption))
 		}
 		if m.Voice != nil {
 			in.Voice, in.Seconds = m.Voice.FileID, m.Voice.Duration
@@ -857,4 +871,20 @@ func (b *Bot) scrub(s string) string {
 		s = strings.ReplaceAll(s, form, "<token>")
 	}
 	return s
+}
+
+// capText cuts a text far over anything Telegram sends (4,096 UTF-16
+// units a message) before it is normalised, so that a forged update of a
+// hundred thousand characters costs no more than a long message; what is
+// kept is still refused as too long wherever a limit applies.
+func capText(s string) string {
+	const most = 4 * maxText // bytes: a full message of any script fits
+	if len(s) <= most {
+		return s
+	}
+	i := most
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i-- // back to the start of the character cut through
+	}
+	return s[:i]
 }

@@ -6,9 +6,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/totuquan/totuquan/bot"
 	"github.com/totuquan/totuquan/bot/transporttest"
+	"github.com/totuquan/totuquan/telegram"
 )
 
 // InjectRaw implements transporttest.Wire: the update waits on the fake
@@ -179,4 +181,19 @@ var wireOutbound = []transporttest.OutboundCase{
 
 func TestWire(t *testing.T) {
 	transporttest.RunWire(t, newPlatform(t), wireInbound, wireOutbound)
+}
+
+// Ensure a text far over Telegram's limit, as only a forged update could
+// carry, is cut before it is normalised, on a character's boundary.
+func TestHugeTextCut(t *testing.T) {
+	for _, unit := range []string{"a", "Ừ", "🚨"} {
+		huge := strings.Repeat(unit, 100000)
+		in, why := telegram.InboundForTest(huge)
+		if why != "" {
+			t.Fatalf("%s: ignored: %s", unit, why)
+		}
+		if len(in.Text) > 4*4096 || len(in.Text) < 4*4096-4 || !utf8.ValidString(in.Text) || !strings.HasPrefix(huge, in.Text) {
+			t.Errorf("%s: kept %d bytes, valid %v", unit, len(in.Text), utf8.ValidString(in.Text))
+		}
+	}
 }
