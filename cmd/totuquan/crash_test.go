@@ -56,10 +56,20 @@ func TestMain(m *testing.M) {
 }
 
 // crashChild runs the bot as "totuquan run" does, and says on standard
-// output when it is polling.
+// output when it is polling. It stops when the test that started it is
+// gone, so that no bot outlives its test.
 func crashChild(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	parent := os.Getppid()
+	go func() {
+		for range time.Tick(100 * time.Millisecond) {
+			if os.Getppid() != parent {
+				fmt.Fprintln(os.Stderr, "totuquan: the test is gone")
+				os.Exit(3)
+			}
+		}
+	}()
 	m := NewMain()
 	m.Getenv = func(string) string { return "" } // no token from the environment: only the fakes
 	m.ready = func(*store.Store) { fmt.Println(crashReady) }
@@ -341,12 +351,14 @@ func TestCrash(t *testing.T) {
 	t.Logf("seed %d (repeat the kill moments with -crash.seed=%d)", seed, seed)
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x746f74757175616e))
 
-	tg, err := fakeapi.New(fakeapi.Options{})
+	// Tokens of this run's own (not drawn from the seed): a bot of another
+	// run that reached these ports would be refused.
+	tg, err := fakeapi.New(fakeapi.Options{Token: fmt.Sprintf("%d:CRASH%x", 100000+rand.IntN(900000), rand.Uint64())})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(tg.Close)
-	zf, err := zfakeapi.New(zfakeapi.Options{})
+	zf, err := zfakeapi.New(zfakeapi.Options{Token: fmt.Sprintf("%d:crash%x", 1000000000+rand.IntN(1000000000), rand.Uint64())})
 	if err != nil {
 		t.Fatal(err)
 	}
