@@ -154,6 +154,7 @@ type Server struct {
 	hookFailed int     // webhook deliveries that failed
 	duplicate  int     // next deliveries to post twice
 	conns      int     // connections opened by clients
+	open       int     // connections of clients open now
 	faults     *faults // random failures, if injected
 }
 
@@ -181,11 +182,16 @@ func New(opts Options) (*Server, error) {
 	}
 	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second,
 		ConnState: func(_ net.Conn, st http.ConnState) {
-			if st == http.StateNew {
-				s.mu.Lock()
+			s.mu.Lock()
+			switch st {
+			case http.StateNew:
 				s.conns++
-				s.mu.Unlock()
+				s.open++
+			case http.StateClosed, http.StateHijacked:
+				s.open--
 			}
+			s.notifyLocked()
+			s.mu.Unlock()
 		}}
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); s.srv.Serve(ln) }()
@@ -198,6 +204,17 @@ func (s *Server) Conns() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.conns
+}
+
+// OpenConns returns how many connections of clients are open. Once a
+// client has died, it drops to zero when the server has seen each of its
+// connections close, and with it any request the client had sent has been
+// answered: a long poll it left open no longer takes updates from the
+// queue.
+func (s *Server) OpenConns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.open
 }
 
 // Close stops the server; pending long polls return.
