@@ -563,6 +563,31 @@ func (g *reportGen) report(tx bot.Tx, i int) (bot.Report, error) {
 	return rep, nil
 }
 
+// Name returns the name of the area with code.
+func (w *World) Name(code string) string {
+	if code == w.Province.Code {
+		return w.Province.Name
+	}
+	for _, list := range [][]bot.Area{w.Communes, w.Villages, w.Groups} {
+		for _, a := range list {
+			if a.Code == code {
+				return a.Name
+			}
+		}
+	}
+	return ""
+}
+
+// Official returns the first official of area and agency on Telegram.
+func (w *World) Official(area, agency string) (bot.User, bool) {
+	for _, i := range w.Officials {
+		if u := w.Users[i]; u.Group == area && u.Agency == agency && u.Address.Platform() == "telegram" {
+			return u, true
+		}
+	}
+	return bot.User{}, false
+}
+
 // officialOf returns the commune official of agency who follows group.
 func (w *World) officialOf(group bot.Area, agency string) bot.Address {
 	c := group.Parent[:strings.LastIndexByte(group.Parent, '-')]

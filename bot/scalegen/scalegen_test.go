@@ -317,6 +317,11 @@ func TestPeopleAndFingerprint(t *testing.T) {
 			t.Errorf("%+v is not a reachable leader", u)
 		}
 	}
+	for _, area := range []string{scalegen.Province, a.Communes[3].Code} {
+		if u, ok := a.Official(area, "ubnd"); !ok || u.Group != area || u.Role != bot.RoleOfficial || u.Agency != "ubnd" {
+			t.Errorf("the ubnd official of %s: %+v, %v", area, u, ok)
+		}
+	}
 	st, _, _ := generate(t, o)
 	err := st.View(func(tx bot.Tx) error {
 		users, err := tx.Users()

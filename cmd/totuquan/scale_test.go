@@ -149,7 +149,7 @@ func TestScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "bot.db")
-	w := generated(t, path, o, f)
+	w, reused := generated(t, path, o, f)
 	o = w.Opts
 	loc := o.Location
 
@@ -203,7 +203,7 @@ func TestScale(t *testing.T) {
 	}
 	defer fake.Close()
 	cfg := writeScaleConfig(t, dir, path, fake)
-	resetJobs(t, path, loc)
+	prepare(t, path, loc, o.End, reused, fake)
 
 	// Start-up: from Main.Run to the fake server's first getUpdates.
 	for _, cold := range []bool{true, false} {
@@ -245,6 +245,21 @@ func TestScale(t *testing.T) {
 	busy := c.status(t, path)
 	f.add(fmt.Sprintf("bot's memory after %d leaders reported", len(leaders)), mib(busy["VmRSS"]),
 		memoryNote(busy)+fmt.Sprintf("; %d updates in %.1f s (%.0f/s), 50 leaders at a time", updates, took.Seconds(), float64(updates)/took.Seconds()))
+	// Officials ask in the chat: the week so far, and their open cases.
+	for _, area := range []string{commune, scalegen.Province} {
+		o, ok := w.Official(area, "ubnd")
+		if !ok {
+			t.Fatalf("no official of %s on Telegram", area)
+		}
+		for _, cmd := range []string{"/tonghop", "/vuviec"} {
+			r := chatCommand(t, fake, o, cmd)
+			if r.messages == 0 || (cmd == "/tonghop" && !strings.Contains(r.text, w.Name(area))) {
+				t.Errorf("%s of %s answered %d messages:\n%s", cmd, area, r.messages, r.text)
+			}
+			f.add("`"+cmd+"` in the chat, an official of "+areaWord(area), ms(r.took),
+				fmt.Sprintf("until the last of %d messages (%d KiB, %d buttons) reached the fake server", r.messages, len(r.text)/1024, r.buttons))
+		}
+	}
 	c.stop(t)
 	if n := countReportsAt(t, path, time.Unix(0, 0), time.Now().Add(time.Hour)); n != total+len(leaders) {
 		t.Errorf("after the leaders' reports the store holds %d, want %d", n, total+len(leaders))
@@ -294,8 +309,8 @@ func TestScale(t *testing.T) {
 }
 
 // generated returns the world of the store at path, writing it unless a
-// complete one of the same options is there.
-func generated(t *testing.T, path string, o scalegen.Options, f *figures) *scalegen.World {
+// complete one of the same options is there (reused).
+func generated(t *testing.T, path string, o scalegen.Options, f *figures) (w *scalegen.World, reused bool) {
 	t.Helper()
 	if st, err := store.Open(path, store.Options{}); err == nil {
 		var v string
@@ -303,8 +318,8 @@ func generated(t *testing.T, path string, o scalegen.Options, f *figures) *scale
 		st.Close()
 		if kept, err := scalegen.ReadFingerprint(v); err == nil && kept.Reports == o.Reports && kept.Users == o.Users && kept.Groups == o.Groups {
 			// Reports sent while it was measured before are counted anew.
-			f.add("store", "reused", "generated before from the same options, ending "+kept.End.Format(time.DateOnly))
-			return scalegen.Plan(kept)
+			f.add("store", "reused", "generated before from the same options, ending "+kept.End.Format(time.DateOnly)+"; its delivery marks forgotten")
+			return scalegen.Plan(kept), true
 		}
 	}
 	os.Remove(path)
@@ -325,7 +340,7 @@ func generated(t *testing.T, path string, o scalegen.Options, f *figures) *scale
 	f.add("generating the store", fmt.Sprintf("%.1f s", s.Took.Seconds()),
 		fmt.Sprintf("%d reports (%d incidents, %d urgent; %d mediation cases, %d open; %d meetings), %d drafts, %d delivery marks, %d audit entries",
 			s.Reports, s.ByKind[bot.KindIncident], s.Urgent, s.ByKind[bot.KindMediation], s.Open, s.ByKind[bot.KindMeeting], s.Sessions, s.Seen, s.Audit))
-	return w
+	return w, false
 }
 
 func areaWord(code string) string {
@@ -407,9 +422,14 @@ log:
 	return cfg
 }
 
-// resetJobs records every job as having just run, as in a bot that ran
-// until now: nothing is caught up at start.
-func resetJobs(t *testing.T, path string, loc *time.Location) {
+// prepare records every job as having just run, as in a bot that ran
+// until now: nothing is caught up at start. In a kept store it forgets
+// the delivery marks: an earlier run's fake server numbered its messages
+// and button presses from 1 as this one does, and the bot would take
+// them for updates it has handled; and the conversations it left. This
+// run's server numbers its updates after the offset the bot keeps, as
+// Telegram would.
+func prepare(t *testing.T, path string, loc *time.Location, end time.Time, reused bool, fake *fakeapi.Server) {
 	t.Helper()
 	st, err := store.Open(path, store.Options{})
 	if err != nil {
@@ -417,6 +437,31 @@ func resetJobs(t *testing.T, path string, loc *time.Location) {
 	}
 	defer st.Close()
 	err = st.Update(func(tx bot.Tx) error {
+		if reused {
+			var off struct{ Next int64 }
+			if v, err := tx.Meta("offset:telegram"); err == nil && json.Unmarshal([]byte(v), &off) == nil && off.Next > 0 {
+				fake.SetNextUpdateID(off.Next)
+			}
+			if err := tx.ForgetSeen(time.Now().Add(time.Hour)); err != nil {
+				return err
+			}
+			// And the conversations an earlier run left unfinished.
+			var left []bot.Address
+			err := tx.Sessions(func(s bot.Session) error {
+				if s.UpdatedAt.After(end) {
+					left = append(left, s.Chat)
+				}
+				return nil
+			})
+			for _, chat := range left {
+				if err := tx.DeleteSession(chat); err != nil {
+					return err
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
 		for _, job := range []string{"weekly_summary", "weekly_reminder", "meeting_reminder", "housekeeping", "backup"} {
 			if err := tx.PutMeta("job.last_run."+job, time.Now().In(loc).Format(time.RFC3339Nano)); err != nil {
 				return err
@@ -630,6 +675,31 @@ func reportAll(t *testing.T, fake *fakeapi.Server, leaders []bot.User) (time.Dur
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
+	report := func(l bot.User) error {
+		id, _ := strconv.ParseInt(l.Address.ID(), 10, 64)
+		u := fakeapi.User{ID: id, FirstName: l.Name, Language: "vi"}
+		for _, s := range script {
+			n := fake.BotCount(u.ID)
+			if s.press {
+				if _, err := fake.PressLabel(u, s.text); err != nil {
+					return fmt.Errorf("%s: %w", l.Address, err)
+				}
+			} else {
+				fake.SendText(u, s.text)
+			}
+			step, stop := context.WithTimeout(ctx, time.Minute)
+			err := fake.WaitFor(step, func() bool { return fake.BotCount(u.ID) > n })
+			stop()
+			if err != nil {
+				return fmt.Errorf("%s after %q: %w", l.Address, s.text, err)
+			}
+		}
+		msgs := fake.BotMessages(u.ID)
+		if last := msgs[len(msgs)-1].Text; !strings.Contains(last, "AN-") {
+			return fmt.Errorf("%s: the report's last answer is %q", l.Address, last)
+		}
+		return nil
+	}
 	work := make(chan bot.User)
 	errc := make(chan error, len(leaders))
 	var wg sync.WaitGroup
@@ -637,26 +707,8 @@ func reportAll(t *testing.T, fake *fakeapi.Server, leaders []bot.User) (time.Dur
 	for range min(50, len(leaders)) {
 		wg.Go(func() {
 			for l := range work {
-				id, _ := strconv.ParseInt(l.Address.ID(), 10, 64)
-				u := fakeapi.User{ID: id, FirstName: l.Name, Language: "vi"}
-				for _, s := range script {
-					n := fake.BotCount(u.ID)
-					if s.press {
-						if _, err := fake.PressLabel(u, s.text); err != nil {
-							errc <- fmt.Errorf("%s: %w", l.Address, err)
-							return
-						}
-					} else {
-						fake.SendText(u, s.text)
-					}
-					if err := fake.WaitFor(ctx, func() bool { return fake.BotCount(u.ID) > n }); err != nil {
-						errc <- fmt.Errorf("%s after %q: %w", l.Address, s.text, err)
-						return
-					}
-				}
-				msgs := fake.BotMessages(u.ID)
-				if last := msgs[len(msgs)-1].Text; !strings.Contains(last, "AN-") {
-					errc <- fmt.Errorf("%s: the report's last answer is %q", l.Address, last)
+				if err := report(l); err != nil {
+					errc <- err
 				}
 			}
 		})
@@ -672,6 +724,48 @@ func reportAll(t *testing.T, fake *fakeapi.Server, leaders []bot.User) (time.Dur
 		t.Fatal(err)
 	}
 	return took, len(leaders) * len(script)
+}
+
+// answered is what the bot sent back to one command in the chat.
+type answered struct {
+	messages, buttons int
+	text              string
+	took              time.Duration // until the last message arrived
+}
+
+// chatCommand has a person send cmd and collects the bot's answer: every
+// message it sends until a second passes with none.
+func chatCommand(t *testing.T, fake *fakeapi.Server, who bot.User, cmd string) answered {
+	t.Helper()
+	id, _ := strconv.ParseInt(who.Address.ID(), 10, 64)
+	u := fakeapi.User{ID: id, FirstName: who.Name, Language: "vi"}
+	before := fake.BotCount(id)
+	begin := time.Now()
+	fake.SendText(u, cmd)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if err := fake.WaitFor(ctx, func() bool { return fake.BotCount(id) > before }); err != nil {
+		t.Fatalf("%s: no answer to %s: %v", who.Address, cmd, err)
+	}
+	for n := fake.BotCount(id); ; {
+		time.Sleep(time.Second)
+		if m := fake.BotCount(id); m == n {
+			break
+		} else {
+			n = m
+		}
+	}
+	var a answered
+	msgs := fake.BotMessages(id)
+	for _, m := range msgs[before:] {
+		a.messages++
+		a.text += m.Text + "\n"
+		for _, row := range m.Buttons {
+			a.buttons += len(row)
+		}
+		a.took = max(a.took, m.SentAt.Sub(begin))
+	}
+	return a
 }
 
 // exportRows counts the reports in an export file.
