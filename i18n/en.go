@@ -238,6 +238,8 @@ var en = map[string]string{
 	"mine.none":               "You have not sent any report yet.",
 	"cases.title":             "Open mediation cases (tap one to see and update it):",
 	"cases.none":              "There is no open mediation case.",
+	"cases.more.oldest":       "%d cases are open; here are the %d waiting longest.",
+	"cases.more.newest":       "You have %d cases open; here are the %d most recent.",
 	"draft.first":             "You have an unfinished report. Please send or cancel it (/huy) first.",
 	"fix.done":                "The correction of %s is saved (answers changed: %d). The earlier version is kept.",
 	"fix.none":                "Nothing changed; the report stays as it was.",

@@ -238,6 +238,8 @@ var vi = map[string]string{
 	"mine.none":               "Anh/chị chưa gửi báo cáo nào.",
 	"cases.title":             "Vụ việc hòa giải đang mở (bấm để xem và cập nhật):",
 	"cases.none":              "Không có vụ việc hòa giải nào đang mở.",
+	"cases.more.oldest":       "Đang mở %d vụ việc; dưới đây là %d vụ chờ lâu nhất.",
+	"cases.more.newest":       "Anh/chị đang có %d vụ việc mở; dưới đây là %d vụ mới nhất.",
 	"draft.first":             "Anh/chị đang có báo cáo làm dở. Hãy gửi hoặc hủy (/huy) trước.",
 	"fix.done":                "Đã lưu sửa đổi báo cáo %s (số mục thay đổi: %d). Bản trước vẫn được lưu lại.",
 	"fix.none":                "Không có gì thay đổi; báo cáo giữ nguyên.",
