@@ -278,6 +278,7 @@ var en = map[string]string{
 	"sum.meetings":            "Group meetings: %d of %d groups met",
 	"sum.silent":              "Groups that sent nothing (%d):",
 	"sum.open":                "Mediation cases still open (%d):",
+	"sum.more":                "… and %d more",
 	"sum.chart":               "The last 8 weeks, reports per week:",
 	"sum.color.incident":      "🟥",
 	"sum.color.mediation":     "🟦",

@@ -278,6 +278,7 @@ var vi = map[string]string{
 	"sum.meetings":            "Sinh hoạt tổ: %d/%d tổ đã họp",
 	"sum.silent":              "Tổ chưa gửi báo cáo nào (%d):",
 	"sum.open":                "Vụ việc hòa giải còn mở (%d):",
+	"sum.more":                "… và %d nữa",
 	"sum.chart":               "Biểu đồ 8 tuần gần nhất, số báo cáo mỗi tuần:",
 	"sum.color.incident":      "🟥",
 	"sum.color.mediation":     "🟦",
