@@ -52,6 +52,7 @@ var (
 	scaleDir     = flag.String("scale.dir", "", "keep the generated store in this folder and reuse it")
 	scaleOut     = flag.String("scale.out", "", "also write the figures to this file, as Markdown")
 	scaleRuns    = flag.Int("scale.runs", 1, "start-ups measured of each kind")
+	scaleCgroup  = flag.String("scale.cgroup", "", "put the bot whose memory is measured in this cgroup (a folder of /sys/fs/cgroup with a memory limit)")
 	scaleBin     = flag.String("scale.bin", "", "run this totuquan program as the bot and the commands (default: this test binary as the program)")
 )
 
@@ -232,7 +233,20 @@ func TestScale(t *testing.T) {
 	// Memory: the bot as its own process, idle after its first poll, then
 	// after leaders each send a whole report.
 	evict(t, path)
-	c := startChild(t, "run", "-config", cfg)
+	if *scaleCgroup != "" {
+		// The program's pages too, so that they are the cgroup's.
+		prog, _ := os.Executable()
+		if *scaleBin != "" {
+			prog = *scaleBin
+		}
+		evict(t, prog)
+		limit, _ := os.ReadFile(filepath.Join(*scaleCgroup, "memory.limit_in_bytes")) // cgroup v1
+		if len(limit) == 0 {
+			limit, _ = os.ReadFile(filepath.Join(*scaleCgroup, "memory.max")) // v2
+		}
+		f.add("the bot's cgroup", *scaleCgroup, "memory limit "+strings.TrimSpace(string(limit))+" bytes")
+	}
+	c := startChildIn(t, *scaleCgroup, "run", "-config", cfg)
 	c.untilPoll(t, fake)
 	time.Sleep(500 * time.Millisecond)
 	idle := c.status(t, path)
@@ -241,7 +255,17 @@ func TestScale(t *testing.T) {
 	if len(leaders) < active {
 		t.Fatalf("only %d leaders can write on Telegram, want %d", len(leaders), active)
 	}
-	took, updates := reportAll(t, fake, leaders)
+	running, stop := c.ended()
+	took, updates, err := reportAll(running, fake, leaders)
+	stop()
+	select {
+	case <-c.exited:
+		t.Fatalf("the bot ended while the leaders reported: %v\n%s", c.err, c.stderr.String())
+	default:
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	busy := c.status(t, path)
 	f.add(fmt.Sprintf("bot's memory after %d leaders reported", len(leaders)), mib(busy["VmRSS"]),
 		memoryNote(busy)+fmt.Sprintf("; %d updates in %.1f s (%.0f/s), 50 leaders at a time", updates, took.Seconds(), float64(updates)/took.Seconds()))
@@ -517,27 +541,56 @@ type child struct {
 	cmd         *exec.Cmd
 	out, stderr syncBuffer
 	begin       time.Time
+	// exited is closed when the process has ended, with err.
+	exited chan struct{}
+	err    error
 }
 
-func startChild(t *testing.T, args ...string) *child {
+func startChild(t *testing.T, args ...string) *child { return startChildIn(t, "", args...) }
+
+// startChildIn starts the program in cgroup (a folder of /sys/fs/cgroup;
+// none when empty), from its first instruction: a shell moves itself
+// there and then becomes the program.
+func startChildIn(t *testing.T, cgroup string, args ...string) *child {
 	t.Helper()
-	self, err := os.Executable()
+	prog, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	argv, _ := json.Marshal(args)
-	c := &child{cmd: exec.Command(self)}
-	// Under the race detector a program waits a second as it ends, unless told not to.
-	c.cmd.Env = append(os.Environ(), childArgs+"="+string(argv), "GORACE=atexit_sleep_ms=0")
+	env := []string{childArgs + "=" + string(argv)}
 	if *scaleBin != "" {
-		c.cmd = exec.Command(*scaleBin, args...)
+		prog, env = *scaleBin, nil
+	} else {
+		args = nil // this test binary takes them from the environment
 	}
+	c := &child{cmd: exec.Command(prog, args...)}
+	if cgroup != "" {
+		c.cmd = exec.Command("/bin/sh", append([]string{"-c", `echo $$ > "$0/cgroup.procs" && exec "$@"`, cgroup, prog}, args...)...)
+	}
+	// Under the race detector a program waits a second as it ends, unless told not to.
+	c.cmd.Env = append(append(os.Environ(), env...), "GORACE=atexit_sleep_ms=0")
 	c.cmd.Stdout, c.cmd.Stderr = &c.out, &c.stderr
 	c.begin = time.Now()
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	c.exited = make(chan struct{})
+	go func() { c.err = c.cmd.Wait(); close(c.exited) }()
 	return c
+}
+
+// ended is a context that ends when the process does.
+func (c *child) ended() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-c.exited:
+		case <-ctx.Done():
+		}
+		cancel()
+	}()
+	return ctx, cancel
 }
 
 // untilPoll waits for the bot's first getUpdates and returns how long
@@ -592,8 +645,9 @@ func (c *child) status(t *testing.T, storePath string) map[string]int64 {
 func (c *child) stop(t *testing.T) {
 	t.Helper()
 	c.cmd.Process.Signal(os.Interrupt)
-	if err := c.cmd.Wait(); err != nil {
-		t.Fatalf("the bot ended with %v\n%s", err, c.stderr.String())
+	<-c.exited
+	if c.err != nil {
+		t.Fatalf("the bot ended with %v\n%s", c.err, c.stderr.String())
 	}
 }
 
@@ -642,7 +696,8 @@ func runChild(t *testing.T, args ...string) ran {
 		}
 	}()
 	p := <-peak
-	err := c.cmd.Wait()
+	<-c.exited
+	err := c.err
 	took := time.Since(c.begin)
 	if err != nil {
 		t.Fatalf("totuquan %s: %v\n%s", strings.Join(args, " "), err, c.stderr.String())
@@ -662,9 +717,9 @@ func statusKB(status []byte, field string) int64 {
 }
 
 // reportAll has each leader send a whole incident report, 50 at a time,
-// and returns how long it took and how many updates were sent.
-func reportAll(t *testing.T, fake *fakeapi.Server, leaders []bot.User) (time.Duration, int) {
-	t.Helper()
+// until running ends, and returns how long it took and how many updates
+// were sent, or the first leader's failure.
+func reportAll(running context.Context, fake *fakeapi.Server, leaders []bot.User) (time.Duration, int, error) {
 	script := []struct {
 		text  string
 		press bool
@@ -673,7 +728,7 @@ func reportAll(t *testing.T, fake *fakeapi.Server, leaders []bot.User) (time.Dur
 		{"19:30", false}, {"Ngõ 3, xóm Bãi", false}, {"Mất trộm một xe máy đỗ trước nhà.", false}, {"2", false},
 		{"Đã báo công an", true}, {"Không khẩn cấp", true}, {"Xong", true}, {"Gửi", true},
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	ctx, cancel := context.WithTimeout(running, 30*time.Minute)
 	defer cancel()
 	report := func(l bot.User) error {
 		id, _ := strconv.ParseInt(l.Address.ID(), 10, 64)
@@ -720,10 +775,10 @@ func reportAll(t *testing.T, fake *fakeapi.Server, leaders []bot.User) (time.Dur
 	wg.Wait()
 	took := time.Since(begin)
 	close(errc)
-	for err := range errc {
-		t.Fatal(err)
+	if err, failed := <-errc; failed {
+		return took, 0, err // the first
 	}
-	return took, len(leaders) * len(script)
+	return took, len(leaders) * len(script), nil
 }
 
 // answered is what the bot sent back to one command in the chat.
