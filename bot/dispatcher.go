@@ -544,9 +544,11 @@ func (d *Dispatcher) list(tx Tx, r *responder, c caller, in Inbound, cases bool,
 		items = append(items, Choice{Label: d.itemLabel(rep, c.lang), Value: ButtonOpen.Value(rep.ID)})
 	}
 	var err error
-	if c.user.Role == RoleOfficial {
+	total := 0 // the open cases, of which at most maxCases are listed
+	official := c.user.Role == RoleOfficial
+	if official {
 		// An official's cases are the open ones of every group in the area,
-		// for an agency that follows mediation.
+		// for an agency that follows mediation: the oldest first.
 		sc, err := ScopeOf(tx, c.user)
 		if err != nil {
 			return err
@@ -555,33 +557,42 @@ func (d *Dispatcher) list(tx Tx, r *responder, c caller, in Inbound, cases bool,
 			r.say(i18n.T(c.lang, "agency.not_followed", d.Flows.Title(KindMediation, c.lang)))
 			return tx.DeleteSession(in.Chat)
 		}
+		var open []Report
 		err = openCasesIn(tx, sc.Area, func(rep Report) {
 			if sc.Has(rep) {
-				add(rep)
+				open = append(open, rep)
 			}
 		})
+		oldestFirst(open)
+		total = len(open)
+		for _, rep := range open[:min(len(open), maxCases)] {
+			add(rep)
+		}
 	} else {
 		err = reportsOf(tx, c.user, func(rep Report) bool {
 			if rep.Group != c.user.Group || (cases && (rep.Kind != KindMediation || !OpenCase(rep.Status))) {
 				return true // a group they no longer lead, or not an open case
 			}
-			add(rep)
+			total++
+			if !cases || len(items) < maxCases {
+				add(rep)
+			}
 			return cases || len(items) < maxListed
 		})
 	}
 	if err != nil {
 		return err
 	}
-	title, none := "mine.title", "mine.none"
+	title, none := i18n.T(c.lang, "mine.title"), "mine.none"
 	if cases {
-		title, none = "cases.title", "cases.none"
+		title, none = casesTitle(c.lang, official, len(items), total), "cases.none"
 	}
 	if len(items) == 0 {
 		r.say(i18n.T(c.lang, none))
 		return tx.DeleteSession(in.Chat)
 	}
 	s := Session{Chat: in.Chat, Lang: c.lang, StartedAt: now, Token: token}
-	return d.apply(tx, r, c, in, d.Flows.List(s, i18n.T(c.lang, title), items, now), now)
+	return d.apply(tx, r, c, in, d.Flows.List(s, title, items, now), now)
 }
 
 // openCasesIn calls fn for the open mediation cases of every group in area.

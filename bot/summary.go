@@ -243,9 +243,11 @@ func (s Summary) Text(lang string, loc *time.Location, title func(ReportKind, st
 	}
 	if len(urgent) > 0 {
 		b.WriteString("\n\n" + T("sum.urgent", len(urgent)))
-		for _, r := range urgent {
+		shown, more := firstOf(urgent, summaryLines)
+		for _, r := range shown {
 			b.WriteString(line(r, T("cat."+r.Answers[KeyCategory])))
 		}
+		b.WriteString(moreLine(T, "\n", more))
 	}
 	if len(incidents) > 0 {
 		b.WriteString("\n\n" + T("sum.by_category") + byCategory(incidents, T))
@@ -258,18 +260,21 @@ func (s Summary) Text(lang string, loc *time.Location, title func(ReportKind, st
 	}
 	if len(s.Silent) > 0 {
 		var names []string
-		for _, g := range s.Silent {
+		shown, more := firstOf(s.Silent, summaryNames)
+		for _, g := range shown {
 			names = append(names, g.Name)
 		}
-		b.WriteString("\n\n" + T("sum.silent", len(s.Silent)) + "\n" + strings.Join(names, "; "))
+		b.WriteString("\n\n" + T("sum.silent", len(s.Silent)) + "\n" + strings.Join(names, "; ") + moreLine(T, " ", more))
 	}
 	if len(s.Open) > 0 {
 		b.WriteString("\n\n" + T("sum.open", len(s.Open)))
 		open := slices.Clone(s.Open)
 		sort.Slice(open, func(i, j int) bool { return open[i].CreatedAt.Before(open[j].CreatedAt) })
-		for _, r := range open {
+		shown, more := firstOf(open, summaryLines)
+		for _, r := range shown {
 			b.WriteString(line(r, ""))
 		}
+		b.WriteString(moreLine(T, "\n", more))
 	}
 	return b.String()
 }
