@@ -48,12 +48,6 @@ const (
 	crashHandling = "totuquan-crash-child: handling "
 )
 
-func TestMain(m *testing.M) {
-	if os.Getenv(crashChildEnv) == "1" {
-		os.Exit(crashChild(os.Args[1:]))
-	}
-	os.Exit(m.Run())
-}
 
 // crashChild runs the bot as "totuquan run" does, and says on standard
 // output when it is polling. It stops when the test that started it is

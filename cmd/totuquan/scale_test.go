@@ -79,13 +79,6 @@ func scaleOptions() (scalegen.Options, int) {
 // program with these arguments (JSON) instead of the tests.
 const childArgs = "TOTUQUAN_SCALE_CHILD_ARGS"
 
-func TestMain(m *testing.M) {
-	if args := os.Getenv(childArgs); args != "" {
-		os.Exit(childMain(args))
-	}
-	os.Exit(m.Run())
-}
-
 // childMain is main, with the arguments from the environment.
 func childMain(argsJSON string) int {
 	var args []string
@@ -122,8 +115,6 @@ func (f *figures) markdown() string {
 	}
 	return b.String()
 }
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
 func mib(kb int64) string { return fmt.Sprintf("%.1f MiB", float64(kb)/1024) }
 
