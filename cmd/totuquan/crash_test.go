@@ -48,7 +48,6 @@ const (
 	crashHandling = "totuquan-crash-child: handling "
 )
 
-
 // crashChild runs the bot as "totuquan run" does, and says on standard
 // output when it is polling. It stops when the test that started it is
 // gone, so that no bot outlives its test.
