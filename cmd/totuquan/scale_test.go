@@ -267,7 +267,9 @@ func TestScale(t *testing.T) {
 			t.Fatalf("no official of %s on Telegram", area)
 		}
 		for _, cmd := range []string{"/tonghop", "/vuviec"} {
-			r := chatCommand(t, fake, o, cmd)
+			running, stop := c.ended()
+			r := chatCommand(t, running, fake, o, cmd)
+			stop()
 			if r.messages == 0 || (cmd == "/tonghop" && !strings.Contains(r.text, w.Name(area))) {
 				t.Errorf("%s of %s answered %d messages:\n%s", cmd, area, r.messages, r.text)
 			}
@@ -780,18 +782,19 @@ type answered struct {
 }
 
 // chatCommand has a person send cmd and collects the bot's answer: every
-// message it sends until a second passes with none.
-func chatCommand(t *testing.T, fake *fakeapi.Server, who bot.User, cmd string) answered {
+// message it sends until a second passes with none, or until running
+// ends.
+func chatCommand(t *testing.T, running context.Context, fake *fakeapi.Server, who bot.User, cmd string) answered {
 	t.Helper()
 	id, _ := strconv.ParseInt(who.Address.ID(), 10, 64)
 	u := fakeapi.User{ID: id, FirstName: who.Name, Language: "vi"}
 	before := fake.BotCount(id)
 	begin := time.Now()
 	fake.SendText(u, cmd)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(running, 10*time.Minute)
 	defer cancel()
 	if err := fake.WaitFor(ctx, func() bool { return fake.BotCount(id) > before }); err != nil {
-		t.Fatalf("%s: no answer to %s: %v", who.Address, cmd, err)
+		t.Fatalf("%s: no answer to %s: %v (has the bot ended? %v)", who.Address, cmd, err, running.Err() != nil)
 	}
 	for n := fake.BotCount(id); ; {
 		time.Sleep(time.Second)
