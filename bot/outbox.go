@@ -428,10 +428,10 @@ func (s *Sender) mark(marks <-chan mark) (markErr error) {
 }
 
 // runLane sends a lane's messages in order, handing each that left the
-// outbox to the marker; it reports whether any must be retried. A chat
+// outbox to the marker; a failed chat is put off on its own. A chat
 // whose message failed or that blocked the bot gets nothing more this
 // round, so that its order is kept.
-func (s *Sender) runLane(ctx context.Context, lane []OutboxItem, at map[uint64]time.Time, marks chan<- mark, hurry <-chan struct{}) (failed bool) {
+func (s *Sender) runLane(ctx context.Context, lane []OutboxItem, at map[uint64]time.Time, marks chan<- mark, hurry <-chan struct{}) {
 	stopped := map[Address]bool{} // chats whose earlier message failed or that blocked the bot
 	for _, it := range lane {
 		if stopped[it.Msg.Chat] || ctx.Err() != nil {
@@ -461,7 +461,6 @@ func (s *Sender) runLane(ctx context.Context, lane []OutboxItem, at map[uint64]t
 				s.Log.Warn("message not delivered, will retry", "chat", it.Msg.Chat, "err", err)
 			}
 			stopped[it.Msg.Chat] = true
-			failed = true
 			if errors.As(err, &de) && de.RetryAfter > 0 {
 				// Throttled: the platform's pause holds it (and everyone
 				// on the platform) as long as asked; no backoff on top.
@@ -475,7 +474,6 @@ func (s *Sender) runLane(ctx context.Context, lane []OutboxItem, at map[uint64]t
 		s.mu.Unlock()
 		marks <- m
 	}
-	return failed
 }
 
 // failedNow puts chat off for its next backoff: doubled from the last,

@@ -490,7 +490,7 @@ func (r *Room) Photo(phone string) error {
 // if they had scanned its QR code: /start CODE on Telegram, the code as the
 // first message on Zalo.
 func (r *Room) OpenInvite(phone string) error {
-	p, s, _, err := r.phone(phone)
+	p, s, platform, err := r.phone(phone)
 	if err != nil {
 		return err
 	}
@@ -501,7 +501,7 @@ func (r *Room) OpenInvite(phone string) error {
 	if err != nil {
 		return err
 	}
-	if s.platformOf(&r.mu, p.ID) == zalo.Platform {
+	if platform == zalo.Platform {
 		return r.Send(phone, code)
 	}
 	return r.Send(phone, "/start "+code)
@@ -551,12 +551,6 @@ func (r *Room) SetPlatform(phone, platform string) error {
 		u.Notify = p.address(platform)
 		return tx.PutUser(u)
 	})
-}
-
-func (s *roomSession) platformOf(mu *sync.Mutex, id string) string {
-	mu.Lock()
-	defer mu.Unlock()
-	return s.platform[id]
 }
 
 // phone resolves a phone's persona, the current session and the platform

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -288,8 +287,5 @@ func TestRoomScreenshot(t *testing.T) {
 	}
 	if err := os.WriteFile(out, shot, 0o644); err != nil {
 		t.Fatal(err)
-	}
-	if !strings.HasSuffix(out, ".png") {
-		t.Fatal(out)
 	}
 }
