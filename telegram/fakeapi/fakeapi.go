@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/totuquan/totuquan/internal/fakefault"
 	"io"
 	"maps"
 	"net"
@@ -197,7 +198,7 @@ type Server struct {
 	perGroup map[int64][]time.Time // a group's sends within the last minute
 	refused  int                   // sends refused for going over the limits
 	conns    int                   // connections opened by clients
-	faults   *faults               // random failures, if injected
+	faults   *fakefault.Dealer     // random failures, if injected
 	files    map[string][]byte     // by file id, sent by users
 	chats    map[int64]Chat        // groups users wrote in, for the bot's replies
 	requests []Request             // with Options.RecordRequests

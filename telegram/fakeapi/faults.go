@@ -1,27 +1,20 @@
 package fakeapi
 
 import (
-	"math/rand/v2"
 	"net/http"
 	"time"
+
+	"github.com/totuquan/totuquan/internal/fakefault"
 )
 
-// faults fail a share of all calls at random, as a bad network and a busy
-// Telegram do: the reliability proofs run the bot through them.
-type faults struct {
-	rate    float64
-	rnd     *rand.Rand
-	counted map[string]int // faults dealt, by kind
-}
-
 // InjectFaults makes rate (0 to 1) of every later call fail at random,
-// seeded: a 5xx, a 429 with retry_after 1, a dropped connection, or a delay
-// of up to half a second before the call goes through. A failed call is
-// not carried out, as when Telegram refuses it; rate 0 stops the faults.
+// seeded: a 5xx, a 429, a dropped connection, or a delay of up to half a
+// second before the call goes through. A failed call is not carried out,
+// as when Telegram refuses it; rate 0 stops the faults.
 func (s *Server) InjectFaults(rate float64, seed uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.faults = &faults{rate: rate, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), counted: map[string]int{}}
+	s.faults = fakefault.New(rate, seed)
 }
 
 // Faults returns how many faults of each kind were dealt: "5xx", "429",
@@ -29,37 +22,25 @@ func (s *Server) InjectFaults(rate float64, seed uint64) {
 func (s *Server) Faults() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := map[string]int{}
-	if s.faults != nil {
-		for k, v := range s.faults.counted {
-			out[k] = v
-		}
-	}
-	return out
+	return s.faults.Counts()
 }
 
-// randomFault deals a fault to a call, or none; a delay is slept here, the
-// lock released, and the call then goes on.
+// randomFault deals a fault to a call, or none; a delay is slept here and
+// the call then goes on.
 func (s *Server) randomFault() (failure, bool) {
 	s.mu.Lock()
 	f := s.faults
-	if f == nil || f.rate <= 0 || f.rnd.Float64() >= f.rate {
-		s.mu.Unlock()
-		return failure{}, false
-	}
-	kind := f.rnd.IntN(4)
-	delay := time.Duration(f.rnd.Int64N(int64(500 * time.Millisecond)))
-	name := [...]string{"5xx", "429", "drop", "delay"}[kind]
-	f.counted[name]++
 	s.mu.Unlock()
+	kind, delay := f.Deal()
 	switch kind {
-	case 0:
+	case fakefault.ServerError:
 		return failure{status: http.StatusBadGateway}, true
-	case 1:
+	case fakefault.Throttled:
 		return failure{status: http.StatusTooManyRequests, retryAfter: 1}, true
-	case 2:
+	case fakefault.Dropped:
 		return failure{how: dropConn}, true
+	case fakefault.Delayed:
+		time.Sleep(delay)
 	}
-	time.Sleep(delay)
 	return failure{}, false
 }

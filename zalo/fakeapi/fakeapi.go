@@ -24,6 +24,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/totuquan/totuquan/internal/fakefault"
 	"maps"
 	"net"
 	"net/http"
@@ -150,12 +151,12 @@ type Server struct {
 	webhook    string // URL, "" when none
 	secret     string
 	hookSetAt  time.Time
-	delivered  int     // webhook deliveries answered 2xx
-	hookFailed int     // webhook deliveries that failed
-	duplicate  int     // next deliveries to post twice
-	conns      int     // connections opened by clients
-	open       int     // connections of clients open now
-	faults     *faults // random failures, if injected
+	delivered  int               // webhook deliveries answered 2xx
+	hookFailed int               // webhook deliveries that failed
+	duplicate  int               // next deliveries to post twice
+	conns      int               // connections opened by clients
+	open       int               // connections of clients open now
+	faults     *fakefault.Dealer // random failures, if injected
 }
 
 // New starts a fake on a free loopback port.
