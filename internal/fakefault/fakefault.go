@@ -52,6 +52,9 @@ func (d *Dealer) Deal() (Kind, time.Duration) {
 	k := Kind(1 + d.rnd.IntN(4))
 	delay := time.Duration(d.rnd.Int64N(int64(500 * time.Millisecond)))
 	d.counted[names[k]]++
+	if k != Delayed {
+		delay = 0
+	}
 	return k, delay
 }
 
