@@ -6,6 +6,7 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -110,24 +111,31 @@ func (m *Main) cmdDemo(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	m.offline = true
-	cfg, err := m.config(fs, *path)
+	cfg, err := m.offlineConfig(fs, *path, *lang)
 	if err != nil {
 		return err
-	}
-	if *lang != "" {
-		if !i18n.Supported(*lang) {
-			return usageError{m.T("cli.lang.bad", *lang, strings.Join(i18n.Languages, ", "))}
-		}
-		// The person at the terminal chose the bot's language: the demo's
-		// own words follow it.
-		cfg.Language, m.lang = *lang, *lang
 	}
 	m.demoLog = *verbose
 	if !*script && !*terminal {
 		return m.room(ctx, cfg, *listen)
 	}
 	return m.demo(ctx, *script, cfg)
+}
+
+// offlineConfig loads the config of the room or the demo, whose store is
+// temporary, in lang when one is given: the person at the keyboard chose
+// it, and the command's own words follow it too.
+func (m *Main) offlineConfig(fs *flag.FlagSet, path, lang string) (Config, error) {
+	m.offline = true
+	cfg, err := m.config(fs, path)
+	if err != nil || lang == "" {
+		return cfg, err
+	}
+	if !i18n.Supported(lang) {
+		return cfg, usageError{m.T("cli.lang.bad", lang, strings.Join(i18n.Languages, ", "))}
+	}
+	cfg.Language, m.lang = lang, lang
+	return cfg, nil
 }
 
 // demo runs the real bot against the in-process fake Telegram server with a

@@ -595,16 +595,9 @@ func (m *Main) cmdRoom(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	m.offline = true
-	cfg, err := m.config(fs, *path)
+	cfg, err := m.offlineConfig(fs, *path, *lang)
 	if err != nil {
 		return err
-	}
-	if *lang != "" {
-		if !i18n.Supported(*lang) {
-			return usageError{m.T("cli.lang.bad", *lang, strings.Join(i18n.Languages, ", "))}
-		}
-		cfg.Language, m.lang = *lang, *lang
 	}
 	m.demoLog = *verbose
 	return m.room(ctx, cfg, *listen)
